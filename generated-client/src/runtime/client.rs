@@ -1,0 +1,271 @@
+//! The HTTP client that generated methods build their requests with.
+
+use std::{fmt, time::Duration};
+
+use reqwest::{
+    Method, StatusCode, Url,
+    header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue},
+};
+use serde::Serialize;
+
+use crate::runtime::{Error, RawResponse, ToParam};
+
+/// How long a request may take, connection and whole body included, unless told otherwise.
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// An API client: the base URL, the credentials, and a pool of connections.
+///
+/// Cloning is cheap and clones share the pool. The generated code adds one method per operation.
+#[derive(Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    base_url: Url,
+    authorization: Option<HeaderValue>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.base_url.as_str())
+            .field("authorization", &self.authorization.as_ref().map(|_| "<redacted>"))
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// The URL every request path is appended to.
+    pub fn base_url(&self) -> &Url {
+        &self.base_url
+    }
+
+    /// Starts a request to the path made of `segments`, each percent-encoded as one segment.
+    pub fn request(&self, method: Method, segments: &[&str]) -> RequestBuilder {
+        let mut url = self.base_url.clone();
+        url.path_segments_mut()
+            .expect("runtime bug: `ClientBuilder::build` accepts only base URLs that have a path")
+            .pop_if_empty()
+            .extend(segments);
+        let mut inner = self.http.request(method.clone(), url.clone()).header(ACCEPT, "application/json");
+        if let Some(authorization) = &self.authorization {
+            inner = inner.header(AUTHORIZATION, authorization.clone());
+        }
+        RequestBuilder { inner, method, url, query: Vec::new(), invalid: None }
+    }
+}
+
+/// Configures a [`Client`]. The generated `Client::builder()` starts one with the spec's server.
+#[derive(Clone)]
+pub struct ClientBuilder {
+    base_url: String,
+    token: Option<String>,
+    timeout: Duration,
+    connect_timeout: Option<Duration>,
+    user_agent: String,
+    http: Option<reqwest::Client>,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("base_url", &self.base_url)
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("user_agent", &self.user_agent)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientBuilder {
+    /// A builder for a client of the server at `base_url` (`https://api.hubapi.com`, say).
+    pub fn new(base_url: impl Into<String>) -> ClientBuilder {
+        ClientBuilder {
+            base_url: base_url.into(),
+            token: None,
+            timeout: DEFAULT_TIMEOUT,
+            connect_timeout: None,
+            user_agent: concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")).to_owned(),
+            http: None,
+        }
+    }
+
+    /// Sends `Authorization: Bearer <token>` with every request: an OAuth access token or a
+    /// private-app access token.
+    pub fn bearer_token(mut self, token: impl Into<String>) -> ClientBuilder {
+        self.token = Some(token.into());
+        self
+    }
+
+    /// Replaces the server, for a proxy or a test server.
+    pub fn base_url(mut self, base_url: impl Into<String>) -> ClientBuilder {
+        self.base_url = base_url.into();
+        self
+    }
+
+    /// How long a whole request may take, reading the response included (60 s by default).
+    pub fn timeout(mut self, timeout: Duration) -> ClientBuilder {
+        self.timeout = timeout;
+        self
+    }
+
+    /// How long connecting may take (no limit of its own by default).
+    pub fn connect_timeout(mut self, timeout: Duration) -> ClientBuilder {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// The `User-Agent` header.
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> ClientBuilder {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// Uses a `reqwest::Client` configured by the caller; `timeout`, `connect_timeout` and
+    /// `user_agent` are then the caller's to set on it.
+    pub fn http_client(mut self, http: reqwest::Client) -> ClientBuilder {
+        self.http = Some(http);
+        self
+    }
+
+    /// Checks the configuration and builds the client.
+    pub fn build(self) -> Result<Client, BuildError> {
+        let base_url = Url::parse(&self.base_url)
+            .map_err(|err| BuildError(format!("base URL `{}` is not a URL: {err}", self.base_url)))?;
+        if !matches!(base_url.scheme(), "http" | "https") || base_url.cannot_be_a_base() {
+            return Err(BuildError(format!("base URL `{}` is not an http(s) URL", self.base_url)));
+        }
+        let authorization = match &self.token {
+            Some(token) => {
+                let mut value = HeaderValue::from_str(&format!("Bearer {token}"))
+                    .map_err(|_| BuildError("the bearer token contains characters a header cannot carry".to_owned()))?;
+                value.set_sensitive(true);
+                Some(value)
+            }
+            None => None,
+        };
+        let http = match self.http {
+            Some(it) => it,
+            None => {
+                let mut builder = reqwest::Client::builder().timeout(self.timeout).user_agent(self.user_agent);
+                if let Some(timeout) = self.connect_timeout {
+                    builder = builder.connect_timeout(timeout);
+                }
+                builder.build().map_err(|err| BuildError(format!("the HTTP client could not be set up: {err}")))?
+            }
+        };
+        Ok(Client { http, base_url, authorization })
+    }
+}
+
+/// Why a [`ClientBuilder`] could not build a client.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BuildError(String);
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+/// A request under construction. Problems (a header value that cannot be sent, a body that
+/// cannot be serialized) are kept and reported by [`RequestBuilder::send`].
+#[derive(Debug)]
+pub struct RequestBuilder {
+    inner: reqwest::RequestBuilder,
+    method: Method,
+    url: Url,
+    query: Vec<(String, String)>,
+    invalid: Option<String>,
+}
+
+impl RequestBuilder {
+    /// Adds `name=value` to the query.
+    pub fn query<V: ToParam + ?Sized>(mut self, name: &str, value: &V) -> RequestBuilder {
+        self.query.push((name.to_owned(), value.to_param()));
+        self
+    }
+
+    /// Adds `name=value` to the query when there is a value.
+    pub fn query_opt<V: ToParam + ?Sized>(self, name: &str, value: Option<&V>) -> RequestBuilder {
+        match value {
+            Some(value) => self.query(name, value),
+            None => self,
+        }
+    }
+
+    /// Adds an array to the query: `name=a&name=b` when `explode`, `name=a,b` otherwise.
+    /// An empty array adds nothing.
+    pub fn query_array<V: ToParam>(mut self, name: &str, values: &[V], explode: bool) -> RequestBuilder {
+        if values.is_empty() {
+            return self;
+        }
+        if explode {
+            self.query.extend(values.iter().map(|it| (name.to_owned(), it.to_param())));
+        } else {
+            let joined = values.iter().map(ToParam::to_param).collect::<Vec<_>>().join(",");
+            self.query.push((name.to_owned(), joined));
+        }
+        self
+    }
+
+    /// Adds an array to the query when there is one; see [`RequestBuilder::query_array`].
+    pub fn query_array_opt<V: ToParam>(self, name: &str, values: Option<&[V]>, explode: bool) -> RequestBuilder {
+        match values {
+            Some(values) => self.query_array(name, values, explode),
+            None => self,
+        }
+    }
+
+    /// Sets a header.
+    pub fn header<V: ToParam + ?Sized>(mut self, name: &'static str, value: &V) -> RequestBuilder {
+        match HeaderValue::from_str(&value.to_param()) {
+            Ok(value) => self.inner = self.inner.header(HeaderName::from_static(name), value),
+            Err(_) => self.invalid = Some(format!("the value of header `{name}` contains characters a header cannot carry")),
+        }
+        self
+    }
+
+    /// Sets a header when there is a value.
+    pub fn header_opt<V: ToParam + ?Sized>(self, name: &'static str, value: Option<&V>) -> RequestBuilder {
+        match value {
+            Some(value) => self.header(name, value),
+            None => self,
+        }
+    }
+
+    /// Sends `body` as JSON.
+    pub fn json<T: Serialize + ?Sized>(mut self, body: &T) -> RequestBuilder {
+        match serde_json::to_vec(body) {
+            Ok(bytes) => self.inner = self.inner.header(CONTENT_TYPE, "application/json").body(bytes),
+            Err(err) => self.invalid = Some(format!("the request body could not be serialized: {err}")),
+        }
+        self
+    }
+
+    /// Sends `body` as JSON when there is one.
+    pub fn json_opt<T: Serialize + ?Sized>(self, body: Option<&T>) -> RequestBuilder {
+        match body {
+            Some(body) => self.json(body),
+            None => self,
+        }
+    }
+
+    /// Sends the request and reads the whole response.
+    pub async fn send<E>(self) -> Result<RawResponse, Error<E>> {
+        if let Some(problem) = self.invalid {
+            return Err(Error::InvalidRequest(problem));
+        }
+        let mut inner = self.inner;
+        if !self.query.is_empty() {
+            inner = inner.query(&self.query);
+        }
+        let response = inner.send().await.map_err(Error::Transport)?;
+        let status: StatusCode = response.status();
+        let headers: HeaderMap = response.headers().clone();
+        let body = response.bytes().await.map_err(Error::Transport)?;
+        tracing::debug!(method = %self.method, url = %self.url, status = status.as_u16(), bytes = body.len(), "response");
+        Ok(RawResponse::new(status, headers, body))
+    }
+}

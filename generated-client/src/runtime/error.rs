@@ -1,0 +1,129 @@
+//! The error of every generated method.
+
+use std::fmt;
+
+use reqwest::StatusCode;
+
+use crate::runtime::RawResponse;
+
+/// Why an operation did not succeed. `E` is the operation's documented error body.
+///
+/// Every variant that comes from a response keeps the whole response, so no body is ever lost:
+/// not one that decodes, and not one that does not.
+#[non_exhaustive]
+pub enum Error<E> {
+    /// The server answered with an error status, and the body is the documented error.
+    Api {
+        /// The response as received.
+        response: RawResponse,
+        /// Its body, decoded.
+        body: E,
+    },
+    /// The server answered with an error status, and the body is not the documented error
+    /// (an HTML page from a proxy, say).
+    UnexpectedResponse {
+        /// The response as received.
+        response: RawResponse,
+        /// Why the body did not decode.
+        source: serde_json::Error,
+    },
+    /// The server answered with a success, but the body does not decode as documented.
+    Decode {
+        /// The response as received.
+        response: RawResponse,
+        /// Why the body did not decode.
+        source: serde_json::Error,
+    },
+    /// The request could not be sent, or its response not read: connection, TLS, timeout.
+    /// After a timeout the server may still have applied the request.
+    Transport(reqwest::Error),
+    /// The request could not be built from the arguments (a header value with a newline, say).
+    /// Nothing was sent.
+    InvalidRequest(String),
+}
+
+impl<E> Error<E> {
+    /// The response, when the server answered.
+    pub fn response(&self) -> Option<&RawResponse> {
+        match self {
+            Error::Api { response, .. } | Error::UnexpectedResponse { response, .. } | Error::Decode { response, .. } => {
+                Some(response)
+            }
+            Error::Transport(_) | Error::InvalidRequest(_) => None,
+        }
+    }
+
+    /// The status code, when the server answered.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Transport(err) => err.status(),
+            other => other.response().map(RawResponse::status),
+        }
+    }
+
+    /// The documented error body, when the server sent one.
+    pub fn api_body(&self) -> Option<&E> {
+        match self {
+            Error::Api { body, .. } => Some(body),
+            _ => None,
+        }
+    }
+}
+
+/// At most this many bytes of a body are shown in a message.
+const BODY_EXCERPT: usize = 512;
+
+fn excerpt(response: &RawResponse) -> String {
+    let body = response.body();
+    let text = String::from_utf8_lossy(&body[..body.len().min(BODY_EXCERPT)]);
+    if body.len() > BODY_EXCERPT { format!("{text}…") } else { text.into_owned() }
+}
+
+impl<E> fmt::Display for Error<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Api { response, .. } => write!(f, "the server answered {}: {}", response.status(), excerpt(response)),
+            Error::UnexpectedResponse { response, source } => write!(
+                f,
+                "the server answered {} with a body that is not the documented error ({source}): {}",
+                response.status(),
+                excerpt(response)
+            ),
+            Error::Decode { response, source } => write!(
+                f,
+                "the server answered {} with a body that does not decode as documented ({source})",
+                response.status()
+            ),
+            Error::Transport(err) => write!(f, "the request failed: {err}"),
+            Error::InvalidRequest(problem) => write!(f, "invalid request: {problem}"),
+        }
+    }
+}
+
+impl<E: fmt::Debug> fmt::Debug for Error<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Api { response, body } => {
+                f.debug_struct("Api").field("response", response).field("body", body).finish()
+            }
+            Error::UnexpectedResponse { response, source } => {
+                f.debug_struct("UnexpectedResponse").field("response", response).field("source", source).finish()
+            }
+            Error::Decode { response, source } => {
+                f.debug_struct("Decode").field("response", response).field("source", source).finish()
+            }
+            Error::Transport(err) => f.debug_tuple("Transport").field(err).finish(),
+            Error::InvalidRequest(problem) => f.debug_tuple("InvalidRequest").field(problem).finish(),
+        }
+    }
+}
+
+impl<E: fmt::Debug> std::error::Error for Error<E> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::UnexpectedResponse { source, .. } | Error::Decode { source, .. } => Some(source),
+            Error::Transport(err) => Some(err),
+            Error::Api { .. } | Error::InvalidRequest(_) => None,
+        }
+    }
+}

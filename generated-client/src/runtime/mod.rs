@@ -1,0 +1,18 @@
+//! The hand-written runtime that generated code calls: transport, authentication, parameter
+//! encoding, response decoding and errors.
+//!
+//! Nothing here depends on a spec. `cargo xtask codegen --out DIR` copies this folder, as it is,
+//! into every standalone crate it writes, so it refers to nothing outside `crate::runtime`.
+
+mod client;
+mod error;
+pub mod nullable;
+mod param;
+mod response;
+
+pub use self::{
+    client::{BuildError, Client, ClientBuilder, RequestBuilder},
+    error::Error,
+    param::ToParam,
+    response::{RawResponse, Response},
+};

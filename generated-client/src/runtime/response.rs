@@ -1,0 +1,123 @@
+//! Responses: the raw one every request gets, and the decoded one a method returns.
+
+use std::fmt;
+
+use bytes::Bytes;
+use reqwest::{StatusCode, header::HeaderMap};
+use serde::de::DeserializeOwned;
+
+use crate::runtime::Error;
+
+/// A decoded response: the status, the headers, and the body as a typed value.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Response<T> {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: T,
+}
+
+impl<T> Response<T> {
+    /// The status code.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The headers (HubSpot's rate-limit headers among them).
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The decoded body.
+    pub fn body(&self) -> &T {
+        &self.body
+    }
+
+    /// The decoded body, dropping status and headers.
+    pub fn into_body(self) -> T {
+        self.body
+    }
+
+    /// The status, the headers and the body.
+    pub fn into_parts(self) -> (StatusCode, HeaderMap, T) {
+        (self.status, self.headers, self.body)
+    }
+}
+
+/// A response as received, body unread by any decoder.
+#[derive(Clone, PartialEq)]
+pub struct RawResponse {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+impl fmt::Debug for RawResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RawResponse")
+            .field("status", &self.status)
+            .field("headers", &self.headers)
+            .field("body", &String::from_utf8_lossy(&self.body))
+            .finish()
+    }
+}
+
+impl RawResponse {
+    /// A response from its parts.
+    pub fn new(status: StatusCode, headers: HeaderMap, body: Bytes) -> RawResponse {
+        RawResponse { status, headers, body }
+    }
+
+    /// The status code.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The body, exactly as received.
+    pub fn body(&self) -> &Bytes {
+        &self.body
+    }
+
+    /// Decodes the body as JSON of type `T`.
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+        serde_json::from_slice(&self.body)
+    }
+
+    /// Decodes the body as `T` and wraps it with `wrap`; a body that does not decode is an
+    /// [`Error::Decode`] that keeps the whole response.
+    pub fn decode<T: DeserializeOwned, O, E>(self, wrap: impl FnOnce(T) -> O) -> Result<Response<O>, Error<E>> {
+        match serde_json::from_slice::<T>(&self.body) {
+            Ok(body) => Ok(Response { status: self.status, headers: self.headers, body: wrap(body) }),
+            Err(source) => Err(Error::Decode { response: self, source }),
+        }
+    }
+
+    /// A success documented without a body.
+    pub fn empty<O, E>(self, value: O) -> Result<Response<O>, Error<E>> {
+        Ok(Response { status: self.status, headers: self.headers, body: value })
+    }
+
+    /// A status the operation does not document: a success is kept whole through `wrap`,
+    /// anything else is an error.
+    pub fn undocumented<O, E: DeserializeOwned>(self, wrap: impl FnOnce(RawResponse) -> O) -> Result<Response<O>, Error<E>> {
+        if self.status.is_success() {
+            let (status, headers) = (self.status, self.headers.clone());
+            Ok(Response { status, headers, body: wrap(self) })
+        } else {
+            Err(self.into_error())
+        }
+    }
+
+    /// The error for a response whose status is not a success: [`Error::Api`] when the body
+    /// decodes as the documented error type `E`, [`Error::UnexpectedResponse`] otherwise.
+    pub fn into_error<E: DeserializeOwned>(self) -> Error<E> {
+        match serde_json::from_slice::<E>(&self.body) {
+            Ok(body) => Error::Api { response: self, body },
+            Err(source) => Error::UnexpectedResponse { response: self, source },
+        }
+    }
+}

@@ -1,0 +1,208 @@
+//! The intermediate representation: what the generated code will contain, with every name
+//! decided and every reference resolved.
+//!
+//! `lower` builds it from the spec and nothing changes it afterwards. It holds no token types,
+//! so `{:#?}` of an [`Api`] is a readable snapshot, and `emit` needs nothing else.
+
+/// An API: the models and the operations of one spec.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Api {
+    /// `info.title`.
+    pub title: String,
+    /// `info.description`.
+    pub description: Option<String>,
+    /// `info.version`.
+    pub version: String,
+    /// The first server's URL, which the generated client uses unless told otherwise.
+    pub base_url: Option<String>,
+    /// The types of the `models` module, sorted by Rust name.
+    pub models: Vec<Model>,
+    /// The methods of the client, sorted by Rust name.
+    pub operations: Vec<Operation>,
+}
+
+/// The documentation of an item: the spec's summary and description.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Docs {
+    /// A one-line summary.
+    pub summary: Option<String>,
+    /// A longer description, Markdown.
+    pub description: Option<String>,
+}
+
+/// A named type that will become a struct or an enum in the `models` module.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Model {
+    /// The schema's name in the spec, or a name made from its position for inline schemas.
+    pub wire_name: String,
+    /// The Rust type name.
+    pub rust_name: String,
+    /// Where the schema is, as a JSON pointer.
+    pub pointer: String,
+    /// Its documentation.
+    pub docs: Docs,
+    /// What kind of type it becomes.
+    pub kind: ModelKind,
+}
+
+/// The shape of a model.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ModelKind {
+    /// An object schema with properties: a struct.
+    Struct(Struct),
+    /// A string schema with `enum`: an enum that keeps unknown values.
+    StringEnum(Vec<Variant>),
+    /// Any other named schema (an array, a map, a scalar): a type alias.
+    Alias(TypeRef),
+}
+
+/// The fields of a struct.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Struct {
+    /// The fields, in the spec's order.
+    pub fields: Vec<Field>,
+    /// From `additionalProperties` beside `properties`: the Rust name of the field that keeps
+    /// the other properties, and the type of their values.
+    pub additional: Option<(String, TypeRef)>,
+}
+
+/// A struct field that will hold one property.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Field {
+    /// The property's name on the wire.
+    pub wire_name: String,
+    /// The Rust field name.
+    pub rust_name: String,
+    /// Its documentation.
+    pub docs: Docs,
+    /// The value's type, `Nullable` included when the spec allows `null`.
+    pub ty: TypeRef,
+    /// Whether the property must be present.
+    pub required: bool,
+}
+
+/// A variant of a string enum.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Variant {
+    /// The value on the wire.
+    pub wire_name: String,
+    /// The Rust variant name.
+    pub rust_name: String,
+}
+
+/// A use of a type.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TypeRef {
+    /// `string`.
+    String,
+    /// `boolean`.
+    Bool,
+    /// `integer`, `format: int32`.
+    I32,
+    /// `integer`, `format: int64` or no format.
+    I64,
+    /// `number`, `format: float`.
+    F32,
+    /// `number`, `format: double` or no format.
+    F64,
+    /// `string`, `format: date-time`.
+    DateTime,
+    /// `string`, `format: date`.
+    Date,
+    /// `string`, `format: uuid`.
+    Uuid,
+    /// Any JSON value: a free-form object or an unconstrained schema.
+    Json,
+    /// A model, by its Rust name.
+    Named(String),
+    /// `array`.
+    Vec(Box<TypeRef>),
+    /// `object` with `additionalProperties`: string keys, sorted.
+    Map(Box<TypeRef>),
+    /// A value that may be `null`.
+    Nullable(Box<TypeRef>),
+}
+
+/// An operation that will become a method of the client.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Operation {
+    /// `operationId`, when the spec gives one.
+    pub operation_id: Option<String>,
+    /// The method name.
+    pub rust_name: String,
+    /// Where the operation is, as a JSON pointer.
+    pub pointer: String,
+    /// The HTTP method, uppercase.
+    pub method: String,
+    /// The path template, `/crm/v3/objects/0-3/{dealId}`.
+    pub path: String,
+    /// Its documentation.
+    pub docs: Docs,
+    /// Whether the spec marks it `deprecated`.
+    pub deprecated: bool,
+    /// Its path, query and header parameters, in the spec's order.
+    pub params: Vec<Param>,
+    /// Its JSON request body.
+    pub body: Option<Body>,
+    /// The documented success responses, by status code.
+    pub successes: Vec<Success>,
+    /// The type of the error bodies; `Json` when the spec declares none.
+    pub error: TypeRef,
+    /// The name of the enum of outcomes, when there is more than one documented success.
+    pub outcome_name: Option<String>,
+    /// The name of the parameters struct, when the operation has query or header parameters.
+    pub params_name: Option<String>,
+}
+
+/// Where a parameter goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParamLocation {
+    /// A path segment.
+    Path,
+    /// The query string.
+    Query,
+    /// A request header.
+    Header,
+}
+
+/// A parameter of an operation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Param {
+    /// The name on the wire.
+    pub wire_name: String,
+    /// The Rust argument or field name.
+    pub rust_name: String,
+    /// Where it goes.
+    pub location: ParamLocation,
+    /// Its documentation.
+    pub docs: Docs,
+    /// Its type; a `Vec` for arrays.
+    pub ty: TypeRef,
+    /// Whether it must be given.
+    pub required: bool,
+    /// For array query parameters: one `name=value` pair per item (`true`), or one pair with
+    /// the items joined by commas.
+    pub explode: bool,
+}
+
+/// A JSON request body.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Body {
+    /// Its type.
+    pub ty: TypeRef,
+    /// Whether it must be sent.
+    pub required: bool,
+}
+
+/// A documented success response.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Success {
+    /// The status code.
+    pub status: u16,
+    /// The name of its variant in the outcome enum.
+    pub variant: String,
+    /// The response's description.
+    pub description: Option<String>,
+    /// The body's type, `None` when the response has no body.
+    pub ty: Option<TypeRef>,
+}

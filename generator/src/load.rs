@@ -1,0 +1,117 @@
+//! Stage 1: text to an OpenAPI document.
+//!
+//! Reads YAML or JSON (JSON when the first character is `{`). Reports syntax errors and
+//! documents that do not have the shape of OpenAPI 3.0, with their line and column.
+
+use openapiv3::OpenAPI;
+use serde_json::Value;
+
+use crate::{
+    diagnostic::{Diagnostic, Kind, Location, Severity},
+    pointer::JsonPointer,
+};
+
+/// A loaded document, typed and as a plain JSON tree (for walks that types make awkward).
+#[derive(Debug)]
+pub(crate) struct Loaded {
+    pub(crate) doc: OpenAPI,
+    pub(crate) tree: Value,
+}
+
+/// Parses `text` as an OpenAPI 3.0 document.
+pub(crate) fn load(text: &str) -> Result<Loaded, Diagnostic> {
+    let is_json = text.trim_start().starts_with('{');
+    let tree: Value = if is_json {
+        serde_json::from_str(text).map_err(|err| json_error(&err))?
+    } else {
+        serde_yaml::from_str(text).map_err(|err| yaml_error(&err))?
+    };
+    check_version(&tree)?;
+    let doc: OpenAPI = if is_json {
+        serde_json::from_str(text).map_err(|err| json_error(&err))?
+    } else {
+        serde_yaml::from_str(text).map_err(|err| yaml_error(&err))?
+    };
+    Ok(Loaded { doc, tree })
+}
+
+fn check_version(tree: &Value) -> Result<(), Diagnostic> {
+    let Some(obj) = tree.as_object() else {
+        return Err(syntax(None, "the document is not a mapping".to_owned()));
+    };
+    if obj.contains_key("swagger") {
+        return Err(unsupported("#/swagger", "unsupported: Swagger 2.0 documents")
+            .with_note("convert the document to OpenAPI 3.0 first; no code was generated"));
+    }
+    match obj.get("openapi").and_then(Value::as_str) {
+        None => Err(syntax(None, "missing field `openapi`: not an OpenAPI 3.0 document".to_owned())),
+        Some(version) if version.starts_with("3.0") => Ok(()),
+        Some(version) => Err(unsupported("#/openapi", &format!("unsupported: OpenAPI version `{version}`"))
+            .with_note("this generator reads OpenAPI 3.0.x; no code was generated")),
+    }
+}
+
+fn unsupported(pointer: &str, message: &str) -> Diagnostic {
+    Diagnostic {
+        severity: Severity::Error,
+        kind: Kind::Unsupported,
+        pointer: JsonPointer::parse_ref(pointer).unwrap_or_default(),
+        location: None,
+        message: message.to_owned(),
+        note: None,
+    }
+}
+
+fn syntax(location: Option<Location>, message: String) -> Diagnostic {
+    Diagnostic {
+        severity: Severity::Error,
+        kind: Kind::Syntax,
+        pointer: JsonPointer::root(),
+        location,
+        message,
+        note: None,
+    }
+}
+
+/// serde's messages end with " at line L column C"; the location is rendered separately.
+fn strip_location(message: &str) -> &str {
+    message.rsplit_once(" at line ").map_or(message, |(head, _)| head)
+}
+
+fn json_error(err: &serde_json::Error) -> Diagnostic {
+    let location = (err.line() > 0).then(|| Location { line: err.line(), column: err.column() });
+    syntax(location, format!("invalid JSON: {}", strip_location(&err.to_string())))
+}
+
+fn yaml_error(err: &serde_yaml::Error) -> Diagnostic {
+    let location = err.location().map(|it| Location { line: it.line(), column: it.column() });
+    syntax(location, format!("invalid document: {}", strip_location(&err.to_string())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::load;
+    use crate::diagnostic::Location;
+
+    #[test]
+    fn yaml_syntax_errors_have_a_location() {
+        let err = load("openapi: 3.0.3\ninfo: [\n").unwrap_err();
+        assert!(err.message.starts_with("invalid document"), "{}", err.message);
+        assert_eq!(err.location.map(|it| it.line), Some(3));
+    }
+
+    #[test]
+    fn shape_errors_have_a_location() {
+        let err = load("openapi: 3.0.3\ninfo:\n  title: t\npaths: {}\n").unwrap_err();
+        assert!(err.message.contains("missing field `version`"), "{}", err.message);
+        assert_eq!(err.location, Some(Location { line: 2, column: 1 }));
+    }
+
+    #[test]
+    fn rejects_other_versions() {
+        let err = load("{\"openapi\": \"3.1.0\"}").unwrap_err();
+        assert_eq!(err.message, "unsupported: OpenAPI version `3.1.0`");
+        let err = load("swagger: '2.0'\n").unwrap_err();
+        assert_eq!(err.message, "unsupported: Swagger 2.0 documents");
+    }
+}

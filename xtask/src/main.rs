@@ -1,0 +1,59 @@
+//! Project automation, run as `cargo xtask <command>`.
+//!
+//! - `cargo xtask codegen`: regenerates `generated-client/src/generated/` from `spec/`.
+//! - `cargo xtask codegen --check`: fails, writing nothing, when that code is stale.
+//! - `cargo xtask codegen --spec FILE --out DIR`: writes a standalone client crate for any spec.
+
+#![allow(clippy::print_stdout, clippy::print_stderr, reason = "a command-line tool reports on the terminal")]
+
+mod codegen;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "cargo xtask", about = "Project automation")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Generate the client from spec/ (or a standalone crate from any spec).
+    Codegen {
+        /// Write nothing; fail if any generated file differs from what would be written.
+        #[arg(long)]
+        check: bool,
+        /// Generate from this spec instead of the project's; needs `--out`.
+        #[arg(long, requires = "out")]
+        spec: Option<PathBuf>,
+        /// Write a standalone crate into this directory; needs `--spec`.
+        #[arg(long, requires = "spec")]
+        out: Option<PathBuf>,
+        /// The standalone crate's package name (default: from the spec's file name).
+        #[arg(long, requires = "out")]
+        name: Option<String>,
+    },
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let res = match cli.command {
+        Command::Codegen { check, spec, out, name } => {
+            let mode = if check { codegen::Mode::Check } else { codegen::Mode::Write };
+            match (spec, out) {
+                (Some(spec), Some(out)) => codegen::standalone(&spec, &out, name.as_deref(), mode),
+                _ => codegen::codegen(mode),
+            }
+        }
+    };
+    match res {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("{err:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
