@@ -19,7 +19,8 @@ fn space_items(source: &str) -> String {
     let mut prev: Option<&str> = None;
     for line in source.lines() {
         let starts_item = !line.starts_with([' ', '}', ')', ']']) && !line.is_empty();
-        let after_item = prev.is_some_and(|it| !it.starts_with(' ') && (it.ends_with('}') || it.ends_with(';')));
+        let after_item =
+            prev.is_some_and(|it| !it.starts_with(' ') && (it.ends_with('}') || it.ends_with(';')));
         let after_inner_docs = prev.is_some_and(|it| it.starts_with("//!"));
         if starts_item && (after_item || (after_inner_docs && !line.starts_with("//!"))) {
             res.push('\n');

@@ -8,8 +8,9 @@
 use std::collections::BTreeMap;
 
 use openapiv3::{
-    AdditionalProperties, IntegerFormat, NumberFormat, OpenAPI, Parameter, ParameterSchemaOrContent,
-    ReferenceOr, Schema, SchemaKind, StatusCode, StringFormat, Type, VariantOrUnknownOrEmpty,
+    AdditionalProperties, IntegerFormat, NumberFormat, OpenAPI, Parameter,
+    ParameterSchemaOrContent, ReferenceOr, Schema, SchemaKind, StatusCode, StringFormat, Type,
+    VariantOrUnknownOrEmpty,
 };
 
 use crate::{
@@ -66,7 +67,9 @@ struct Lower<'a, 'd> {
     models: Vec<ir::Model>,
 }
 
-fn rust_name_override(extensions: &indexmap::IndexMap<String, serde_json::Value>) -> Option<String> {
+fn rust_name_override(
+    extensions: &indexmap::IndexMap<String, serde_json::Value>,
+) -> Option<String> {
     extensions.get(RUST_NAME).and_then(|it| it.as_str()).map(str::to_owned)
 }
 
@@ -88,7 +91,8 @@ impl Lower<'_, '_> {
                 ReferenceOr::Item(it) => rust_name_override(&it.schema_data.extensions),
                 ReferenceOr::Reference { .. } => None,
             };
-            let rust = self.claim_model_name(wanted.unwrap_or_else(|| names::type_name(name)), name, &ptr);
+            let rust =
+                self.claim_model_name(wanted.unwrap_or_else(|| names::type_name(name)), name, &ptr);
             self.component_names.insert(name.clone(), rust);
         }
     }
@@ -97,8 +101,14 @@ impl Lower<'_, '_> {
         let (res, first) = self.model_scope.claim(&wanted, wire);
         if let Some(first) = first {
             self.acc
-                .warning(Kind::NameCollision, ptr.clone(), format!("`{wire}` and `{first}` both become the type `{wanted}`"))
-                .set_note(format!("`{wire}` is generated as `{res}`; set `{RUST_NAME}` on either schema to choose"));
+                .warning(
+                    Kind::NameCollision,
+                    ptr.clone(),
+                    format!("`{wire}` and `{first}` both become the type `{wanted}`"),
+                )
+                .set_note(format!(
+                    "`{wire}` is generated as `{res}`; set `{RUST_NAME}` on either schema to choose"
+                ));
         }
         res
     }
@@ -109,22 +119,49 @@ impl Lower<'_, '_> {
             // An alias of another component.
             ReferenceOr::Reference { reference } => {
                 let ty = self.lower_ref(reference, ptr);
-                self.push_model(name, rust_name, ptr, ir::Docs::default(), ir::ModelKind::Alias(ty));
+                self.push_model(
+                    name,
+                    rust_name,
+                    ptr,
+                    ir::Docs::default(),
+                    ir::ModelKind::Alias(ty),
+                );
             }
             ReferenceOr::Item(schema) => {
-                let docs = docs(schema.schema_data.title.as_ref(), schema.schema_data.description.as_ref());
+                let docs = docs(
+                    schema.schema_data.title.as_ref(),
+                    schema.schema_data.description.as_ref(),
+                );
                 let kind = self.lower_model_kind(schema, &rust_name, ptr);
                 self.push_model(name, rust_name, ptr, docs, kind);
             }
         }
     }
 
-    fn push_model(&mut self, wire: &str, rust_name: String, ptr: &JsonPointer, docs: ir::Docs, kind: ir::ModelKind) {
-        self.models.push(ir::Model { wire_name: wire.to_owned(), rust_name, pointer: ptr.to_string(), docs, kind });
+    fn push_model(
+        &mut self,
+        wire: &str,
+        rust_name: String,
+        ptr: &JsonPointer,
+        docs: ir::Docs,
+        kind: ir::ModelKind,
+    ) {
+        self.models.push(ir::Model {
+            wire_name: wire.to_owned(),
+            rust_name,
+            pointer: ptr.to_string(),
+            docs,
+            kind,
+        });
     }
 
     /// The shape of a named type: a struct, an enum, or an alias of whatever else the schema is.
-    fn lower_model_kind(&mut self, schema: &Schema, rust_name: &str, ptr: &JsonPointer) -> ir::ModelKind {
+    fn lower_model_kind(
+        &mut self,
+        schema: &Schema,
+        rust_name: &str,
+        ptr: &JsonPointer,
+    ) -> ir::ModelKind {
         if let Some(variants) = self.string_enum(schema, ptr) {
             return ir::ModelKind::StringEnum(variants);
         }
@@ -155,9 +192,19 @@ impl Lower<'_, '_> {
             let wanted = names::variant_name(value);
             let (rust_name, first) = scope.claim(&wanted, value);
             if let Some(first) = first {
-                let what = if first.is_empty() { "the fallback variant".to_owned() } else { format!("`{first}`") };
+                let what = if first.is_empty() {
+                    "the fallback variant".to_owned()
+                } else {
+                    format!("`{first}`")
+                };
                 self.acc
-                    .warning(Kind::NameCollision, ptr.join("enum").join(idx), format!("enum value `{value}` and {what} both become the variant `{wanted}`"))
+                    .warning(
+                        Kind::NameCollision,
+                        ptr.join("enum").join(idx),
+                        format!(
+                            "enum value `{value}` and {what} both become the variant `{wanted}`"
+                        ),
+                    )
                     .set_note(format!("`{value}` is generated as `{rust_name}`"));
             }
             res.push(ir::Variant { wire_name: value.clone(), rust_name });
@@ -166,10 +213,19 @@ impl Lower<'_, '_> {
     }
 
     /// A struct for an object schema with properties, or `None` for any other schema.
-    fn object_struct(&mut self, schema: &Schema, rust_name: &str, ptr: &JsonPointer) -> Option<ir::Struct> {
+    fn object_struct(
+        &mut self,
+        schema: &Schema,
+        rust_name: &str,
+        ptr: &JsonPointer,
+    ) -> Option<ir::Struct> {
         let (properties, required, additional) = match &schema.schema_kind {
-            SchemaKind::Type(Type::Object(it)) => (&it.properties, &it.required, &it.additional_properties),
-            SchemaKind::Any(it) if !it.properties.is_empty() => (&it.properties, &it.required, &it.additional_properties),
+            SchemaKind::Type(Type::Object(it)) => {
+                (&it.properties, &it.required, &it.additional_properties)
+            }
+            SchemaKind::Any(it) if !it.properties.is_empty() => {
+                (&it.properties, &it.required, &it.additional_properties)
+            }
             _ => return None,
         };
         if properties.is_empty() {
@@ -215,7 +271,12 @@ impl Lower<'_, '_> {
         Some(ir::Struct { fields, additional })
     }
 
-    fn lower_boxed(&mut self, schema: &ReferenceOr<Box<Schema>>, ptr: &JsonPointer, hint: &str) -> ir::TypeRef {
+    fn lower_boxed(
+        &mut self,
+        schema: &ReferenceOr<Box<Schema>>,
+        ptr: &JsonPointer,
+        hint: &str,
+    ) -> ir::TypeRef {
         match schema {
             ReferenceOr::Reference { reference } => self.lower_ref(reference, ptr),
             ReferenceOr::Item(it) => self.lower_inline(it, ptr, hint),
@@ -224,7 +285,12 @@ impl Lower<'_, '_> {
 
     /// The type of a schema used somewhere: a reference, or an inline schema (hoisted into a
     /// model called `hint` when it needs a type of its own).
-    fn lower_type(&mut self, schema: &ReferenceOr<Schema>, ptr: &JsonPointer, hint: &str) -> ir::TypeRef {
+    fn lower_type(
+        &mut self,
+        schema: &ReferenceOr<Schema>,
+        ptr: &JsonPointer,
+        hint: &str,
+    ) -> ir::TypeRef {
         match schema {
             ReferenceOr::Reference { reference } => self.lower_ref(reference, ptr),
             ReferenceOr::Item(it) => self.lower_inline(it, ptr, hint),
@@ -235,7 +301,11 @@ impl Lower<'_, '_> {
         match self.resolver.schema(reference) {
             Some(target) => {
                 let named = ir::TypeRef::Named(self.component_names[target.name].clone());
-                if is_nullable(target.schema) { ir::TypeRef::Nullable(Box::new(named)) } else { named }
+                if is_nullable(target.schema) {
+                    ir::TypeRef::Nullable(Box::new(named))
+                } else {
+                    named
+                }
             }
             // `resolve::check_refs` has reported references that point nowhere.
             None if reference.starts_with("#/components/schemas/") => ir::TypeRef::Json,
@@ -258,9 +328,11 @@ impl Lower<'_, '_> {
                 _ => false,
             };
         let ty = if needs_model {
-            let wanted = rust_name_override(&schema.schema_data.extensions).unwrap_or_else(|| hint.to_owned());
+            let wanted = rust_name_override(&schema.schema_data.extensions)
+                .unwrap_or_else(|| hint.to_owned());
             let rust_name = self.claim_model_name(wanted, hint, ptr);
-            let docs = docs(schema.schema_data.title.as_ref(), schema.schema_data.description.as_ref());
+            let docs =
+                docs(schema.schema_data.title.as_ref(), schema.schema_data.description.as_ref());
             let kind = self.lower_model_kind(schema, &rust_name, ptr);
             self.push_model(hint, rust_name.clone(), ptr, docs, kind);
             ir::TypeRef::Named(rust_name)
@@ -290,14 +362,24 @@ impl Lower<'_, '_> {
             SchemaKind::Type(Type::Boolean(_)) => ir::TypeRef::Bool,
             SchemaKind::Type(Type::Array(it)) => {
                 let item = match &it.items {
-                    Some(items) => self.lower_boxed(items, &ptr.join("items"), &names::nested_type_name(hint, "Item")),
+                    Some(items) => self.lower_boxed(
+                        items,
+                        &ptr.join("items"),
+                        &names::nested_type_name(hint, "Item"),
+                    ),
                     None => ir::TypeRef::Json,
                 };
                 ir::TypeRef::Vec(Box::new(item))
             }
-            SchemaKind::Type(Type::Object(it)) => self.lower_map(it.additional_properties.as_ref(), ptr, hint),
+            SchemaKind::Type(Type::Object(it)) => {
+                self.lower_map(it.additional_properties.as_ref(), ptr, hint)
+            }
             SchemaKind::Any(it) => {
-                let composed = [("allOf", it.all_of.is_empty()), ("oneOf", it.one_of.is_empty()), ("anyOf", it.any_of.is_empty())];
+                let composed = [
+                    ("allOf", it.all_of.is_empty()),
+                    ("oneOf", it.one_of.is_empty()),
+                    ("anyOf", it.any_of.is_empty()),
+                ];
                 if let Some((keyword, _)) = composed.iter().find(|(_, empty)| !empty) {
                     self.unsupported_composition(keyword, ptr);
                     return ir::TypeRef::Json;
@@ -309,18 +391,28 @@ impl Lower<'_, '_> {
                 match it.typ.as_deref() {
                     Some("array") => {
                         let item = match &it.items {
-                            Some(items) => self.lower_boxed(items, &ptr.join("items"), &names::nested_type_name(hint, "Item")),
+                            Some(items) => self.lower_boxed(
+                                items,
+                                &ptr.join("items"),
+                                &names::nested_type_name(hint, "Item"),
+                            ),
                             None => ir::TypeRef::Json,
                         };
                         ir::TypeRef::Vec(Box::new(item))
                     }
-                    Some("object") | None => self.lower_map(it.additional_properties.as_ref(), ptr, hint),
+                    Some("object") | None => {
+                        self.lower_map(it.additional_properties.as_ref(), ptr, hint)
+                    }
                     Some("string") => ir::TypeRef::String,
                     Some("boolean") => ir::TypeRef::Bool,
                     Some("integer") => ir::TypeRef::I64,
                     Some("number") => ir::TypeRef::F64,
                     Some(other) => {
-                        self.acc.error(Kind::Invalid, ptr.join("type"), format!("unknown schema type `{other}`"));
+                        self.acc.error(
+                            Kind::Invalid,
+                            ptr.join("type"),
+                            format!("unknown schema type `{other}`"),
+                        );
                         ir::TypeRef::Json
                     }
                 }
@@ -334,10 +426,19 @@ impl Lower<'_, '_> {
 
     /// An object schema without properties: a map when `additionalProperties` has a schema,
     /// any JSON value otherwise.
-    fn lower_map(&mut self, additional: Option<&AdditionalProperties>, ptr: &JsonPointer, hint: &str) -> ir::TypeRef {
+    fn lower_map(
+        &mut self,
+        additional: Option<&AdditionalProperties>,
+        ptr: &JsonPointer,
+        hint: &str,
+    ) -> ir::TypeRef {
         match additional {
             Some(AdditionalProperties::Schema(it)) => {
-                let value = self.lower_type(it, &ptr.join("additionalProperties"), &names::nested_type_name(hint, "Value"));
+                let value = self.lower_type(
+                    it,
+                    &ptr.join("additionalProperties"),
+                    &names::nested_type_name(hint, "Value"),
+                );
                 ir::TypeRef::Map(Box::new(value))
             }
             _ => ir::TypeRef::Json,
@@ -370,14 +471,26 @@ impl Lower<'_, '_> {
                 ReferenceOr::Item(it) => it,
                 ReferenceOr::Reference { .. } => {
                     self.acc
-                        .error(Kind::Unsupported, path_ptr.join("$ref"), "unsupported: `$ref` on a path item")
+                        .error(
+                            Kind::Unsupported,
+                            path_ptr.join("$ref"),
+                            "unsupported: `$ref` on a path item",
+                        )
                         .set_note(format!("no method was generated for `{path}`"));
                     continue;
                 }
             };
             for (method, op) in item.iter() {
                 let ptr = path_ptr.join(method);
-                if let Some(it) = self.lower_operation(path, method, op, &item.parameters, &ptr, &mut method_scope, &mut type_scope) {
+                if let Some(it) = self.lower_operation(
+                    path,
+                    method,
+                    op,
+                    &item.parameters,
+                    &ptr,
+                    &mut method_scope,
+                    &mut type_scope,
+                ) {
                     res.push(it);
                 }
             }
@@ -397,12 +510,20 @@ impl Lower<'_, '_> {
         method_scope: &mut Scope,
         type_scope: &mut Scope,
     ) -> Option<ir::Operation> {
-        let n_errors_before = self.acc.iter().filter(|it| it.severity == crate::Severity::Error).count();
-        let wire = op.operation_id.clone().unwrap_or_else(|| format!("{method} {}", path.replace(['{', '}'], "")));
+        let n_errors_before =
+            self.acc.iter().filter(|it| it.severity == crate::Severity::Error).count();
+        let wire = op
+            .operation_id
+            .clone()
+            .unwrap_or_else(|| format!("{method} {}", path.replace(['{', '}'], "")));
         let wanted = rust_name_override(&op.extensions).unwrap_or_else(|| names::value_name(&wire));
         let (rust_name, first) = method_scope.claim(&wanted, &wire);
         if let Some(first) = first {
-            let what = if first.is_empty() { "a method of `Client`".to_owned() } else { format!("`{first}`") };
+            let what = if first.is_empty() {
+                "a method of `Client`".to_owned()
+            } else {
+                format!("`{first}`")
+            };
             self.acc
                 .warning(Kind::NameCollision, ptr.join("operationId"), format!("operation `{wire}` and {what} both become the method `{wanted}`"))
                 .set_note(format!("`{wire}` is generated as `{rust_name}`; set `{RUST_NAME}` on the operation to choose"));
@@ -417,10 +538,11 @@ impl Lower<'_, '_> {
             let wanted = names::nested_type_name(&type_base, "Outcome");
             self.claim_client_type(type_scope, &wanted, ptr)
         });
-        let params_name = params.iter().any(|it| it.location != ir::ParamLocation::Path).then(|| {
-            let wanted = names::nested_type_name(&type_base, "Params");
-            self.claim_client_type(type_scope, &wanted, ptr)
-        });
+        let params_name =
+            params.iter().any(|it| it.location != ir::ParamLocation::Path).then(|| {
+                let wanted = names::nested_type_name(&type_base, "Params");
+                self.claim_client_type(type_scope, &wanted, ptr)
+            });
         let n_errors = self.acc.iter().filter(|it| it.severity == crate::Severity::Error).count();
         if n_errors > n_errors_before {
             return None;
@@ -447,10 +569,19 @@ impl Lower<'_, '_> {
     fn is_param_type(&self, ty: &ir::TypeRef, location: ir::ParamLocation) -> bool {
         use ir::TypeRef as T;
         let scalar = |ty: &T| match ty {
-            T::String | T::Bool | T::I32 | T::I64 | T::F32 | T::F64 | T::DateTime | T::Date | T::Uuid => true,
-            T::Named(name) => {
-                self.models.iter().any(|it| &it.rust_name == name && matches!(it.kind, ir::ModelKind::StringEnum(_)))
-            }
+            T::String
+            | T::Bool
+            | T::I32
+            | T::I64
+            | T::F32
+            | T::F64
+            | T::DateTime
+            | T::Date
+            | T::Uuid => true,
+            T::Named(name) => self
+                .models
+                .iter()
+                .any(|it| &it.rust_name == name && matches!(it.kind, ir::ModelKind::StringEnum(_))),
             _ => false,
         };
         match ty {
@@ -463,7 +594,11 @@ impl Lower<'_, '_> {
         let (res, first) = scope.claim(wanted, wanted);
         if first.is_some() {
             self.acc
-                .warning(Kind::NameCollision, ptr.clone(), format!("the type `{wanted}` is already taken in the client module"))
+                .warning(
+                    Kind::NameCollision,
+                    ptr.clone(),
+                    format!("the type `{wanted}` is already taken in the client module"),
+                )
                 .set_note(format!("generated as `{res}`"));
         }
         res
@@ -479,13 +614,18 @@ impl Lower<'_, '_> {
         // Operation parameters override path-item parameters of the same name and location.
         let mut merged: Vec<(JsonPointer, &Parameter)> = Vec::new();
         let path_ptr = JsonPointer::root().join("paths").join(ptr.segments()[1].as_str());
-        let sources = [(path_params, path_ptr.join("parameters")), (op.parameters.as_slice(), ptr.join("parameters"))];
+        let sources = [
+            (path_params, path_ptr.join("parameters")),
+            (op.parameters.as_slice(), ptr.join("parameters")),
+        ];
         for (list, list_ptr) in sources {
             for (idx, it) in list.iter().enumerate() {
                 let Some(param) = self.resolver.parameter(it) else { continue };
                 let data = param.parameter_data_ref();
                 let key = (data.name.as_str(), std::mem::discriminant(param));
-                merged.retain(|(_, p)| (p.parameter_data_ref().name.as_str(), std::mem::discriminant(*p)) != key);
+                merged.retain(|(_, p)| {
+                    (p.parameter_data_ref().name.as_str(), std::mem::discriminant(*p)) != key
+                });
                 merged.push((list_ptr.join(idx), param));
             }
         }
@@ -509,7 +649,11 @@ impl Lower<'_, '_> {
                 }
                 Parameter::Cookie { .. } => {
                     self.acc
-                        .error(Kind::Unsupported, param_ptr.join("in"), format!("unsupported: cookie parameter `{}`", data.name))
+                        .error(
+                            Kind::Unsupported,
+                            param_ptr.join("in"),
+                            format!("unsupported: cookie parameter `{}`", data.name),
+                        )
                         .set_note("no method was generated");
                     continue;
                 }
@@ -518,7 +662,11 @@ impl Lower<'_, '_> {
                 ParameterSchemaOrContent::Schema(it) => it,
                 ParameterSchemaOrContent::Content(_) => {
                     self.acc
-                        .error(Kind::Unsupported, param_ptr.join("content"), format!("unsupported: `content` on parameter `{}`", data.name))
+                        .error(
+                            Kind::Unsupported,
+                            param_ptr.join("content"),
+                            format!("unsupported: `content` on parameter `{}`", data.name),
+                        )
                         .set_note("describe the parameter with `schema`; no method was generated");
                     continue;
                 }
@@ -536,11 +684,16 @@ impl Lower<'_, '_> {
                     .set_note("parameters must be scalars, string enums, or (in the query) arrays of those; no method was generated");
                 continue;
             }
-            let wanted = rust_name_override(&data.extensions).unwrap_or_else(|| names::value_name(&data.name));
+            let wanted = rust_name_override(&data.extensions)
+                .unwrap_or_else(|| names::value_name(&data.name));
             let (rust_name, first) = scope.claim(&wanted, &data.name);
             if let Some(first) = first {
                 self.acc
-                    .warning(Kind::NameCollision, param_ptr.clone(), format!("parameters `{first}` and `{}` both become `{wanted}`", data.name))
+                    .warning(
+                        Kind::NameCollision,
+                        param_ptr.clone(),
+                        format!("parameters `{first}` and `{}` both become `{wanted}`", data.name),
+                    )
                     .set_note(format!("`{}` is generated as `{rust_name}`", data.name));
             }
             res.push(ir::Param {
@@ -556,24 +709,42 @@ impl Lower<'_, '_> {
         res
     }
 
-    fn lower_body(&mut self, op: &openapiv3::Operation, ptr: &JsonPointer, type_base: &str) -> Option<ir::Body> {
+    fn lower_body(
+        &mut self,
+        op: &openapiv3::Operation,
+        ptr: &JsonPointer,
+        type_base: &str,
+    ) -> Option<ir::Body> {
         let body = self.resolver.request_body(op.request_body.as_ref()?)?;
         let body_ptr = ptr.join("requestBody");
         let Some((media, content)) = body.content.iter().find(|(media, _)| is_json(media)) else {
             let media: Vec<_> = body.content.keys().map(|it| format!("`{it}`")).collect();
             self.acc
-                .error(Kind::Unsupported, body_ptr.join("content"), format!("unsupported: request body of type {}", media.join(", ")))
+                .error(
+                    Kind::Unsupported,
+                    body_ptr.join("content"),
+                    format!("unsupported: request body of type {}", media.join(", ")),
+                )
                 .set_note("only JSON request bodies are supported; no method was generated");
             return None;
         };
         let ty = match &content.schema {
-            Some(schema) => self.lower_type(schema, &body_ptr.join("content").join(media).join("schema"), &names::nested_type_name(type_base, "Request")),
+            Some(schema) => self.lower_type(
+                schema,
+                &body_ptr.join("content").join(media).join("schema"),
+                &names::nested_type_name(type_base, "Request"),
+            ),
             None => ir::TypeRef::Json,
         };
         Some(ir::Body { ty, required: body.required })
     }
 
-    fn lower_responses(&mut self, op: &openapiv3::Operation, ptr: &JsonPointer, type_base: &str) -> (Vec<ir::Success>, ir::TypeRef) {
+    fn lower_responses(
+        &mut self,
+        op: &openapiv3::Operation,
+        ptr: &JsonPointer,
+        type_base: &str,
+    ) -> (Vec<ir::Success>, ir::TypeRef) {
         let responses_ptr = ptr.join("responses");
         let mut successes = Vec::new();
         let mut error_types: Vec<(String, ir::TypeRef)> = Vec::new();
@@ -587,7 +758,11 @@ impl Lower<'_, '_> {
                 Some(StatusCode::Range(it)) => {
                     if *it == 2 {
                         self.acc
-                            .error(Kind::Unsupported, response_ptr.clone(), "unsupported: the success range `2XX`")
+                            .error(
+                                Kind::Unsupported,
+                                response_ptr.clone(),
+                                "unsupported: the success range `2XX`",
+                            )
                             .set_note("list the success codes one by one; no method was generated");
                     }
                     None
@@ -598,20 +773,29 @@ impl Lower<'_, '_> {
             if body.is_none() && !response.content.is_empty() && status.is_some_and(is_success) {
                 let media: Vec<_> = response.content.keys().map(|it| format!("`{it}`")).collect();
                 self.acc
-                    .error(Kind::Unsupported, response_ptr.join("content"), format!("unsupported: response body of type {}", media.join(", ")))
+                    .error(
+                        Kind::Unsupported,
+                        response_ptr.join("content"),
+                        format!("unsupported: response body of type {}", media.join(", ")),
+                    )
                     .set_note("only JSON response bodies are supported; no method was generated");
                 continue;
             }
             let hint = names::nested_type_name(type_base, &format!("Response {key}"));
             let ty = body.map(|(media, content)| match &content.schema {
-                Some(schema) => self.lower_type(schema, &response_ptr.join("content").join(media).join("schema"), &hint),
+                Some(schema) => self.lower_type(
+                    schema,
+                    &response_ptr.join("content").join(media).join("schema"),
+                    &hint,
+                ),
                 None => ir::TypeRef::Json,
             });
             match status {
                 Some(status) if is_success(status) => successes.push(ir::Success {
                     status,
                     variant: success_variant(status),
-                    description: Some(response.description.trim().to_owned()).filter(|it| !it.is_empty()),
+                    description: Some(response.description.trim().to_owned())
+                        .filter(|it| !it.is_empty()),
                     ty,
                 }),
                 _ => {
@@ -623,7 +807,12 @@ impl Lower<'_, '_> {
         }
         if successes.is_empty() {
             // Nothing documented: accept any 2xx, keeping its body as JSON.
-            successes.push(ir::Success { status: 200, variant: "Ok".to_owned(), description: None, ty: Some(ir::TypeRef::Json) });
+            successes.push(ir::Success {
+                status: 200,
+                variant: "Ok".to_owned(),
+                description: None,
+                ty: Some(ir::TypeRef::Json),
+            });
         }
         successes.sort_by_key(|it| it.status);
         let error = match error_types.as_slice() {
@@ -654,7 +843,10 @@ fn is_success(status: u16) -> bool {
 /// `application/json`, `*/*` (HubSpot's error responses) and `…+json` all carry JSON.
 fn is_json(media: &str) -> bool {
     let essence = media.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
-    essence == "application/json" || essence == "*/*" || essence == "application/*" || essence.ends_with("+json")
+    essence == "application/json"
+        || essence == "*/*"
+        || essence == "application/*"
+        || essence.ends_with("+json")
 }
 
 fn success_variant(status: u16) -> String {
@@ -673,4 +865,3 @@ fn success_variant(status: u16) -> String {
     };
     name.to_owned()
 }
-

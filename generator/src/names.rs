@@ -19,9 +19,8 @@ const RAW_KEYWORDS: &[&str] = &[
 const NON_RAW_KEYWORDS: &[&str] = &["self", "Self", "super", "crate", "_"];
 
 /// Type names the generated code uses unqualified; a model may not take them.
-const RESERVED_TYPE_NAMES: &[&str] = &[
-    "Option", "Some", "None", "Result", "Ok", "Err", "String", "Vec", "Box", "Client",
-];
+const RESERVED_TYPE_NAMES: &[&str] =
+    &["Option", "Some", "None", "Result", "Ok", "Err", "String", "Vec", "Box", "Client"];
 
 /// A type name (UpperCamelCase) for a spec name, such as a schema name.
 pub(crate) fn type_name(spec_name: &str) -> String {
@@ -120,7 +119,10 @@ mod tests {
 
     #[test]
     fn type_names_keep_upper_camel_case() {
-        assert_eq!(type_name("BatchResponseSimplePublicUpsertObject"), "BatchResponseSimplePublicUpsertObject");
+        assert_eq!(
+            type_name("BatchResponseSimplePublicUpsertObject"),
+            "BatchResponseSimplePublicUpsertObject"
+        );
         assert_eq!(type_name("simple-public object"), "SimplePublicObject");
         assert_eq!(type_name("2fa.config"), "_2faConfig");
         assert_eq!(type_name("String"), "StringModel");
@@ -159,7 +161,10 @@ mod tests {
     fn scope_disambiguates_deterministically() {
         let mut scope = Scope::default();
         assert_eq!(scope.claim("user_id", "userId"), ("user_id".to_owned(), None));
-        assert_eq!(scope.claim("user_id", "user_id"), ("user_id2".to_owned(), Some("userId".to_owned())));
+        assert_eq!(
+            scope.claim("user_id", "user_id"),
+            ("user_id2".to_owned(), Some("userId".to_owned()))
+        );
         assert_eq!(scope.claim("v1", "v1"), ("v1".to_owned(), None));
         assert_eq!(scope.claim("v1", "V1"), ("v1_2".to_owned(), Some("v1".to_owned())));
     }

@@ -45,8 +45,14 @@ fn walk(root: &Value, node: &Value, ptr: &JsonPointer, acc: &mut Diagnostics) {
 
 fn check_ref(root: &Value, reference: &str, ptr: &JsonPointer, acc: &mut Diagnostics) {
     let Some(target) = JsonPointer::parse_ref(reference) else {
-        acc.error(Kind::UnresolvedRef, ptr.clone(), format!("unsupported: external `$ref` `{reference}`"))
-            .set_note("only references within the document (`#/…`) are supported; inline or copy the target");
+        acc.error(
+            Kind::UnresolvedRef,
+            ptr.clone(),
+            format!("unsupported: external `$ref` `{reference}`"),
+        )
+        .set_note(
+            "only references within the document (`#/…`) are supported; inline or copy the target",
+        );
         return;
     };
     let found = target.segments().iter().try_fold(root, |node, segment| match node {
@@ -55,7 +61,11 @@ fn check_ref(root: &Value, reference: &str, ptr: &JsonPointer, acc: &mut Diagnos
         _ => None,
     });
     if found.is_none() {
-        acc.error(Kind::UnresolvedRef, ptr.clone(), format!("`$ref` `{reference}` points to nothing"));
+        acc.error(
+            Kind::UnresolvedRef,
+            ptr.clone(),
+            format!("`$ref` `{reference}` points to nothing"),
+        );
     }
 }
 
@@ -145,10 +155,14 @@ mod tests {
         });
         let mut acc = Diagnostics::default();
         check_refs(&tree, &mut acc);
-        let messages: Vec<_> = acc.iter().map(|it| (it.pointer.to_string(), it.message.clone())).collect();
+        let messages: Vec<_> =
+            acc.iter().map(|it| (it.pointer.to_string(), it.message.clone())).collect();
         assert_eq!(
             messages,
-            [("#/components/schemas/B/$ref".to_owned(), "unsupported: external `$ref` `other.yaml#/B`".to_owned())]
+            [(
+                "#/components/schemas/B/$ref".to_owned(),
+                "unsupported: external `$ref` `other.yaml#/B`".to_owned()
+            )]
         );
     }
 }

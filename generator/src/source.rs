@@ -84,8 +84,7 @@ impl SourceMap {
     pub(crate) fn locate(&self, pointer: &JsonPointer) -> Option<Location> {
         let segments = pointer.segments();
         (0..=segments.len()).rev().find_map(|n| {
-            let ancestor =
-                segments[..n].iter().fold(JsonPointer::root(), |acc, it| acc.join(it));
+            let ancestor = segments[..n].iter().fold(JsonPointer::root(), |acc, it| acc.join(it));
             self.locations.get(&ancestor).copied()
         })
     }

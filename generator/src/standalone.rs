@@ -18,7 +18,11 @@ uuid = { version = "1", features = ["serde"] }
 /// The files of a standalone crate named `crate_name`, as paths relative to its root and their
 /// contents: `Cargo.toml`, `src/lib.rs`, `src/models.rs`, `src/client.rs`. The runtime's files
 /// belong in `src/runtime/`.
-pub fn standalone_crate(generated: &Generated, crate_name: &str, origin: &str) -> Vec<(String, String)> {
+pub fn standalone_crate(
+    generated: &Generated,
+    crate_name: &str,
+    origin: &str,
+) -> Vec<(String, String)> {
     let api = &generated.api;
     let header = header(origin);
     let manifest = format!(

@@ -4,7 +4,10 @@ use std::path::{Path, PathBuf};
 
 /// The project root.
 pub fn project_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ lives below the project root").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ lives below the project root")
+        .to_path_buf()
 }
 
 /// A file of `tests/fixtures/`, as text.

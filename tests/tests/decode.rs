@@ -9,8 +9,11 @@ use serde::{Serialize, de::DeserializeOwned};
 use serde_json::Value;
 
 /// Decodes `text` as `T`, then checks that encoding and decoding again gives the same value.
-fn decode_round_trip<T: DeserializeOwned + Serialize + PartialEq + std::fmt::Debug>(text: &str) -> T {
-    let value: T = serde_json::from_str(text).unwrap_or_else(|err| panic!("decoding: {err}\n{text}"));
+fn decode_round_trip<T: DeserializeOwned + Serialize + PartialEq + std::fmt::Debug>(
+    text: &str,
+) -> T {
+    let value: T =
+        serde_json::from_str(text).unwrap_or_else(|err| panic!("decoding: {err}\n{text}"));
     let encoded = serde_json::to_string(&value).unwrap();
     let again: T = serde_json::from_str(&encoded).unwrap();
     assert_eq!(value, again, "decode → encode → decode changed the value; encoded: {encoded}");
@@ -19,7 +22,8 @@ fn decode_round_trip<T: DeserializeOwned + Serialize + PartialEq + std::fmt::Deb
 
 #[test]
 fn decodes_200_with_null_property_and_null_requested_at() {
-    let res: BatchResponseSimplePublicUpsertObject = decode_round_trip(&fixture("hubspot/resp200_null_prop.json"));
+    let res: BatchResponseSimplePublicUpsertObject =
+        decode_round_trip(&fixture("hubspot/resp200_null_prop.json"));
     assert_eq!(res.status, BatchStatus::Complete);
     assert_eq!(res.requested_at, Some(None), "`requestedAt: null` is present and null, not absent");
     let deal = &res.results[0];
@@ -51,7 +55,10 @@ fn decodes_the_429_body_as_an_error() {
     assert_eq!(res.category, None);
     assert_eq!(res.error_type.as_deref(), Some("RATE_LIMIT"));
     assert_eq!(res.policy_name.as_deref(), Some("TEN_SECONDLY_ROLLING"));
-    assert_eq!(res.correlation_id.map(|it| it.to_string()).as_deref(), Some("c93e06a4-7d61-4c3e-b63f-edf486fc6e90"));
+    assert_eq!(
+        res.correlation_id.map(|it| it.to_string()).as_deref(),
+        Some("c93e06a4-7d61-4c3e-b63f-edf486fc6e90")
+    );
 }
 
 #[test]
@@ -86,8 +93,14 @@ fn timestamps_re_encode_in_hubspots_format() {
 fn re_encoding_keeps_every_field_of_the_fixtures() {
     // Every field HubSpot sent comes back out: nothing is dropped on the way through the model.
     for (name, decode) in [
-        ("hubspot/resp200_null_prop.json", reencode::<BatchResponseSimplePublicUpsertObject> as fn(&str) -> Value),
-        ("hubspot/resp207_docs_shape.json", reencode::<BatchResponseSimplePublicUpsertObjectWithErrors>),
+        (
+            "hubspot/resp200_null_prop.json",
+            reencode::<BatchResponseSimplePublicUpsertObject> as fn(&str) -> Value,
+        ),
+        (
+            "hubspot/resp207_docs_shape.json",
+            reencode::<BatchResponseSimplePublicUpsertObjectWithErrors>,
+        ),
         ("hubspot/resp400_duplicate_ids.json", reencode::<Error>),
         ("hubspot/resp429_ten_secondly.json", reencode::<Error>),
     ] {
@@ -103,14 +116,16 @@ fn reencode<T: DeserializeOwned + Serialize>(text: &str) -> Value {
 
 #[test]
 fn a_missing_required_field_is_an_error_not_a_default() {
-    let err = serde_json::from_str::<SimplePublicUpsertObject>(r#"{"id": "1", "properties": {}}"#).unwrap_err();
+    let err = serde_json::from_str::<SimplePublicUpsertObject>(r#"{"id": "1", "properties": {}}"#)
+        .unwrap_err();
     assert!(err.to_string().contains("missing field"), "{err}");
 }
 
 /// Every example in the spec decodes as the schema it illustrates, and round-trips.
 #[test]
 fn decodes_every_example_of_the_spec() {
-    let text = std::fs::read_to_string(project_root().join("spec/deals-batch-upsert.yaml")).unwrap();
+    let text =
+        std::fs::read_to_string(project_root().join("spec/deals-batch-upsert.yaml")).unwrap();
     let spec: Value = serde_yaml::from_str(&text).unwrap();
     let mut examples = Vec::new();
     collect_examples(&spec, None, &mut examples);

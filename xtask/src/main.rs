@@ -4,7 +4,11 @@
 //! - `cargo xtask codegen --check`: fails, writing nothing, when that code is stale.
 //! - `cargo xtask codegen --spec FILE --out DIR`: writes a standalone client crate for any spec.
 
-#![allow(clippy::print_stdout, clippy::print_stderr, reason = "a command-line tool reports on the terminal")]
+#![allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "a command-line tool reports on the terminal"
+)]
 
 mod codegen;
 

@@ -45,7 +45,8 @@ impl Client {
             .expect("runtime bug: `ClientBuilder::build` accepts only base URLs that have a path")
             .pop_if_empty()
             .extend(segments);
-        let mut inner = self.http.request(method.clone(), url.clone()).header(ACCEPT, "application/json");
+        let mut inner =
+            self.http.request(method.clone(), url.clone()).header(ACCEPT, "application/json");
         if let Some(authorization) = &self.authorization {
             inner = inner.header(AUTHORIZATION, authorization.clone());
         }
@@ -129,15 +130,20 @@ impl ClientBuilder {
 
     /// Checks the configuration and builds the client.
     pub fn build(self) -> Result<Client, BuildError> {
-        let base_url = Url::parse(&self.base_url)
-            .map_err(|err| BuildError(format!("base URL `{}` is not a URL: {err}", self.base_url)))?;
+        let base_url = Url::parse(&self.base_url).map_err(|err| {
+            BuildError(format!("base URL `{}` is not a URL: {err}", self.base_url))
+        })?;
         if !matches!(base_url.scheme(), "http" | "https") || base_url.cannot_be_a_base() {
             return Err(BuildError(format!("base URL `{}` is not an http(s) URL", self.base_url)));
         }
         let authorization = match &self.token {
             Some(token) => {
-                let mut value = HeaderValue::from_str(&format!("Bearer {token}"))
-                    .map_err(|_| BuildError("the bearer token contains characters a header cannot carry".to_owned()))?;
+                let mut value =
+                    HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| {
+                        BuildError(
+                            "the bearer token contains characters a header cannot carry".to_owned(),
+                        )
+                    })?;
                 value.set_sensitive(true);
                 Some(value)
             }
@@ -146,11 +152,14 @@ impl ClientBuilder {
         let http = match self.http {
             Some(it) => it,
             None => {
-                let mut builder = reqwest::Client::builder().timeout(self.timeout).user_agent(self.user_agent);
+                let mut builder =
+                    reqwest::Client::builder().timeout(self.timeout).user_agent(self.user_agent);
                 if let Some(timeout) = self.connect_timeout {
                     builder = builder.connect_timeout(timeout);
                 }
-                builder.build().map_err(|err| BuildError(format!("the HTTP client could not be set up: {err}")))?
+                builder.build().map_err(|err| {
+                    BuildError(format!("the HTTP client could not be set up: {err}"))
+                })?
             }
         };
         Ok(Client { http, base_url, authorization })
@@ -197,7 +206,12 @@ impl RequestBuilder {
 
     /// Adds an array to the query: `name=a&name=b` when `explode`, `name=a,b` otherwise.
     /// An empty array adds nothing.
-    pub fn query_array<V: ToParam>(mut self, name: &str, values: &[V], explode: bool) -> RequestBuilder {
+    pub fn query_array<V: ToParam>(
+        mut self,
+        name: &str,
+        values: &[V],
+        explode: bool,
+    ) -> RequestBuilder {
         if values.is_empty() {
             return self;
         }
@@ -211,7 +225,12 @@ impl RequestBuilder {
     }
 
     /// Adds an array to the query when there is one; see [`RequestBuilder::query_array`].
-    pub fn query_array_opt<V: ToParam>(self, name: &str, values: Option<&[V]>, explode: bool) -> RequestBuilder {
+    pub fn query_array_opt<V: ToParam>(
+        self,
+        name: &str,
+        values: Option<&[V]>,
+        explode: bool,
+    ) -> RequestBuilder {
         match values {
             Some(values) => self.query_array(name, values, explode),
             None => self,
@@ -222,13 +241,21 @@ impl RequestBuilder {
     pub fn header<V: ToParam + ?Sized>(mut self, name: &'static str, value: &V) -> RequestBuilder {
         match HeaderValue::from_str(&value.to_param()) {
             Ok(value) => self.inner = self.inner.header(HeaderName::from_static(name), value),
-            Err(_) => self.invalid = Some(format!("the value of header `{name}` contains characters a header cannot carry")),
+            Err(_) => {
+                self.invalid = Some(format!(
+                    "the value of header `{name}` contains characters a header cannot carry"
+                ))
+            }
         }
         self
     }
 
     /// Sets a header when there is a value.
-    pub fn header_opt<V: ToParam + ?Sized>(self, name: &'static str, value: Option<&V>) -> RequestBuilder {
+    pub fn header_opt<V: ToParam + ?Sized>(
+        self,
+        name: &'static str,
+        value: Option<&V>,
+    ) -> RequestBuilder {
         match value {
             Some(value) => self.header(name, value),
             None => self,
@@ -238,8 +265,12 @@ impl RequestBuilder {
     /// Sends `body` as JSON.
     pub fn json<T: Serialize + ?Sized>(mut self, body: &T) -> RequestBuilder {
         match serde_json::to_vec(body) {
-            Ok(bytes) => self.inner = self.inner.header(CONTENT_TYPE, "application/json").body(bytes),
-            Err(err) => self.invalid = Some(format!("the request body could not be serialized: {err}")),
+            Ok(bytes) => {
+                self.inner = self.inner.header(CONTENT_TYPE, "application/json").body(bytes)
+            }
+            Err(err) => {
+                self.invalid = Some(format!("the request body could not be serialized: {err}"))
+            }
         }
         self
     }

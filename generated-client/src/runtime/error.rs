@@ -8,6 +8,8 @@ use crate::runtime::RawResponse;
 
 /// Why an operation did not succeed. `E` is the operation's documented error body.
 ///
+/// Responses and bodies are boxed so that a `Result` stays small on the success path.
+///
 /// Every variant that comes from a response keeps the whole response, so no body is ever lost:
 /// not one that decodes, and not one that does not.
 #[non_exhaustive]
@@ -15,22 +17,22 @@ pub enum Error<E> {
     /// The server answered with an error status, and the body is the documented error.
     Api {
         /// The response as received.
-        response: RawResponse,
+        response: Box<RawResponse>,
         /// Its body, decoded.
-        body: E,
+        body: Box<E>,
     },
     /// The server answered with an error status, and the body is not the documented error
     /// (an HTML page from a proxy, say).
     UnexpectedResponse {
         /// The response as received.
-        response: RawResponse,
+        response: Box<RawResponse>,
         /// Why the body did not decode.
         source: serde_json::Error,
     },
     /// The server answered with a success, but the body does not decode as documented.
     Decode {
         /// The response as received.
-        response: RawResponse,
+        response: Box<RawResponse>,
         /// Why the body did not decode.
         source: serde_json::Error,
     },
@@ -46,9 +48,9 @@ impl<E> Error<E> {
     /// The response, when the server answered.
     pub fn response(&self) -> Option<&RawResponse> {
         match self {
-            Error::Api { response, .. } | Error::UnexpectedResponse { response, .. } | Error::Decode { response, .. } => {
-                Some(response)
-            }
+            Error::Api { response, .. }
+            | Error::UnexpectedResponse { response, .. }
+            | Error::Decode { response, .. } => Some(response),
             Error::Transport(_) | Error::InvalidRequest(_) => None,
         }
     }
@@ -82,7 +84,9 @@ fn excerpt(response: &RawResponse) -> String {
 impl<E> fmt::Display for Error<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Api { response, .. } => write!(f, "the server answered {}: {}", response.status(), excerpt(response)),
+            Error::Api { response, .. } => {
+                write!(f, "the server answered {}: {}", response.status(), excerpt(response))
+            }
             Error::UnexpectedResponse { response, source } => write!(
                 f,
                 "the server answered {} with a body that is not the documented error ({source}): {}",
@@ -106,14 +110,20 @@ impl<E: fmt::Debug> fmt::Debug for Error<E> {
             Error::Api { response, body } => {
                 f.debug_struct("Api").field("response", response).field("body", body).finish()
             }
-            Error::UnexpectedResponse { response, source } => {
-                f.debug_struct("UnexpectedResponse").field("response", response).field("source", source).finish()
-            }
-            Error::Decode { response, source } => {
-                f.debug_struct("Decode").field("response", response).field("source", source).finish()
-            }
+            Error::UnexpectedResponse { response, source } => f
+                .debug_struct("UnexpectedResponse")
+                .field("response", response)
+                .field("source", source)
+                .finish(),
+            Error::Decode { response, source } => f
+                .debug_struct("Decode")
+                .field("response", response)
+                .field("source", source)
+                .finish(),
             Error::Transport(err) => f.debug_tuple("Transport").field(err).finish(),
-            Error::InvalidRequest(problem) => f.debug_tuple("InvalidRequest").field(problem).finish(),
+            Error::InvalidRequest(problem) => {
+                f.debug_tuple("InvalidRequest").field(problem).finish()
+            }
         }
     }
 }

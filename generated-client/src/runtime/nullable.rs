@@ -8,7 +8,10 @@
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Writes `Some(None)` as `null` (`None` is skipped before this is called).
-pub fn serialize<T: Serialize, S: Serializer>(value: &Option<Option<T>>, serializer: S) -> Result<S::Ok, S::Error> {
+pub fn serialize<T: Serialize, S: Serializer>(
+    value: &Option<Option<T>>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     match value {
         Some(inner) => inner.serialize(serializer),
         None => serializer.serialize_none(),
@@ -16,6 +19,8 @@ pub fn serialize<T: Serialize, S: Serializer>(value: &Option<Option<T>>, seriali
 }
 
 /// Reads a present property, `null` included, as `Some`.
-pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Option<T>>, D::Error> {
+pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Option<T>>, D::Error> {
     Option::<T>::deserialize(deserializer).map(Some)
 }

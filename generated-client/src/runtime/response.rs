@@ -89,10 +89,15 @@ impl RawResponse {
 
     /// Decodes the body as `T` and wraps it with `wrap`; a body that does not decode is an
     /// [`Error::Decode`] that keeps the whole response.
-    pub fn decode<T: DeserializeOwned, O, E>(self, wrap: impl FnOnce(T) -> O) -> Result<Response<O>, Error<E>> {
+    pub fn decode<T: DeserializeOwned, O, E>(
+        self,
+        wrap: impl FnOnce(T) -> O,
+    ) -> Result<Response<O>, Error<E>> {
         match serde_json::from_slice::<T>(&self.body) {
-            Ok(body) => Ok(Response { status: self.status, headers: self.headers, body: wrap(body) }),
-            Err(source) => Err(Error::Decode { response: self, source }),
+            Ok(body) => {
+                Ok(Response { status: self.status, headers: self.headers, body: wrap(body) })
+            }
+            Err(source) => Err(Error::Decode { response: Box::new(self), source }),
         }
     }
 
@@ -103,7 +108,10 @@ impl RawResponse {
 
     /// A status the operation does not document: a success is kept whole through `wrap`,
     /// anything else is an error.
-    pub fn undocumented<O, E: DeserializeOwned>(self, wrap: impl FnOnce(RawResponse) -> O) -> Result<Response<O>, Error<E>> {
+    pub fn undocumented<O, E: DeserializeOwned>(
+        self,
+        wrap: impl FnOnce(RawResponse) -> O,
+    ) -> Result<Response<O>, Error<E>> {
         if self.status.is_success() {
             let (status, headers) = (self.status, self.headers.clone());
             Ok(Response { status, headers, body: wrap(self) })
@@ -116,8 +124,8 @@ impl RawResponse {
     /// decodes as the documented error type `E`, [`Error::UnexpectedResponse`] otherwise.
     pub fn into_error<E: DeserializeOwned>(self) -> Error<E> {
         match serde_json::from_slice::<E>(&self.body) {
-            Ok(body) => Error::Api { response: self, body },
-            Err(source) => Error::UnexpectedResponse { response: self, source },
+            Ok(body) => Error::Api { response: Box::new(self), body: Box::new(body) },
+            Err(source) => Error::UnexpectedResponse { response: Box::new(self), source },
         }
     }
 }

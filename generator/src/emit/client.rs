@@ -82,7 +82,8 @@ fn emit_method(op: &ir::Operation) -> TokenStream {
     let docs = doc_attrs(&op.docs, &extra);
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
 
-    let path_params: Vec<_> = op.params.iter().filter(|it| it.location == ir::ParamLocation::Path).collect();
+    let path_params: Vec<_> =
+        op.params.iter().filter(|it| it.location == ir::ParamLocation::Path).collect();
     let path_args = path_params.iter().map(|it| {
         let name = ident(&it.rust_name);
         let ty = path_param_type(&it.ty);
@@ -99,21 +100,31 @@ fn emit_method(op: &ir::Operation) -> TokenStream {
 
     let segments = path_segments(&op.path, &path_params);
     let method = ident(&op.method);
-    let query_and_headers = op.params.iter().filter(|it| it.location != ir::ParamLocation::Path).map(|it| {
-        let field = ident(&it.rust_name);
-        let wire = &it.wire_name;
-        let array = matches!(it.ty, ir::TypeRef::Vec(_));
-        let explode = it.explode;
-        match (it.location, array, it.required) {
-            (ir::ParamLocation::Query, false, true) => quote!(.query(#wire, &params.#field)),
-            (ir::ParamLocation::Query, false, false) => quote!(.query_opt(#wire, params.#field.as_ref())),
-            (ir::ParamLocation::Query, true, true) => quote!(.query_array(#wire, &params.#field, #explode)),
-            (ir::ParamLocation::Query, true, false) => quote!(.query_array_opt(#wire, params.#field.as_deref(), #explode)),
-            (_, _, true) => quote!(.header(#wire, &params.#field)),
-            (_, _, false) => quote!(.header_opt(#wire, params.#field.as_ref())),
-        }
-    });
-    let body = op.body.as_ref().map(|it| if it.required { quote!(.json(body)) } else { quote!(.json_opt(body)) });
+    let query_and_headers =
+        op.params.iter().filter(|it| it.location != ir::ParamLocation::Path).map(|it| {
+            let field = ident(&it.rust_name);
+            let wire = &it.wire_name;
+            let array = matches!(it.ty, ir::TypeRef::Vec(_));
+            let explode = it.explode;
+            match (it.location, array, it.required) {
+                (ir::ParamLocation::Query, false, true) => quote!(.query(#wire, &params.#field)),
+                (ir::ParamLocation::Query, false, false) => {
+                    quote!(.query_opt(#wire, params.#field.as_ref()))
+                }
+                (ir::ParamLocation::Query, true, true) => {
+                    quote!(.query_array(#wire, &params.#field, #explode))
+                }
+                (ir::ParamLocation::Query, true, false) => {
+                    quote!(.query_array_opt(#wire, params.#field.as_deref(), #explode))
+                }
+                (_, _, true) => quote!(.header(#wire, &params.#field)),
+                (_, _, false) => quote!(.header_opt(#wire, params.#field.as_ref())),
+            }
+        });
+    let body = op
+        .body
+        .as_ref()
+        .map(|it| if it.required { quote!(.json(body)) } else { quote!(.json_opt(body)) });
 
     let success = success_type(op);
     let error = type_tokens(&op.error, ModelPath::Super);
@@ -206,7 +217,8 @@ fn emit_operation_types(op: &ir::Operation) -> TokenStream {
     let params = op.params_name.as_ref().map(|name| {
         let doc = format!(" The query and header parameters of [`Client::{method}`].");
         let name = ident(name);
-        let fields: Vec<_> = op.params.iter().filter(|it| it.location != ir::ParamLocation::Path).collect();
+        let fields: Vec<_> =
+            op.params.iter().filter(|it| it.location != ir::ParamLocation::Path).collect();
         let default = fields.iter().all(|it| !it.required).then(|| quote!(Default,));
         let fields = fields.iter().map(|it| {
             let docs = doc_attrs(&it.docs, &[]);
@@ -227,11 +239,14 @@ fn emit_operation_types(op: &ir::Operation) -> TokenStream {
         }
     });
     let outcome = op.outcome_name.as_ref().map(|name| {
-        let doc = format!(" The successful outcomes of [`Client::{method}`], one per documented status.");
+        let doc =
+            format!(" The successful outcomes of [`Client::{method}`], one per documented status.");
         let name = ident(name);
         let variants = op.successes.iter().map(|it| {
             let doc = match &it.description {
-                Some(description) => format!(" {}: {}", it.status, super::docs::sanitize(description)),
+                Some(description) => {
+                    format!(" {}: {}", it.status, super::docs::sanitize(description))
+                }
                 None => format!(" {}.", it.status),
             };
             let variant = ident(&it.variant);

@@ -21,7 +21,8 @@ pub(crate) fn doc_attrs(docs: &ir::Docs, extra: &[String]) -> TokenStream {
     }
     paragraphs.extend(extra.iter().cloned());
     let text = paragraphs.iter().map(|it| sanitize(it)).collect::<Vec<_>>().join("\n\n");
-    let lines = text.lines().map(|line| if line.is_empty() { String::new() } else { format!(" {line}") });
+    let lines =
+        text.lines().map(|line| if line.is_empty() { String::new() } else { format!(" {line}") });
     quote!(#(#[doc = #lines])*)
 }
 
@@ -61,7 +62,11 @@ fn escape_inline(line: &str) -> String {
     let mut rest = line;
     while !rest.is_empty() {
         if rest.starts_with("http://") || rest.starts_with("https://") {
-            let end = rest.find(|c: char| c.is_whitespace() || matches!(c, ')' | '>' | '"' | '\'' | ']' | '<')).unwrap_or(rest.len());
+            let end = rest
+                .find(|c: char| {
+                    c.is_whitespace() || matches!(c, ')' | '>' | '"' | '\'' | ']' | '<')
+                })
+                .unwrap_or(rest.len());
             let url = rest[..end].trim_end_matches(['.', ',', ';', ':']);
             res.push('<');
             res.push_str(url);
@@ -88,7 +93,10 @@ mod tests {
 
     #[test]
     fn neutralises_what_rustdoc_would_misread() {
-        assert_eq!(sanitize("see https://developers.hubspot.com."), "see <https://developers.hubspot.com>.");
+        assert_eq!(
+            sanitize("see https://developers.hubspot.com."),
+            "see <https://developers.hubspot.com>."
+        );
         assert_eq!(sanitize("a [link] and List<String>"), "a \\[link\\] and List&lt;String&gt;");
         assert_eq!(sanitize("    indented"), "indented");
         assert_eq!(sanitize("```\nlet x = [1];\n```"), "```text\nlet x = [1];\n```");

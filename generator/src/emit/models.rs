@@ -69,7 +69,9 @@ fn emit_field(field: &ir::Field) -> TokenStream {
     let (serde, ty) = match (field.required, nullable) {
         // Required fields are always written; `null` is written as `null`.
         (true, _) => (quote!(#rename), ty),
-        (false, false) => (quote!(#rename default, skip_serializing_if = "Option::is_none",), quote!(Option<#ty>)),
+        (false, false) => {
+            (quote!(#rename default, skip_serializing_if = "Option::is_none",), quote!(Option<#ty>))
+        }
         // Optional and nullable: `None` is absent, `Some(None)` is `null`.
         (false, true) => (
             quote!(#rename default, skip_serializing_if = "Option::is_none", with = "crate::runtime::nullable",),
@@ -85,7 +87,8 @@ fn emit_field(field: &ir::Field) -> TokenStream {
 }
 
 fn emit_string_enum(model: &ir::Model, variants: &[ir::Variant]) -> TokenStream {
-    let unknown_doc = " A value this client does not know yet, kept verbatim so that re-encoding is lossless.";
+    let unknown_doc =
+        " A value this client does not know yet, kept verbatim so that re-encoding is lossless.";
     let docs = doc_attrs(&model.docs, &[]);
     let name = ident(&model.rust_name);
     let variant_names: Vec<_> = variants.iter().map(|it| ident(&it.rust_name)).collect();

@@ -1,0 +1,194 @@
+//! The generated client against a server on 127.0.0.1: what it sends, and what it makes of
+//! every kind of answer.
+
+use codegen_tests::fixture;
+use hubspot_deals::{
+    BatchUpsertOutcome, Client, Error,
+    models::{BatchInputSimplePublicObjectBatchInputUpsert, SimplePublicObjectBatchInputUpsert},
+};
+use serde_json::json;
+use wiremock::{
+    Mock, MockServer, ResponseTemplate,
+    matchers::{body_json, header, method, path},
+};
+
+const UPSERT_PATH: &str = "/crm/v3/objects/0-3/batch/upsert";
+
+fn client(server: &MockServer) -> Client {
+    Client::builder().base_url(server.uri()).bearer_token("pat-test-token").build().unwrap()
+}
+
+fn body() -> BatchInputSimplePublicObjectBatchInputUpsert {
+    BatchInputSimplePublicObjectBatchInputUpsert {
+        inputs: vec![SimplePublicObjectBatchInputUpsert {
+            id: "ext-1".to_owned(),
+            id_property: Some("external_deal_id".to_owned()),
+            object_write_trace_id: Some("trace-1".to_owned()),
+            properties: [
+                ("dealname".to_owned(), "A".to_owned()),
+                ("amount".to_owned(), String::new()),
+            ]
+            .into(),
+        }],
+    }
+}
+
+async fn answer(status: u16, body: &str) -> (MockServer, Client) {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(UPSERT_PATH))
+        .respond_with(
+            ResponseTemplate::new(status).set_body_raw(body.to_owned(), "application/json"),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    (server, client)
+}
+
+#[tokio::test]
+async fn sends_the_body_as_json_with_a_bearer_token() {
+    let server = MockServer::start().await;
+    let expected = json!({"inputs": [{
+        "id": "ext-1",
+        "idProperty": "external_deal_id",
+        "objectWriteTraceId": "trace-1",
+        "properties": {"amount": "", "dealname": "A"},
+    }]});
+    Mock::given(method("POST"))
+        .and(path(UPSERT_PATH))
+        .and(header("authorization", "Bearer pat-test-token"))
+        .and(header("content-type", "application/json"))
+        .and(body_json(expected))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(fixture("hubspot/resp200_null_prop.json"), "application/json"),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let res = client(&server).batch_upsert(&body()).await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(matches!(res.into_body(), BatchUpsertOutcome::Ok(_)));
+}
+
+#[tokio::test]
+async fn a_200_is_the_ok_outcome() {
+    let (_server, client) = answer(200, &fixture("hubspot/resp200_null_prop.json")).await;
+    let BatchUpsertOutcome::Ok(done) = client.batch_upsert(&body()).await.unwrap().into_body()
+    else {
+        panic!("a 200 is `Ok`")
+    };
+    assert_eq!(done.results[0].id, "987654");
+}
+
+#[tokio::test]
+async fn a_207_keeps_its_errors() {
+    let (_server, client) = answer(207, &fixture("hubspot/resp207_docs_shape.json")).await;
+    let BatchUpsertOutcome::MultiStatus(partial) =
+        client.batch_upsert(&body()).await.unwrap().into_body()
+    else {
+        panic!("a 207 is `MultiStatus`, never `Ok`, even though its body would fit the 200 type")
+    };
+    assert_eq!(partial.results.len(), 1);
+    let errors = partial.errors.unwrap();
+    assert_eq!(errors[0].context.as_ref().unwrap()["objectWriteTraceId"], ["549b1c2a9351"]);
+}
+
+#[tokio::test]
+async fn an_undocumented_success_is_kept_whole() {
+    let text = fixture("hubspot/resp200_null_prop.json");
+    let (_server, client) = answer(201, &text).await;
+    let BatchUpsertOutcome::Undocumented(raw) =
+        client.batch_upsert(&body()).await.unwrap().into_body()
+    else {
+        panic!("a 201 is not documented for this operation")
+    };
+    assert_eq!(raw.status(), 201);
+    assert_eq!(raw.body().as_ref(), text.as_bytes());
+    let decoded: hubspot_deals::models::BatchResponseSimplePublicUpsertObject = raw.json().unwrap();
+    assert_eq!(decoded.results.len(), 1);
+}
+
+#[tokio::test]
+async fn a_429_is_an_api_error_with_its_body() {
+    let (_server, client) = answer(429, &fixture("hubspot/resp429_ten_secondly.json")).await;
+    let err = client.batch_upsert(&body()).await.unwrap_err();
+    assert_eq!(err.status().map(|it| it.as_u16()), Some(429));
+    let Error::Api { body, .. } = &err else { panic!("expected an API error, got {err:?}") };
+    assert_eq!(body.policy_name.as_deref(), Some("TEN_SECONDLY_ROLLING"));
+    assert!(err.to_string().contains("429"), "{err}");
+}
+
+#[tokio::test]
+async fn an_error_body_that_does_not_decode_is_kept_raw() {
+    let (_server, client) = answer(502, "<html>Bad gateway</html>").await;
+    let err = client.batch_upsert(&body()).await.unwrap_err();
+    let Error::UnexpectedResponse { response, .. } = &err else {
+        panic!("expected a raw error, got {err:?}")
+    };
+    assert_eq!(response.status(), 502);
+    assert_eq!(response.body().as_ref(), b"<html>Bad gateway</html>");
+}
+
+#[tokio::test]
+async fn a_success_body_that_does_not_decode_is_kept_raw() {
+    let (_server, client) = answer(200, r#"{"status": "COMPLETE"}"#).await;
+    let err = client.batch_upsert(&body()).await.unwrap_err();
+    let Error::Decode { response, source } = &err else {
+        panic!("expected a decode error, got {err:?}")
+    };
+    assert_eq!(response.body().as_ref(), br#"{"status": "COMPLETE"}"#);
+    assert!(source.to_string().contains("missing field"), "{source}");
+}
+
+#[tokio::test]
+async fn a_connection_failure_is_a_transport_error() {
+    // Bind a port, then free it: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let client = Client::builder().base_url(format!("http://127.0.0.1:{port}")).build().unwrap();
+    let err = client.batch_upsert(&body()).await.unwrap_err();
+    assert!(matches!(err, Error::Transport(_)), "{err:?}");
+}
+
+#[tokio::test]
+async fn a_base_url_with_a_path_keeps_it() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(format!("/proxy/hubspot{UPSERT_PATH}")))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(fixture("hubspot/resp200_null_prop.json"), "application/json"),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client =
+        Client::builder().base_url(format!("{}/proxy/hubspot/", server.uri())).build().unwrap();
+    client.batch_upsert(&body()).await.unwrap();
+}
+
+#[test]
+fn bad_configuration_is_reported_when_building() {
+    let err = Client::builder().base_url("not a url").build().unwrap_err();
+    assert!(err.to_string().contains("not a URL"), "{err}");
+    let err = Client::builder().base_url("mailto:a@b.c").build().unwrap_err();
+    assert!(err.to_string().contains("not an http(s) URL"), "{err}");
+    let err = Client::builder().bearer_token("line\nbreak").build().unwrap_err();
+    assert!(err.to_string().contains("bearer token"), "{err}");
+}
+
+#[test]
+fn the_token_never_shows_in_debug_output() {
+    let client = Client::builder().bearer_token("pat-secret").build().unwrap();
+    let debug = format!("{client:?}");
+    assert!(!debug.contains("pat-secret") && debug.contains("<redacted>"), "{debug}");
+}
+
+#[test]
+fn the_default_server_is_hubspots() {
+    let client = Client::builder().build().unwrap();
+    assert_eq!(client.base_url().as_str(), "https://api.hubapi.com/");
+    assert_eq!(hubspot_deals::DEFAULT_BASE_URL, "https://api.hubapi.com");
+}
