@@ -564,6 +564,49 @@ impl Lower<'_, '_> {
         })
     }
 
+    /// Reports template names without a path parameter, and path parameters not in the template.
+    fn check_path_template(
+        &mut self,
+        path: &str,
+        params: &[(JsonPointer, &Parameter)],
+        ptr: &JsonPointer,
+    ) {
+        let declared: Vec<&str> = params
+            .iter()
+            .filter(|(_, it)| matches!(it, Parameter::Path { .. }))
+            .map(|(_, it)| it.parameter_data_ref().name.as_str())
+            .collect();
+        let mut rest = path;
+        while let Some(start) = rest.find('{') {
+            let Some(len) = rest[start..].find('}') else { break };
+            let name = &rest[start + 1..start + len];
+            if !declared.contains(&name) {
+                self.acc
+                    .error(
+                        Kind::Invalid,
+                        ptr.clone(),
+                        format!("path template `{{{name}}}` has no path parameter"),
+                    )
+                    .set_note(
+                        "declare it under `parameters` with `in: path`; no method was generated",
+                    );
+            }
+            rest = &rest[start + len + 1..];
+        }
+        for (param_ptr, param) in params {
+            let name = &param.parameter_data_ref().name;
+            if matches!(param, Parameter::Path { .. }) && !path.contains(&format!("{{{name}}}")) {
+                self.acc
+                    .error(
+                        Kind::Invalid,
+                        param_ptr.clone(),
+                        format!("path parameter `{name}` is not in the path `{path}`"),
+                    )
+                    .set_note("no method was generated");
+            }
+        }
+    }
+
     /// Whether a parameter of type `ty` can be written in `location`: scalars and string enums,
     /// and in the query also arrays of those.
     fn is_param_type(&self, ty: &ir::TypeRef, location: ir::ParamLocation) -> bool {
@@ -629,6 +672,15 @@ impl Lower<'_, '_> {
                 merged.push((list_ptr.join(idx), param));
             }
         }
+        // Path parameters come in the order of the template, as a reader of the path expects.
+        let path = ptr.segments()[1].as_str();
+        merged.sort_by_key(|(_, it)| match it {
+            Parameter::Path { parameter_data, .. } => {
+                path.find(&format!("{{{}}}", parameter_data.name))
+            }
+            _ => None,
+        });
+        self.check_path_template(path, &merged, ptr);
         let mut scope = Scope::default();
         scope.reserve("body");
         scope.reserve("params");
