@@ -2,11 +2,11 @@
 //!
 //! The pipeline, one module per stage:
 //!
-//! 1. [`load`](crate::load): YAML or JSON text to an `openapiv3` document;
-//! 2. [`resolve`](crate::resolve): every `$ref` checked, references followed;
-//! 3. [`lower`](crate::lower): the document to the [`ir`], where every Rust name is decided;
-//! 4. [`emit`](crate::emit): the IR to token streams with `quote`;
-//! 5. [`format`](crate::format): token streams to source with `prettyplease`.
+//! 1. `load.rs`: YAML or JSON text to an `openapiv3` document;
+//! 2. `resolve.rs`: every `$ref` checked, references followed;
+//! 3. `lower.rs`: the document to the [`ir`], where every Rust name is decided (in `names.rs`);
+//! 4. `emit/`: the IR to token streams with `quote`;
+//! 5. `format.rs`: token streams to source with `prettyplease`.
 //!
 //! The library does no I/O and does not panic on bad input: every problem becomes a
 //! [`Diagnostic`] that points into the spec. Writing files is the caller's job (`cargo xtask

@@ -15,3 +15,8 @@ pub fn fixture(path: &str) -> String {
     let full = project_root().join("tests/fixtures").join(path);
     std::fs::read_to_string(&full).unwrap_or_else(|err| panic!("reading {}: {err}", full.display()))
 }
+
+/// Compiles the Rust examples of the README, so that they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeExamples;
