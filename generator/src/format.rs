@@ -13,16 +13,25 @@ pub(crate) fn format(tokens: TokenStream, origin: &str) -> String {
     format!("{}\n\n{}", header(origin), space_items(&prettyplease::unparse(&file)))
 }
 
-/// Puts a blank line between top-level items, which `prettyplease` writes back to back.
+/// Puts a blank line between items (at any depth: methods of an `impl` too), which
+/// `prettyplease` writes back to back.
 fn space_items(source: &str) -> String {
+    const ITEM_STARTS: &[&str] = &[
+        "///", "//!", "#[", "pub ", "impl", "fn ", "const ", "use ", "mod ", "type ", "enum ",
+        "struct ",
+    ];
+    let indent = |line: &str| line.len() - line.trim_start().len();
     let mut res = String::with_capacity(source.len() + source.len() / 16);
     let mut prev: Option<&str> = None;
     for line in source.lines() {
-        let starts_item = !line.starts_with([' ', '}', ')', ']']) && !line.is_empty();
-        let after_item =
-            prev.is_some_and(|it| !it.starts_with(' ') && (it.ends_with('}') || it.ends_with(';')));
-        let after_inner_docs = prev.is_some_and(|it| it.starts_with("//!"));
-        if starts_item && (after_item || (after_inner_docs && !line.starts_with("//!"))) {
+        let body = line.trim_start();
+        let starts_item = ITEM_STARTS.iter().any(|it| body.starts_with(it));
+        let spaced = prev.is_some_and(|prev| {
+            let ends_item = prev.ends_with('}') || prev.ends_with(';');
+            let after_inner_docs = prev.starts_with("//!") && !body.starts_with("//!");
+            starts_item && indent(prev) == indent(line) && (ends_item || after_inner_docs)
+        });
+        if spaced {
             res.push('\n');
         }
         res.push_str(line);

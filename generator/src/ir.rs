@@ -79,6 +79,9 @@ pub struct Field {
     pub ty: TypeRef,
     /// Whether the property must be present.
     pub required: bool,
+    /// Whether the value is boxed, because the field closes a cycle of types that hold each
+    /// other directly (a recursive schema).
+    pub boxed: bool,
 }
 
 /// A variant of a string enum.

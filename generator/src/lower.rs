@@ -48,6 +48,7 @@ pub(crate) fn lower(doc: &OpenAPI, acc: &mut Diagnostics) -> ir::Api {
     let operations = ctx.lower_operations(doc);
     let mut models = ctx.models;
     models.sort_by(|a, b| a.rust_name.cmp(&b.rust_name));
+    box_cycles(&mut models);
     ir::Api {
         title: doc.info.title.clone(),
         description: doc.info.description.clone(),
@@ -257,6 +258,7 @@ impl Lower<'_, '_> {
                 docs: prop_docs,
                 ty,
                 required: required.contains(wire),
+                boxed: false,
             });
         }
         let additional = match additional {
@@ -689,7 +691,21 @@ impl Lower<'_, '_> {
             let data = param.parameter_data_ref();
             let (location, explode) = match param {
                 Parameter::Path { .. } => (ir::ParamLocation::Path, false),
-                Parameter::Header { .. } => (ir::ParamLocation::Header, false),
+                Parameter::Header { .. } => {
+                    let is_token =
+                        |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+                    if data.name.is_empty() || !data.name.chars().all(is_token) {
+                        self.acc
+                            .error(
+                                Kind::Invalid,
+                                param_ptr.join("name"),
+                                format!("`{}` is not a valid header name", data.name),
+                            )
+                            .set_note("no method was generated");
+                        continue;
+                    }
+                    (ir::ParamLocation::Header, false)
+                }
                 Parameter::Query { style, .. } => {
                     if !matches!(style, openapiv3::QueryStyle::Form) {
                         self.acc
@@ -879,6 +895,60 @@ impl Lower<'_, '_> {
             }
         };
         (successes, error)
+    }
+}
+
+/// The model a type holds inline (not behind a `Vec` or a map), if any.
+fn held_inline(ty: &ir::TypeRef) -> Option<&str> {
+    match ty {
+        ir::TypeRef::Named(name) => Some(name),
+        ir::TypeRef::Nullable(inner) => held_inline(inner),
+        _ => None,
+    }
+}
+
+/// Boxes every struct field that holds, inline, a model from which the struct is reachable
+/// inline again: without it a recursive schema would be a type of infinite size.
+fn box_cycles(models: &mut [ir::Model]) {
+    // Edges of "holds inline", by model name.
+    let edges: BTreeMap<String, Vec<String>> = models
+        .iter()
+        .map(|model| {
+            let targets = match &model.kind {
+                ir::ModelKind::Struct(it) => it
+                    .fields
+                    .iter()
+                    .filter_map(|field| held_inline(&field.ty))
+                    .map(str::to_owned)
+                    .collect(),
+                ir::ModelKind::Alias(ty) => {
+                    held_inline(ty).map(str::to_owned).into_iter().collect()
+                }
+                ir::ModelKind::StringEnum(_) => Vec::new(),
+            };
+            (model.rust_name.clone(), targets)
+        })
+        .collect();
+    let reaches = |from: &str, to: &str| {
+        let mut seen = std::collections::BTreeSet::new();
+        let mut stack = vec![from.to_owned()];
+        while let Some(it) = stack.pop() {
+            if it == to {
+                return true;
+            }
+            if seen.insert(it.clone()) {
+                stack.extend(edges.get(&it).into_iter().flatten().cloned());
+            }
+        }
+        false
+    };
+    for model in models.iter_mut() {
+        let ir::ModelKind::Struct(strukt) = &mut model.kind else { continue };
+        for field in &mut strukt.fields {
+            if let Some(target) = held_inline(&field.ty) {
+                field.boxed = reaches(target, &model.rust_name);
+            }
+        }
     }
 }
 

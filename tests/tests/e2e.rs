@@ -192,3 +192,52 @@ fn the_default_server_is_hubspots() {
     assert_eq!(client.base_url().as_str(), "https://api.hubapi.com/");
     assert_eq!(hubspot_deals::DEFAULT_BASE_URL, "https://api.hubapi.com");
 }
+
+/// The runtime's request building, which generated methods with parameters call: each path
+/// segment percent-encoded on its own, arrays exploded or joined, headers set.
+#[tokio::test]
+async fn path_segments_query_arrays_and_headers() {
+    use wiremock::matchers::query_param;
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/deals/a%2Fb%20c/n.json"))
+        .and(query_param("ids", "1,2"))
+        .and(query_param("sort", "asc"))
+        .and(header("x-request-id", "req-1"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_raw(r#"{"ok": true}"#, "application/json"),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let response: hubspot_deals::RawResponse = client(&server)
+        .request(reqwest::Method::GET, &["deals", "a/b c", "n.json"])
+        .query_array("ids", &[1_i64, 2], false)
+        .query_array("properties", &["dealname", "amount"], true)
+        .query_array::<String>("empty", &[], true)
+        .query_opt::<str>("after", None)
+        .query("sort", "asc")
+        .header("x-request-id", "req-1")
+        .send::<()>()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(
+        requests[0].url.query(),
+        Some("ids=1%2C2&properties=dealname&properties=amount&sort=asc")
+    );
+}
+
+#[tokio::test]
+async fn a_header_value_that_cannot_be_sent_is_an_invalid_request() {
+    let server = MockServer::start().await;
+    let err = client(&server)
+        .request(reqwest::Method::GET, &["x"])
+        .header("x-note", "line\nbreak")
+        .send::<()>()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidRequest(_)), "{err:?}");
+    assert!(server.received_requests().await.unwrap().is_empty(), "nothing was sent");
+}

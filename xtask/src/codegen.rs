@@ -221,19 +221,27 @@ mod tests {
         assert_eq!(fs::read_to_string(&models).unwrap(), edited, "check mode writes nothing");
     }
 
-    /// Every HubSpot spec in `tests/fixtures/specs/` gives a standalone crate that builds with
-    /// warnings denied. The crates share one target directory, so dependencies build once.
+    fn specs_in(dir: &Path) -> Vec<std::path::PathBuf> {
+        let mut res: Vec<_> = fs::read_dir(dir)
+            .unwrap()
+            .map(|it| it.unwrap().path())
+            .filter(|it| it.extension().is_some_and(|ext| ext == "json" || ext == "yaml"))
+            .collect();
+        res.sort();
+        res
+    }
+
+    /// Every HubSpot spec in `tests/fixtures/specs/`, and every feature fixture in
+    /// `tests/fixtures/ok/`, gives a standalone crate that builds with warnings denied. The
+    /// crates share one target directory, so dependencies build once.
     #[test]
     fn hubspot_specs_give_crates_that_build() {
         let root = project_root();
-        let mut specs: Vec<_> = fs::read_dir(root.join("tests/fixtures/specs/hubspot"))
-            .unwrap()
-            .map(|it| it.unwrap().path())
-            .filter(|it| it.extension().is_some_and(|ext| ext == "json"))
-            .collect();
-        specs.sort();
-        assert_eq!(specs.len(), 6, "{specs:?}");
-        for spec in specs {
+        let hubspot = specs_in(&root.join("tests/fixtures/specs/hubspot"));
+        assert_eq!(hubspot.len(), 6, "{hubspot:?}");
+        let features = specs_in(&root.join("tests/fixtures/ok"));
+        assert!(!features.is_empty());
+        for spec in hubspot.into_iter().chain(features) {
             let out = root.join("target/standalone-crates").join(crate_name_for(&spec));
             standalone(&spec, &out, None, Mode::Write)
                 .unwrap_or_else(|err| panic!("{}: {err:#}", spec.display()));

@@ -103,7 +103,12 @@ fn emit_method(op: &ir::Operation) -> TokenStream {
     let query_and_headers =
         op.params.iter().filter(|it| it.location != ir::ParamLocation::Path).map(|it| {
             let field = ident(&it.rust_name);
-            let wire = &it.wire_name;
+            // Header names are case-insensitive, and `http` wants them lowercase.
+            let wire = if it.location == ir::ParamLocation::Header {
+                it.wire_name.to_ascii_lowercase()
+            } else {
+                it.wire_name.clone()
+            };
             let array = matches!(it.ty, ir::TypeRef::Vec(_));
             let explode = it.explode;
             match (it.location, array, it.required) {
@@ -183,30 +188,29 @@ fn path_segments(path: &str, params: &[&ir::Param]) -> Vec<TokenStream> {
             if !segment.contains('{') {
                 return quote!(#segment);
             }
-            let mut format = String::new();
-            let mut args = Vec::new();
+            // A segment with text around its parameters: concatenate the parts.
+            let mut parts = Vec::new();
             let mut rest = segment;
             while let Some(start) = rest.find('{') {
                 let Some(len) = rest[start..].find('}') else { break };
-                format.push_str(&rest[..start].replace('{', "{{").replace('}', "}}"));
-                let wire = &rest[start + 1..start + len];
-                match params.iter().find(|it| it.wire_name == wire) {
-                    Some(param) => {
-                        let name = ident(&param.rust_name);
-                        format.push_str("{}");
-                        args.push(quote!(crate::runtime::ToParam::to_param(&#name)));
-                    }
-                    // A template name without a parameter stays as written.
-                    None => format.push_str(&format!("{{{{{wire}}}}}")),
+                if start > 0 {
+                    let text = &rest[..start];
+                    parts.push(quote!(#text));
                 }
+                let wire = &rest[start + 1..start + len];
+                let param = params.iter().find(|it| it.wire_name == wire);
+                let name = ident(
+                    &param.expect("generator bug: lower checks every template name").rust_name,
+                );
+                parts.push(quote!(crate::runtime::ToParam::to_param(&#name).as_str()));
                 rest = &rest[start + len + 1..];
             }
-            format.push_str(&rest.replace('{', "{{").replace('}', "}}"));
-            if format == "{}" && args.len() == 1 {
-                let arg = &args[0];
-                quote!(&#arg)
-            } else {
-                quote!(&format!(#format, #(#args),*))
+            if !rest.is_empty() {
+                parts.push(quote!(#rest));
+            }
+            match parts.as_slice() {
+                [only] => quote!(#only),
+                _ => quote!(&[#(#parts),*].concat()),
             }
         })
         .collect()

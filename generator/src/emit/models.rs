@@ -64,8 +64,18 @@ fn emit_field(field: &ir::Field) -> TokenStream {
         let wire = &field.wire_name;
         quote!(rename = #wire,)
     });
-    let ty = type_tokens(&field.ty, ModelPath::Local);
     let nullable = matches!(field.ty, ir::TypeRef::Nullable(_));
+    let ty = match (&field.ty, field.boxed) {
+        (ir::TypeRef::Nullable(inner), true) => {
+            let inner = type_tokens(inner, ModelPath::Local);
+            quote!(Option<Box<#inner>>)
+        }
+        (ty, true) => {
+            let ty = type_tokens(ty, ModelPath::Local);
+            quote!(Box<#ty>)
+        }
+        (ty, false) => type_tokens(ty, ModelPath::Local),
+    };
     let (serde, ty) = match (field.required, nullable) {
         // Required fields are always written; `null` is written as `null`.
         (true, _) => (quote!(#rename), ty),
