@@ -1,0 +1,486 @@
+//! Operations to client methods: parameters, request bodies, and responses by status.
+
+use openapiv3::{OpenAPI, Parameter, ParameterSchemaOrContent, ReferenceOr, StatusCode};
+
+use super::{CLIENT_METHODS, CLIENT_TYPES, Lower, RUST_NAME, docs, rust_name_override};
+use crate::{
+    diagnostic::Kind,
+    ir,
+    names::{self, Scope},
+    pointer::JsonPointer,
+};
+
+impl Lower<'_, '_> {
+    pub(super) fn lower_operations(&mut self, doc: &OpenAPI) -> Vec<ir::Operation> {
+        let mut method_scope = Scope::default();
+        for it in CLIENT_METHODS {
+            method_scope.reserve(it);
+        }
+        let mut type_scope = Scope::default();
+        for it in CLIENT_TYPES {
+            type_scope.reserve(it);
+        }
+        // Name in a fixed order: by path, then by method.
+        let mut items: Vec<_> = doc.paths.paths.iter().collect();
+        items.sort_by(|a, b| a.0.cmp(b.0));
+        let mut res = Vec::new();
+        for (path, item) in items {
+            let path_ptr = JsonPointer::root().join("paths").join(path);
+            let item = match item {
+                ReferenceOr::Item(it) => it,
+                ReferenceOr::Reference { .. } => {
+                    self.acc
+                        .error(
+                            Kind::Unsupported,
+                            path_ptr.join("$ref"),
+                            "unsupported: `$ref` on a path item",
+                        )
+                        .set_note(format!("no method was generated for `{path}`"));
+                    continue;
+                }
+            };
+            for (method, op) in item.iter() {
+                let ptr = path_ptr.join(method);
+                if let Some(it) = self.lower_operation(
+                    path,
+                    method,
+                    op,
+                    &item.parameters,
+                    &ptr,
+                    &mut method_scope,
+                    &mut type_scope,
+                ) {
+                    res.push(it);
+                }
+            }
+        }
+        res.sort_by(|a, b| a.rust_name.cmp(&b.rust_name));
+        res
+    }
+
+    #[allow(clippy::too_many_arguments, reason = "the naming scopes are shared across operations")]
+    fn lower_operation(
+        &mut self,
+        path: &str,
+        method: &str,
+        op: &openapiv3::Operation,
+        path_params: &[ReferenceOr<Parameter>],
+        ptr: &JsonPointer,
+        method_scope: &mut Scope,
+        type_scope: &mut Scope,
+    ) -> Option<ir::Operation> {
+        let n_errors_before =
+            self.acc.iter().filter(|it| it.severity == crate::Severity::Error).count();
+        let wire = op
+            .operation_id
+            .clone()
+            .unwrap_or_else(|| format!("{method} {}", path.replace(['{', '}'], "")));
+        let wanted = rust_name_override(&op.extensions).unwrap_or_else(|| names::value_name(&wire));
+        let (rust_name, first) = method_scope.claim(&wanted, &wire);
+        if let Some(first) = first {
+            let what = if first.is_empty() {
+                "a method of `Client`".to_owned()
+            } else {
+                format!("`{first}`")
+            };
+            self.acc
+                .warning(Kind::NameCollision, ptr.join("operationId"), format!("operation `{wire}` and {what} both become the method `{wanted}`"))
+                .set_note(format!("`{wire}` is generated as `{rust_name}`; set `{RUST_NAME}` on the operation to choose"));
+        }
+        let type_base = names::type_name(rust_name.trim_start_matches("r#"));
+
+        let params = self.lower_params(op, path_params, ptr, &type_base);
+        let body = self.lower_body(op, ptr, &type_base);
+        let (successes, error) = self.lower_responses(op, ptr, &type_base);
+
+        let outcome_name = (successes.len() > 1).then(|| {
+            let wanted = names::nested_type_name(&type_base, "Outcome");
+            self.claim_client_type(type_scope, &wanted, ptr)
+        });
+        let params_name =
+            params.iter().any(|it| it.location != ir::ParamLocation::Path).then(|| {
+                let wanted = names::nested_type_name(&type_base, "Params");
+                self.claim_client_type(type_scope, &wanted, ptr)
+            });
+        let n_errors = self.acc.iter().filter(|it| it.severity == crate::Severity::Error).count();
+        if n_errors > n_errors_before {
+            return None;
+        }
+        Some(ir::Operation {
+            operation_id: op.operation_id.clone(),
+            rust_name,
+            pointer: ptr.to_string(),
+            method: method.to_uppercase(),
+            path: path.to_owned(),
+            docs: docs(op.summary.as_ref(), op.description.as_ref()),
+            deprecated: op.deprecated,
+            params,
+            body,
+            successes,
+            error,
+            outcome_name,
+            params_name,
+        })
+    }
+
+    /// Reports template names without a path parameter, and path parameters not in the template.
+    fn check_path_template(
+        &mut self,
+        path: &str,
+        params: &[(JsonPointer, &Parameter)],
+        ptr: &JsonPointer,
+    ) {
+        let declared: Vec<&str> = params
+            .iter()
+            .filter(|(_, it)| matches!(it, Parameter::Path { .. }))
+            .map(|(_, it)| it.parameter_data_ref().name.as_str())
+            .collect();
+        let mut rest = path;
+        while let Some(start) = rest.find('{') {
+            let Some(len) = rest[start..].find('}') else { break };
+            let name = &rest[start + 1..start + len];
+            if !declared.contains(&name) {
+                self.acc
+                    .error(
+                        Kind::Invalid,
+                        ptr.clone(),
+                        format!("path template `{{{name}}}` has no path parameter"),
+                    )
+                    .set_note(
+                        "declare it under `parameters` with `in: path`; no method was generated",
+                    );
+            }
+            rest = &rest[start + len + 1..];
+        }
+        for (param_ptr, param) in params {
+            let name = &param.parameter_data_ref().name;
+            if matches!(param, Parameter::Path { .. }) && !path.contains(&format!("{{{name}}}")) {
+                self.acc
+                    .error(
+                        Kind::Invalid,
+                        param_ptr.clone(),
+                        format!("path parameter `{name}` is not in the path `{path}`"),
+                    )
+                    .set_note("no method was generated");
+            }
+        }
+    }
+
+    /// Whether a parameter of type `ty` can be written in `location`: scalars and string enums,
+    /// and in the query also arrays of those.
+    fn is_param_type(&self, ty: &ir::TypeRef, location: ir::ParamLocation) -> bool {
+        use ir::TypeRef as T;
+        let scalar = |ty: &T| match ty {
+            T::String
+            | T::Bool
+            | T::I32
+            | T::I64
+            | T::F32
+            | T::F64
+            | T::DateTime
+            | T::Date
+            | T::Uuid => true,
+            T::Named(name) => self
+                .models
+                .iter()
+                .any(|it| &it.rust_name == name && matches!(it.kind, ir::ModelKind::StringEnum(_))),
+            _ => false,
+        };
+        match ty {
+            T::Vec(item) => location == ir::ParamLocation::Query && scalar(item),
+            other => scalar(other),
+        }
+    }
+
+    fn claim_client_type(&mut self, scope: &mut Scope, wanted: &str, ptr: &JsonPointer) -> String {
+        let (res, first) = scope.claim(wanted, wanted);
+        if first.is_some() {
+            self.acc
+                .warning(
+                    Kind::NameCollision,
+                    ptr.clone(),
+                    format!("the type `{wanted}` is already taken in the client module"),
+                )
+                .set_note(format!("generated as `{res}`"));
+        }
+        res
+    }
+
+    fn lower_params(
+        &mut self,
+        op: &openapiv3::Operation,
+        path_params: &[ReferenceOr<Parameter>],
+        ptr: &JsonPointer,
+        type_base: &str,
+    ) -> Vec<ir::Param> {
+        // Operation parameters override path-item parameters of the same name and location.
+        let mut merged: Vec<(JsonPointer, &Parameter)> = Vec::new();
+        let path_ptr = JsonPointer::root().join("paths").join(ptr.segments()[1].as_str());
+        let sources = [
+            (path_params, path_ptr.join("parameters")),
+            (op.parameters.as_slice(), ptr.join("parameters")),
+        ];
+        for (list, list_ptr) in sources {
+            for (idx, it) in list.iter().enumerate() {
+                let Some(param) = self.resolver.parameter(it) else { continue };
+                let data = param.parameter_data_ref();
+                let key = (data.name.as_str(), std::mem::discriminant(param));
+                merged.retain(|(_, p)| {
+                    (p.parameter_data_ref().name.as_str(), std::mem::discriminant(*p)) != key
+                });
+                merged.push((list_ptr.join(idx), param));
+            }
+        }
+        // Path parameters come in the order of the template, as a reader of the path expects.
+        let path = ptr.segments()[1].as_str();
+        merged.sort_by_key(|(_, it)| match it {
+            Parameter::Path { parameter_data, .. } => {
+                path.find(&format!("{{{}}}", parameter_data.name))
+            }
+            _ => None,
+        });
+        self.check_path_template(path, &merged, ptr);
+        let mut scope = Scope::default();
+        scope.reserve("body");
+        scope.reserve("params");
+        let mut res = Vec::new();
+        for (param_ptr, param) in merged {
+            let data = param.parameter_data_ref();
+            let (location, explode) = match param {
+                Parameter::Path { .. } => (ir::ParamLocation::Path, false),
+                Parameter::Header { .. } => {
+                    let is_token =
+                        |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+                    if data.name.is_empty() || !data.name.chars().all(is_token) {
+                        self.acc
+                            .error(
+                                Kind::Invalid,
+                                param_ptr.join("name"),
+                                format!("`{}` is not a valid header name", data.name),
+                            )
+                            .set_note("no method was generated");
+                        continue;
+                    }
+                    (ir::ParamLocation::Header, false)
+                }
+                Parameter::Query { style, .. } => {
+                    if !matches!(style, openapiv3::QueryStyle::Form) {
+                        self.acc
+                            .error(Kind::Unsupported, param_ptr.join("style"), format!("unsupported: query parameter style `{style:?}`"))
+                            .set_note("only `form` query parameters are supported; no method was generated");
+                        continue;
+                    }
+                    (ir::ParamLocation::Query, data.explode.unwrap_or(true))
+                }
+                Parameter::Cookie { .. } => {
+                    self.acc
+                        .error(
+                            Kind::Unsupported,
+                            param_ptr.join("in"),
+                            format!("unsupported: cookie parameter `{}`", data.name),
+                        )
+                        .set_note("no method was generated");
+                    continue;
+                }
+            };
+            let schema = match &data.format {
+                ParameterSchemaOrContent::Schema(it) => it,
+                ParameterSchemaOrContent::Content(_) => {
+                    self.acc
+                        .error(
+                            Kind::Unsupported,
+                            param_ptr.join("content"),
+                            format!("unsupported: `content` on parameter `{}`", data.name),
+                        )
+                        .set_note("describe the parameter with `schema`; no method was generated");
+                    continue;
+                }
+            };
+            let hint = names::nested_type_name(type_base, &data.name);
+            let ty = self.lower_type(schema, &param_ptr.join("schema"), &hint);
+            let ty = match ty {
+                // A parameter that may be absent is an `Option` already.
+                ir::TypeRef::Nullable(inner) => *inner,
+                other => other,
+            };
+            if !self.is_param_type(&ty, location) {
+                self.acc
+                    .error(Kind::Unsupported, param_ptr.join("schema"), format!("unsupported: parameter `{}` of this type in the {location:?} position", data.name).to_lowercase())
+                    .set_note("parameters must be scalars, string enums, or (in the query) arrays of those; no method was generated");
+                continue;
+            }
+            let wanted = rust_name_override(&data.extensions)
+                .unwrap_or_else(|| names::value_name(&data.name));
+            let (rust_name, first) = scope.claim(&wanted, &data.name);
+            if let Some(first) = first {
+                self.acc
+                    .warning(
+                        Kind::NameCollision,
+                        param_ptr.clone(),
+                        format!("parameters `{first}` and `{}` both become `{wanted}`", data.name),
+                    )
+                    .set_note(format!("`{}` is generated as `{rust_name}`", data.name));
+            }
+            res.push(ir::Param {
+                wire_name: data.name.clone(),
+                rust_name,
+                location,
+                docs: docs(None, data.description.as_ref()),
+                ty,
+                required: data.required || location == ir::ParamLocation::Path,
+                explode,
+            });
+        }
+        res
+    }
+
+    fn lower_body(
+        &mut self,
+        op: &openapiv3::Operation,
+        ptr: &JsonPointer,
+        type_base: &str,
+    ) -> Option<ir::Body> {
+        let body = self.resolver.request_body(op.request_body.as_ref()?)?;
+        let body_ptr = ptr.join("requestBody");
+        let Some((media, content)) = body.content.iter().find(|(media, _)| is_json(media)) else {
+            let media: Vec<_> = body.content.keys().map(|it| format!("`{it}`")).collect();
+            self.acc
+                .error(
+                    Kind::Unsupported,
+                    body_ptr.join("content"),
+                    format!("unsupported: request body of type {}", media.join(", ")),
+                )
+                .set_note("only JSON request bodies are supported; no method was generated");
+            return None;
+        };
+        let ty = match &content.schema {
+            Some(schema) => self.lower_type(
+                schema,
+                &body_ptr.join("content").join(media).join("schema"),
+                &names::nested_type_name(type_base, "Request"),
+            ),
+            None => ir::TypeRef::Json,
+        };
+        Some(ir::Body { ty, required: body.required })
+    }
+
+    fn lower_responses(
+        &mut self,
+        op: &openapiv3::Operation,
+        ptr: &JsonPointer,
+        type_base: &str,
+    ) -> (Vec<ir::Success>, ir::TypeRef) {
+        let responses_ptr = ptr.join("responses");
+        let mut successes = Vec::new();
+        let mut error_types: Vec<(String, ir::TypeRef)> = Vec::new();
+        let entries = op.responses.responses.iter().map(|(code, it)| (Some(code), it));
+        for (code, response) in entries.chain(op.responses.default.iter().map(|it| (None, it))) {
+            let key = code.map_or_else(|| "default".to_owned(), |it| it.to_string());
+            let response_ptr = responses_ptr.join(&key);
+            let Some(response) = self.resolver.response(response) else { continue };
+            let status = match code {
+                Some(StatusCode::Code(it)) => Some(*it),
+                Some(StatusCode::Range(it)) => {
+                    if *it == 2 {
+                        self.acc
+                            .error(
+                                Kind::Unsupported,
+                                response_ptr.clone(),
+                                "unsupported: the success range `2XX`",
+                            )
+                            .set_note("list the success codes one by one; no method was generated");
+                    }
+                    None
+                }
+                None => None,
+            };
+            let body = response.content.iter().find(|(media, _)| is_json(media));
+            if body.is_none() && !response.content.is_empty() && status.is_some_and(is_success) {
+                let media: Vec<_> = response.content.keys().map(|it| format!("`{it}`")).collect();
+                self.acc
+                    .error(
+                        Kind::Unsupported,
+                        response_ptr.join("content"),
+                        format!("unsupported: response body of type {}", media.join(", ")),
+                    )
+                    .set_note("only JSON response bodies are supported; no method was generated");
+                continue;
+            }
+            let hint = names::nested_type_name(type_base, &format!("Response {key}"));
+            let ty = body.map(|(media, content)| match &content.schema {
+                Some(schema) => self.lower_type(
+                    schema,
+                    &response_ptr.join("content").join(media).join("schema"),
+                    &hint,
+                ),
+                None => ir::TypeRef::Json,
+            });
+            match status {
+                Some(status) if is_success(status) => successes.push(ir::Success {
+                    status,
+                    variant: success_variant(status),
+                    description: Some(response.description.trim().to_owned())
+                        .filter(|it| !it.is_empty()),
+                    ty,
+                }),
+                _ => {
+                    if let Some(ty) = ty {
+                        error_types.push((key, ty));
+                    }
+                }
+            }
+        }
+        if successes.is_empty() {
+            // Nothing documented: accept any 2xx, keeping its body as JSON.
+            successes.push(ir::Success {
+                status: 200,
+                variant: "Ok".to_owned(),
+                description: None,
+                ty: Some(ir::TypeRef::Json),
+            });
+        }
+        successes.sort_by_key(|it| it.status);
+        let error = match error_types.as_slice() {
+            [] => ir::TypeRef::Json,
+            [(_, ty), rest @ ..] => {
+                if let Some((key, _)) = rest.iter().find(|(_, other)| other != ty) {
+                    self.acc
+                        .error(Kind::Unsupported, responses_ptr.join(key), "unsupported: error responses with different body schemas")
+                        .set_note("every error response of an operation must share one schema for now; no method was generated");
+                }
+                ty.clone()
+            }
+        };
+        (successes, error)
+    }
+}
+
+fn is_success(status: u16) -> bool {
+    (200..300).contains(&status)
+}
+
+/// `application/json`, `*/*` (HubSpot's error responses) and `…+json` all carry JSON.
+fn is_json(media: &str) -> bool {
+    let essence = media.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    essence == "application/json"
+        || essence == "*/*"
+        || essence == "application/*"
+        || essence.ends_with("+json")
+}
+
+fn success_variant(status: u16) -> String {
+    let name = match status {
+        200 => "Ok",
+        201 => "Created",
+        202 => "Accepted",
+        203 => "NonAuthoritativeInformation",
+        204 => "NoContent",
+        205 => "ResetContent",
+        206 => "PartialContent",
+        207 => "MultiStatus",
+        208 => "AlreadyReported",
+        226 => "ImUsed",
+        other => return format!("Status{other}"),
+    };
+    name.to_owned()
+}
