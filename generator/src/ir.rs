@@ -28,6 +28,9 @@ pub struct Docs {
     pub summary: Option<String>,
     /// A longer description, Markdown.
     pub description: Option<String>,
+    /// Facts the spec states outside the description (`default`, `readOnly`, `maxItems`…), one
+    /// sentence each.
+    pub notes: Vec<String>,
 }
 
 /// A named type that will become a struct or an enum in the `models` module.
@@ -43,6 +46,8 @@ pub struct Model {
     pub docs: Docs,
     /// What kind of type it becomes.
     pub kind: ModelKind,
+    /// The schema's `example`, as compact JSON.
+    pub example: Option<String>,
 }
 
 /// The shape of a model.
@@ -52,6 +57,10 @@ pub enum ModelKind {
     Struct(Struct),
     /// A string schema with `enum`: an enum that keeps unknown values.
     StringEnum(Vec<Variant>),
+    /// An integer schema with `enum`: an enum that keeps unknown values.
+    IntEnum(Vec<IntVariant>),
+    /// A `oneOf` or `anyOf`: an enum with one variant per member.
+    Union(Union),
     /// Any other named schema (an array, a map, a scalar): a type alias.
     Alias(TypeRef),
 }
@@ -93,6 +102,37 @@ pub struct Variant {
     pub rust_name: String,
 }
 
+/// A variant of an integer enum.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IntVariant {
+    /// The value on the wire.
+    pub value: i64,
+    /// The Rust variant name.
+    pub rust_name: String,
+}
+
+/// The members of a `oneOf` or `anyOf`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Union {
+    /// The property whose value names the member, from `discriminator`. Without one, a value
+    /// is the first member it decodes as.
+    pub discriminator: Option<String>,
+    /// The members, in the spec's order.
+    pub variants: Vec<UnionVariant>,
+}
+
+/// A member of a union.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UnionVariant {
+    /// The Rust variant name.
+    pub rust_name: String,
+    /// The member's type.
+    pub ty: TypeRef,
+    /// With a discriminator: the property values that select this member, the first of which
+    /// is written when encoding.
+    pub tags: Vec<String>,
+}
+
 /// A use of a type.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum TypeRef {
@@ -114,6 +154,8 @@ pub enum TypeRef {
     Date,
     /// `string`, `format: uuid`.
     Uuid,
+    /// `string`, `format: byte`: base64 on the wire, bytes in Rust.
+    Bytes,
     /// Any JSON value: a free-form object or an unconstrained schema.
     Json,
     /// A model, by its Rust name.
@@ -149,8 +191,11 @@ pub struct Operation {
     pub body: Option<Body>,
     /// The documented success responses, by status code.
     pub successes: Vec<Success>,
-    /// The type of the error bodies; `Json` when the spec declares none.
-    pub error: TypeRef,
+    /// The documented error responses (non-2xx codes, ranges and `default`), in the order
+    /// they are matched: codes, then ranges, then `default`.
+    pub errors: Vec<ErrorResponse>,
+    /// The name of the enum of error bodies, when error responses have different schemas.
+    pub error_name: Option<String>,
     /// The name of the enum of outcomes, when there is more than one documented success.
     pub outcome_name: Option<String>,
     /// The name of the parameters struct, when the operation has query or header parameters.
@@ -195,6 +240,28 @@ pub struct Body {
     pub ty: TypeRef,
     /// Whether it must be sent.
     pub required: bool,
+}
+
+/// Which statuses an error response covers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ErrorStatus {
+    /// One status code.
+    Code(u16),
+    /// A range such as `4XX`, by its first digit.
+    Range(u16),
+    /// Every status not otherwise documented.
+    Default,
+}
+
+/// A documented error response.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ErrorResponse {
+    /// The statuses it covers.
+    pub status: ErrorStatus,
+    /// Its variant in the error enum, when there is one.
+    pub variant: String,
+    /// The body's type; `Json` when the response declares no body.
+    pub ty: TypeRef,
 }
 
 /// A documented success response.

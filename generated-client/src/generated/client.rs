@@ -37,7 +37,10 @@ impl Client {
         match response.status().as_u16() {
             200 => response.decode(BatchUpsertOutcome::Ok),
             207 => response.decode(BatchUpsertOutcome::MultiStatus),
-            _ => response.undocumented(BatchUpsertOutcome::Undocumented),
+            _ if response.status().is_success() => {
+                response.undocumented(BatchUpsertOutcome::Undocumented)
+            }
+            _ => Err(response.into_error()),
         }
     }
 }

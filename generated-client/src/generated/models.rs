@@ -4,6 +4,7 @@
 
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct BatchInputSimplePublicObjectBatchInputUpsert {
+    /// At most 100 items.
     pub inputs: Vec<SimplePublicObjectBatchInputUpsert>,
 }
 

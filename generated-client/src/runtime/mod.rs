@@ -4,13 +4,16 @@
 //! Nothing here depends on a spec. `cargo xtask codegen --out DIR` copies this folder, as it is,
 //! into every standalone crate it writes, so it refers to nothing outside `crate::runtime`.
 
+mod base64;
 mod client;
 mod error;
 pub mod nullable;
 mod param;
 mod response;
+pub mod union;
 
 pub use self::{
+    base64::Base64,
     client::{BuildError, Client, ClientBuilder, RequestBuilder},
     error::Error,
     param::ToParam,

@@ -106,25 +106,26 @@ impl RawResponse {
         Ok(Response { status: self.status, headers: self.headers, body: value })
     }
 
-    /// A status the operation does not document: a success is kept whole through `wrap`,
-    /// anything else is an error.
-    pub fn undocumented<O, E: DeserializeOwned>(
+    /// A success status the operation does not document, kept whole through `wrap`.
+    pub fn undocumented<O, E>(
         self,
         wrap: impl FnOnce(RawResponse) -> O,
     ) -> Result<Response<O>, Error<E>> {
-        if self.status.is_success() {
-            let (status, headers) = (self.status, self.headers.clone());
-            Ok(Response { status, headers, body: wrap(self) })
-        } else {
-            Err(self.into_error())
-        }
+        let (status, headers) = (self.status, self.headers.clone());
+        Ok(Response { status, headers, body: wrap(self) })
     }
 
     /// The error for a response whose status is not a success: [`Error::Api`] when the body
     /// decodes as the documented error type `E`, [`Error::UnexpectedResponse`] otherwise.
     pub fn into_error<E: DeserializeOwned>(self) -> Error<E> {
-        match serde_json::from_slice::<E>(&self.body) {
-            Ok(body) => Error::Api { response: Box::new(self), body: Box::new(body) },
+        self.into_error_as(|body: E| body)
+    }
+
+    /// The error for a response whose status is not a success, when the status decides the
+    /// type of the body: decodes it as `T` and wraps it into the error enum `E` with `wrap`.
+    pub fn into_error_as<T: DeserializeOwned, E>(self, wrap: impl FnOnce(T) -> E) -> Error<E> {
+        match serde_json::from_slice::<T>(&self.body) {
+            Ok(body) => Error::Api { response: Box::new(self), body: Box::new(wrap(body)) },
             Err(source) => Error::UnexpectedResponse { response: Box::new(self), source },
         }
     }

@@ -33,9 +33,18 @@ pub(super) fn emit_client(api: &ir::Api) -> TokenStream {
     };
     let methods = api.operations.iter().map(emit_method);
     let types = api.operations.iter().map(emit_operation_types);
+    let imports = if api.operations.is_empty() {
+        quote!(
+            use crate::runtime::{Client, ClientBuilder};
+        )
+    } else {
+        quote!(
+            use crate::runtime::{Client, ClientBuilder, Error, Response};
+        )
+    };
     quote! {
         #![doc = #module_doc]
-        use crate::runtime::{Client, ClientBuilder, Error, Response};
+        #imports
 
         #constructor
 
@@ -56,6 +65,108 @@ fn success_type(op: &ir::Operation) -> TokenStream {
         }
         (None, [ir::Success { ty: Some(ty), .. }]) => type_tokens(ty, ModelPath::Super),
         (None, _) => quote!(()),
+    }
+}
+
+/// The type of the operation's error bodies: the enum of them, or the one type they share.
+fn error_type(op: &ir::Operation) -> TokenStream {
+    match (&op.error_name, op.errors.first()) {
+        (Some(name), _) => {
+            let name = ident(name);
+            quote!(#name)
+        }
+        (None, Some(it)) => type_tokens(&it.ty, ModelPath::Super),
+        (None, None) => quote!(::serde_json::Value),
+    }
+}
+
+/// The statuses an error response covers, as a `match` pattern.
+fn error_pattern(status: ir::ErrorStatus) -> TokenStream {
+    match status {
+        ir::ErrorStatus::Code(it) => {
+            let it = proc_macro2::Literal::u16_unsuffixed(it);
+            quote!(#it)
+        }
+        ir::ErrorStatus::Range(it) => {
+            let (low, high) = (
+                proc_macro2::Literal::u16_unsuffixed(it * 100),
+                proc_macro2::Literal::u16_unsuffixed(it * 100 + 99),
+            );
+            quote!(#low..=#high)
+        }
+        ir::ErrorStatus::Default => quote!(_),
+    }
+}
+
+/// The code that turns the response into the method's result: one `match` on the status.
+fn decode_response(op: &ir::Operation) -> TokenStream {
+    // With an error enum, each documented error status decodes as its own type.
+    let (error_arms, fallback_error) = match &op.error_name {
+        Some(name) => {
+            let name = ident(name);
+            let arms: Vec<_> = op
+                .errors
+                .iter()
+                .filter(|it| it.status != ir::ErrorStatus::Default)
+                .map(|it| {
+                    let pattern = error_pattern(it.status);
+                    let variant = ident(&it.variant);
+                    quote!(#pattern => Err(response.into_error_as(#name::#variant)),)
+                })
+                .collect();
+            let fallback = if op.errors.iter().any(|it| it.status == ir::ErrorStatus::Default) {
+                quote!(response.into_error_as(#name::Default))
+            } else {
+                quote!(response.into_error_as(#name::Undocumented))
+            };
+            (arms, fallback)
+        }
+        None => (Vec::new(), quote!(response.into_error())),
+    };
+    match (&op.outcome_name, op.successes.as_slice()) {
+        (Some(outcome), successes) => {
+            let outcome = ident(outcome);
+            let arms = successes.iter().map(|it| {
+                let status = proc_macro2::Literal::u16_unsuffixed(it.status);
+                let variant = ident(&it.variant);
+                match it.ty {
+                    Some(_) => quote!(#status => response.decode(#outcome::#variant),),
+                    None => quote!(#status => response.empty(#outcome::#variant),),
+                }
+            });
+            quote! {
+                match response.status().as_u16() {
+                    #(#arms)*
+                    #(#error_arms)*
+                    _ if response.status().is_success() => response.undocumented(#outcome::Undocumented),
+                    _ => Err(#fallback_error),
+                }
+            }
+        }
+        // One documented success: any 2xx is that success.
+        (None, successes) => {
+            let success = match successes {
+                [ir::Success { ty: Some(_), .. }] => quote!(response.decode(|body| body)),
+                _ => quote!(response.empty(())),
+            };
+            if error_arms.is_empty() {
+                quote! {
+                    if response.status().is_success() {
+                        #success
+                    } else {
+                        Err(#fallback_error)
+                    }
+                }
+            } else {
+                quote! {
+                    match response.status().as_u16() {
+                        #(#error_arms)*
+                        _ if response.status().is_success() => #success,
+                        _ => Err(#fallback_error),
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -132,38 +243,8 @@ fn emit_method(op: &ir::Operation) -> TokenStream {
         .map(|it| if it.required { quote!(.json(body)) } else { quote!(.json_opt(body)) });
 
     let success = success_type(op);
-    let error = type_tokens(&op.error, ModelPath::Super);
-    let decode = match (&op.outcome_name, op.successes.as_slice()) {
-        (Some(outcome), successes) => {
-            let outcome = ident(outcome);
-            let arms = successes.iter().map(|it| {
-                let status = proc_macro2::Literal::u16_unsuffixed(it.status);
-                let variant = ident(&it.variant);
-                match it.ty {
-                    Some(_) => quote!(#status => response.decode(#outcome::#variant),),
-                    None => quote!(#status => response.empty(#outcome::#variant),),
-                }
-            });
-            quote! {
-                match response.status().as_u16() {
-                    #(#arms)*
-                    _ => response.undocumented(#outcome::Undocumented),
-                }
-            }
-        }
-        (None, [ir::Success { ty: Some(_), .. }]) => quote! {
-            if !response.status().is_success() {
-                return Err(response.into_error());
-            }
-            response.decode(|body| body)
-        },
-        (None, _) => quote! {
-            if !response.status().is_success() {
-                return Err(response.into_error());
-            }
-            response.empty(())
-        },
-    };
+    let error = error_type(op);
+    let decode = decode_response(op);
     quote! {
         #docs
         #deprecated
@@ -272,5 +353,35 @@ fn emit_operation_types(op: &ir::Operation) -> TokenStream {
             }
         }
     });
-    quote!(#params #outcome)
+    let error = op.error_name.as_ref().map(|name| {
+        let doc =
+            format!(" The error bodies of [`Client::{method}`], one per documented error status.");
+        let name = ident(name);
+        let variants = op.errors.iter().map(|it| {
+            let doc = match it.status {
+                ir::ErrorStatus::Code(code) => format!(" {code}."),
+                ir::ErrorStatus::Range(digit) => format!(" Any {digit}xx status not listed above."),
+                ir::ErrorStatus::Default => " Any other error status.".to_owned(),
+            };
+            let variant = ident(&it.variant);
+            let ty = type_tokens(&it.ty, ModelPath::Super);
+            quote!(#[doc = #doc] #variant(#ty),)
+        });
+        let undocumented = (!op.errors.iter().any(|it| it.status == ir::ErrorStatus::Default))
+            .then(|| {
+                quote! {
+                    /// An error status the spec does not document, with its body as JSON.
+                    Undocumented(::serde_json::Value),
+                }
+            });
+        quote! {
+            #[doc = #doc]
+            #[derive(Clone, Debug, PartialEq)]
+            pub enum #name {
+                #(#variants)*
+                #undocumented
+            }
+        }
+    });
+    quote!(#params #outcome #error)
 }

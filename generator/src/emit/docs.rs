@@ -19,6 +19,9 @@ pub(crate) fn doc_attrs(docs: &ir::Docs, extra: &[String]) -> TokenStream {
             paragraphs.push(description.clone());
         }
     }
+    if !docs.notes.is_empty() {
+        paragraphs.push(docs.notes.join(" "));
+    }
     paragraphs.extend(extra.iter().cloned());
     let text = paragraphs.iter().map(|it| sanitize(it)).collect::<Vec<_>>().join("\n\n");
     let lines =
@@ -56,11 +59,19 @@ pub(crate) fn sanitize(text: &str) -> String {
     res.join("\n")
 }
 
-/// Escapes brackets and angle brackets, and wraps bare URLs in `<>`.
+/// Escapes brackets and angle brackets, and wraps bare URLs in `<>`; code spans stay as they
+/// are, since rustdoc reads nothing inside them.
 fn escape_inline(line: &str) -> String {
     let mut res = String::with_capacity(line.len());
     let mut rest = line;
     while !rest.is_empty() {
+        if let Some(code) = rest.strip_prefix('`') {
+            if let Some(end) = code.find('`') {
+                res.push_str(&rest[..end + 2]);
+                rest = &code[end + 1..];
+                continue;
+            }
+        }
         if rest.starts_with("http://") || rest.starts_with("https://") {
             let end = rest
                 .find(|c: char| {
@@ -101,5 +112,6 @@ mod tests {
         assert_eq!(sanitize("    indented"), "indented");
         assert_eq!(sanitize("```\nlet x = [1];\n```"), "```text\nlet x = [1];\n```");
         assert_eq!(sanitize("```json\n{}"), "```text\n{}\n```");
+        assert_eq!(sanitize("matches `[a-z]<b>` or [c]"), "matches `[a-z]<b>` or \\[c\\]");
     }
 }

@@ -5,6 +5,7 @@
 
 mod client;
 mod docs;
+mod examples;
 mod models;
 
 use proc_macro2::{Ident, Span, TokenStream};
@@ -12,7 +13,7 @@ use quote::quote;
 
 use crate::ir;
 
-pub(crate) use docs::doc_attrs;
+pub(crate) use self::{docs::doc_attrs, examples::emit_examples};
 
 /// The token streams of the generated files.
 #[derive(Debug)]
@@ -52,6 +53,7 @@ pub(crate) fn type_tokens(ty: &ir::TypeRef, path: ModelPath) -> TokenStream {
         ir::TypeRef::DateTime => quote!(::chrono::DateTime<::chrono::Utc>),
         ir::TypeRef::Date => quote!(::chrono::NaiveDate),
         ir::TypeRef::Uuid => quote!(::uuid::Uuid),
+        ir::TypeRef::Bytes => quote!(crate::runtime::Base64),
         ir::TypeRef::Json => quote!(::serde_json::Value),
         ir::TypeRef::Named(name) => {
             let name = ident(name);

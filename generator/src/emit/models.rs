@@ -8,17 +8,19 @@ use crate::ir;
 
 pub(super) fn emit_models(api: &ir::Api) -> TokenStream {
     let module_doc = format!(" The types of {}: one per schema, named after it.", api.title);
-    let items = api.models.iter().map(emit_model);
+    let items = api.models.iter().map(|it| emit_model(api, it));
     quote! {
         #![doc = #module_doc]
         #(#items)*
     }
 }
 
-fn emit_model(model: &ir::Model) -> TokenStream {
+fn emit_model(api: &ir::Api, model: &ir::Model) -> TokenStream {
     match &model.kind {
         ir::ModelKind::Struct(strukt) => emit_struct(model, strukt),
         ir::ModelKind::StringEnum(variants) => emit_string_enum(model, variants),
+        ir::ModelKind::IntEnum(variants) => emit_int_enum(model, variants),
+        ir::ModelKind::Union(union) => emit_union(api, model, union),
         ir::ModelKind::Alias(ty) => {
             let docs = doc_attrs(&model.docs, &[]);
             let name = ident(&model.rust_name);
@@ -158,6 +160,181 @@ fn emit_string_enum(model: &ir::Model, variants: &[ir::Variant]) -> TokenStream 
         impl crate::runtime::ToParam for #name {
             fn to_param(&self) -> String {
                 self.as_str().to_owned()
+            }
+        }
+    }
+}
+
+fn emit_int_enum(model: &ir::Model, variants: &[ir::IntVariant]) -> TokenStream {
+    let unknown_doc =
+        " A value this client does not know yet, kept so that re-encoding is lossless.";
+    let docs = doc_attrs(&model.docs, &[]);
+    let name = ident(&model.rust_name);
+    let variant_names: Vec<_> = variants.iter().map(|it| ident(&it.rust_name)).collect();
+    let values: Vec<_> =
+        variants.iter().map(|it| proc_macro2::Literal::i64_unsuffixed(it.value)).collect();
+    let variant_docs = variants.iter().map(|it| format!(" `{}`", it.value));
+    quote! {
+        #docs
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(
+                #[doc = #variant_docs]
+                #variant_names,
+            )*
+            #[doc = #unknown_doc]
+            Unknown(i64),
+        }
+
+        impl #name {
+            /// The value as it is written on the wire.
+            pub fn value(self) -> i64 {
+                match self {
+                    #(Self::#variant_names => #values,)*
+                    Self::Unknown(value) => value,
+                }
+            }
+        }
+
+        impl ::std::convert::From<i64> for #name {
+            fn from(value: i64) -> Self {
+                match value {
+                    #(#values => Self::#variant_names,)*
+                    other => Self::Unknown(other),
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                ::std::fmt::Display::fmt(&self.value(), f)
+            }
+        }
+
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_i64(self.value())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                <i64 as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+            }
+        }
+
+        impl crate::runtime::ToParam for #name {
+            fn to_param(&self) -> String {
+                self.value().to_string()
+            }
+        }
+    }
+}
+
+/// The kind of JSON value a type is written as, for matching untagged union members.
+fn json_kind(api: &ir::Api, ty: &ir::TypeRef) -> TokenStream {
+    let kind = |name: &str| {
+        let name = quote::format_ident!("{name}");
+        quote!(crate::runtime::union::JsonKind::#name)
+    };
+    match ty {
+        ir::TypeRef::Named(name) => {
+            match api.models.iter().find(|it| &it.rust_name == name).map(|it| &it.kind) {
+                Some(ir::ModelKind::Struct(_)) => kind("Object"),
+                Some(ir::ModelKind::StringEnum(_)) => kind("String"),
+                Some(ir::ModelKind::IntEnum(_)) => kind("Number"),
+                Some(ir::ModelKind::Alias(ty)) => json_kind(api, ty),
+                Some(ir::ModelKind::Union(_)) | None => kind("Any"),
+            }
+        }
+        ir::TypeRef::Map(_) => kind("Object"),
+        ir::TypeRef::Vec(_) => kind("Array"),
+        ir::TypeRef::String
+        | ir::TypeRef::DateTime
+        | ir::TypeRef::Date
+        | ir::TypeRef::Uuid
+        | ir::TypeRef::Bytes => kind("String"),
+        ir::TypeRef::I32 | ir::TypeRef::I64 | ir::TypeRef::F32 | ir::TypeRef::F64 => kind("Number"),
+        ir::TypeRef::Bool => kind("Bool"),
+        ir::TypeRef::Json | ir::TypeRef::Nullable(_) => kind("Any"),
+    }
+}
+
+fn emit_union(api: &ir::Api, model: &ir::Model, union: &ir::Union) -> TokenStream {
+    let docs = doc_attrs(&model.docs, &[]);
+    let name = ident(&model.rust_name);
+    let variants: Vec<_> = union.variants.iter().map(|it| ident(&it.rust_name)).collect();
+    let types = union.variants.iter().map(|it| type_tokens(&it.ty, ModelPath::Local));
+    let (unknown_doc, serialize_arms, deserialize_body) = match &union.discriminator {
+        Some(property) => {
+            let serialize_arms = union.variants.iter().zip(&variants).map(|(it, variant)| {
+                let tag = it.tags.first().cloned().unwrap_or_default();
+                quote! {
+                    Self::#variant(value) => crate::runtime::union::serialize_tagged(value, #property, #tag, serializer),
+                }
+            });
+            let decode_arms = union.variants.iter().zip(&variants).map(|(it, variant)| {
+                let tags = &it.tags;
+                quote!(Some(#(#tags)|*) => crate::runtime::union::decode(value, Self::#variant),)
+            });
+            let body = quote! {
+                match crate::runtime::union::tag(&value, #property) {
+                    #(#decode_arms)*
+                    _ => Ok(Self::Unknown(value)),
+                }
+            };
+            let doc = format!(
+                " A value whose `{property}` names no member this client knows, kept verbatim."
+            );
+            (doc, serialize_arms.collect::<Vec<_>>(), body)
+        }
+        None => {
+            let serialize_arms = variants.iter().map(|variant| {
+                quote!(Self::#variant(value) => ::serde::Serialize::serialize(value, serializer),)
+            });
+            let kinds = union.variants.iter().map(|it| json_kind(api, &it.ty));
+            let body = quote! {
+                #(
+                    if let Some(it) = crate::runtime::union::try_decode(&value, #kinds, Self::#variants) {
+                        return Ok(it);
+                    }
+                )*
+                Ok(Self::Unknown(value))
+            };
+            let doc = " A value that matches none of the members, kept verbatim.".to_owned();
+            (doc, serialize_arms.collect(), body)
+        }
+    };
+    let first_match = union.discriminator.is_none().then(|| {
+        quote! {
+            ///
+            /// A value decodes as the first member, in this order, that accepts it.
+        }
+    });
+    quote! {
+        #docs
+        #first_match
+        #[derive(Clone, Debug, PartialEq)]
+        pub enum #name {
+            #(#variants(#types),)*
+            #[doc = #unknown_doc]
+            Unknown(::serde_json::Value),
+        }
+
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                match self {
+                    #(#serialize_arms)*
+                    Self::Unknown(value) => ::serde::Serialize::serialize(value, serializer),
+                }
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+                #deserialize_body
             }
         }
     }

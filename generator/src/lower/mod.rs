@@ -47,6 +47,7 @@ pub(crate) fn lower(doc: &OpenAPI, acc: &mut Diagnostics) -> ir::Api {
     let operations = ctx.lower_operations(doc);
     let mut models = ctx.models;
     models.sort_by(|a, b| a.rust_name.cmp(&b.rust_name));
+    check_alias_cycles(&models, ctx.acc);
     box_cycles(&mut models);
     ir::Api {
         title: doc.info.title.clone(),
@@ -75,7 +76,7 @@ fn rust_name_override(
 
 fn docs(summary: Option<&String>, description: Option<&String>) -> ir::Docs {
     let clean = |it: Option<&String>| it.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
-    ir::Docs { summary: clean(summary), description: clean(description) }
+    ir::Docs { summary: clean(summary), description: clean(description), notes: Vec::new() }
 }
 
 impl Lower<'_, '_> {
@@ -119,6 +120,48 @@ impl Lower<'_, '_> {
     }
 }
 
+/// Every model a type mentions, at any depth.
+fn mentioned<'t>(ty: &'t ir::TypeRef, acc: &mut Vec<&'t str>) {
+    match ty {
+        ir::TypeRef::Named(name) => acc.push(name),
+        ir::TypeRef::Vec(inner) | ir::TypeRef::Map(inner) | ir::TypeRef::Nullable(inner) => {
+            mentioned(inner, acc)
+        }
+        _ => {}
+    }
+}
+
+/// Reports type aliases that contain themselves: Rust has no recursive aliases, even through
+/// a `Vec`, so such a schema has no Rust type.
+fn check_alias_cycles(models: &[ir::Model], acc: &mut Diagnostics) {
+    let aliases: BTreeMap<&str, &ir::TypeRef> = models
+        .iter()
+        .filter_map(|it| match &it.kind {
+            ir::ModelKind::Alias(ty) => Some((it.rust_name.as_str(), ty)),
+            _ => None,
+        })
+        .collect();
+    for model in models {
+        let ir::ModelKind::Alias(ty) = &model.kind else { continue };
+        let mut seen = std::collections::BTreeSet::new();
+        let mut stack = Vec::new();
+        mentioned(ty, &mut stack);
+        while let Some(name) = stack.pop() {
+            if name == model.rust_name {
+                let ptr = JsonPointer::parse_ref(&model.pointer).unwrap_or_default();
+                acc.error(Kind::Invalid, ptr, format!("`{}` contains itself through references, arrays or maps alone", model.wire_name))
+                    .set_note("a recursive schema needs an object on the way (`properties`); no code was generated");
+                break;
+            }
+            if seen.insert(name) {
+                if let Some(ty) = aliases.get(name) {
+                    mentioned(ty, &mut stack);
+                }
+            }
+        }
+    }
+}
+
 /// The model a type holds inline (not behind a `Vec` or a map), if any.
 fn held_inline(ty: &ir::TypeRef) -> Option<&str> {
     match ty {
@@ -145,7 +188,13 @@ fn box_cycles(models: &mut [ir::Model]) {
                 ir::ModelKind::Alias(ty) => {
                     held_inline(ty).map(str::to_owned).into_iter().collect()
                 }
-                ir::ModelKind::StringEnum(_) => Vec::new(),
+                ir::ModelKind::Union(it) => it
+                    .variants
+                    .iter()
+                    .filter_map(|variant| held_inline(&variant.ty))
+                    .map(str::to_owned)
+                    .collect(),
+                ir::ModelKind::StringEnum(_) | ir::ModelKind::IntEnum(_) => Vec::new(),
             };
             (model.rust_name.clone(), targets)
         })

@@ -91,7 +91,7 @@ impl Lower<'_, '_> {
 
         let params = self.lower_params(op, path_params, ptr, &type_base);
         let body = self.lower_body(op, ptr, &type_base);
-        let (successes, error) = self.lower_responses(op, ptr, &type_base);
+        let (successes, errors) = self.lower_responses(op, ptr, &type_base);
 
         let outcome_name = (successes.len() > 1).then(|| {
             let wanted = names::nested_type_name(&type_base, "Outcome");
@@ -102,6 +102,17 @@ impl Lower<'_, '_> {
                 let wanted = names::nested_type_name(&type_base, "Params");
                 self.claim_client_type(type_scope, &wanted, ptr)
             });
+        // Error responses with different body types need an enum to hold any of them.
+        let mut error_types: Vec<&ir::TypeRef> = Vec::new();
+        for it in &errors {
+            if !error_types.contains(&&it.ty) {
+                error_types.push(&it.ty);
+            }
+        }
+        let error_name = (error_types.len() > 1).then(|| {
+            let wanted = names::nested_type_name(&type_base, "Error");
+            self.claim_client_type(type_scope, &wanted, ptr)
+        });
         let n_errors = self.acc.iter().filter(|it| it.severity == crate::Severity::Error).count();
         if n_errors > n_errors_before {
             return None;
@@ -117,7 +128,8 @@ impl Lower<'_, '_> {
             params,
             body,
             successes,
-            error,
+            errors,
+            error_name,
             outcome_name,
             params_name,
         })
@@ -369,17 +381,17 @@ impl Lower<'_, '_> {
         op: &openapiv3::Operation,
         ptr: &JsonPointer,
         type_base: &str,
-    ) -> (Vec<ir::Success>, ir::TypeRef) {
+    ) -> (Vec<ir::Success>, Vec<ir::ErrorResponse>) {
         let responses_ptr = ptr.join("responses");
         let mut successes = Vec::new();
-        let mut error_types: Vec<(String, ir::TypeRef)> = Vec::new();
+        let mut errors = Vec::new();
         let entries = op.responses.responses.iter().map(|(code, it)| (Some(code), it));
         for (code, response) in entries.chain(op.responses.default.iter().map(|it| (None, it))) {
             let key = code.map_or_else(|| "default".to_owned(), |it| it.to_string());
             let response_ptr = responses_ptr.join(&key);
             let Some(response) = self.resolver.response(response) else { continue };
-            let status = match code {
-                Some(StatusCode::Code(it)) => Some(*it),
+            let (status, error_status) = match code {
+                Some(StatusCode::Code(it)) => (Some(*it), ir::ErrorStatus::Code(*it)),
                 Some(StatusCode::Range(it)) => {
                     if *it == 2 {
                         self.acc
@@ -390,9 +402,9 @@ impl Lower<'_, '_> {
                             )
                             .set_note("list the success codes one by one; no method was generated");
                     }
-                    None
+                    (None, ir::ErrorStatus::Range(*it))
                 }
-                None => None,
+                None => (None, ir::ErrorStatus::Default),
             };
             let body = response.content.iter().find(|(media, _)| is_json(media));
             if body.is_none() && !response.content.is_empty() && status.is_some_and(is_success) {
@@ -423,13 +435,19 @@ impl Lower<'_, '_> {
                         .filter(|it| !it.is_empty()),
                     ty,
                 }),
-                _ => {
-                    if let Some(ty) = ty {
-                        error_types.push((key, ty));
-                    }
-                }
+                _ => errors.push(ir::ErrorResponse {
+                    status: error_status,
+                    variant: match error_status {
+                        ir::ErrorStatus::Code(it) => format!("Status{it}"),
+                        ir::ErrorStatus::Range(it) => format!("Status{it}xx"),
+                        ir::ErrorStatus::Default => "Default".to_owned(),
+                    },
+                    // A response without a body still gets whatever JSON the server sends.
+                    ty: ty.unwrap_or(ir::TypeRef::Json),
+                }),
             }
         }
+        errors.sort_by_key(|it| it.status);
         if successes.is_empty() {
             // Nothing documented: accept any 2xx, keeping its body as JSON.
             successes.push(ir::Success {
@@ -440,18 +458,7 @@ impl Lower<'_, '_> {
             });
         }
         successes.sort_by_key(|it| it.status);
-        let error = match error_types.as_slice() {
-            [] => ir::TypeRef::Json,
-            [(_, ty), rest @ ..] => {
-                if let Some((key, _)) = rest.iter().find(|(_, other)| other != ty) {
-                    self.acc
-                        .error(Kind::Unsupported, responses_ptr.join(key), "unsupported: error responses with different body schemas")
-                        .set_note("every error response of an operation must share one schema for now; no method was generated");
-                }
-                ty.clone()
-            }
-        };
-        (successes, error)
+        (successes, errors)
     }
 }
 

@@ -1,9 +1,12 @@
-//! Schemas to models and types: structs, enums, aliases, and the types of every use.
+//! Schemas to models and types: structs (with `allOf` merged), enums, unions (`oneOf`,
+//! `anyOf`), aliases, and the type of every use of a schema.
 
+use indexmap::IndexMap;
 use openapiv3::{
     AdditionalProperties, IntegerFormat, NumberFormat, ReferenceOr, Schema, SchemaKind,
     StringFormat, Type, VariantOrUnknownOrEmpty,
 };
+use serde_json::Value;
 
 use super::{Lower, RUST_NAME, docs, rust_name_override};
 use crate::{
@@ -12,6 +15,89 @@ use crate::{
     names::{self, Scope},
     pointer::JsonPointer,
 };
+
+/// The extension that names integer enum variants, as other generators read it.
+const ENUM_VARNAMES: &str = "x-enum-varnames";
+
+/// How deep `allOf` may nest through references before we call it a cycle.
+const MAX_ALL_OF_DEPTH: usize = 32;
+
+/// What a schema becomes.
+enum Shape<'s> {
+    StringEnum,
+    IntEnum,
+    /// An object with properties, or an `allOf` to merge into one.
+    Struct,
+    /// A `oneOf` or `anyOf` with more than one member.
+    Union(&'static str, &'s [ReferenceOr<Schema>]),
+    /// A composition of one member (`allOf: [$ref]`, the usual way to make a reference
+    /// nullable or documented): that member's type.
+    Single(&'static str, &'s ReferenceOr<Schema>),
+    /// Anything that needs no type of its own: a scalar, an array, a map, any JSON value.
+    Plain,
+}
+
+/// The parts of a schema that decide its shape, wherever `openapiv3` put them: a typed object,
+/// a composition, or an `AnySchema` that mixes `properties` with `allOf`, say.
+struct View<'s> {
+    properties: Option<&'s IndexMap<String, ReferenceOr<Box<Schema>>>>,
+    required: &'s [String],
+    additional: Option<&'s AdditionalProperties>,
+    all_of: &'s [ReferenceOr<Schema>],
+    one_of: &'s [ReferenceOr<Schema>],
+    any_of: &'s [ReferenceOr<Schema>],
+    not: bool,
+}
+
+fn view(schema: &Schema) -> View<'_> {
+    let mut res = View {
+        properties: None,
+        required: &[],
+        additional: None,
+        all_of: &[],
+        one_of: &[],
+        any_of: &[],
+        not: false,
+    };
+    match &schema.schema_kind {
+        SchemaKind::Type(Type::Object(it)) => {
+            res.properties = Some(&it.properties);
+            res.required = &it.required;
+            res.additional = it.additional_properties.as_ref();
+        }
+        SchemaKind::AllOf { all_of } => res.all_of = all_of,
+        SchemaKind::OneOf { one_of } => res.one_of = one_of,
+        SchemaKind::AnyOf { any_of } => res.any_of = any_of,
+        SchemaKind::Not { .. } => res.not = true,
+        SchemaKind::Any(it) => {
+            res.properties = Some(&it.properties);
+            res.required = &it.required;
+            res.additional = it.additional_properties.as_ref();
+            res.all_of = &it.all_of;
+            res.one_of = &it.one_of;
+            res.any_of = &it.any_of;
+            res.not = it.not.is_some();
+        }
+        SchemaKind::Type(_) => {}
+    }
+    res
+}
+
+/// The integer values of an integer enum, `null` aside.
+fn int_enum_values(schema: &Schema) -> Vec<i64> {
+    match &schema.schema_kind {
+        SchemaKind::Type(Type::Integer(it)) => it.enumeration.iter().flatten().copied().collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The properties, required names and extra-property rule of an object, `allOf` merged in.
+#[derive(Default)]
+struct Parts {
+    properties: IndexMap<String, (JsonPointer, ReferenceOr<Box<Schema>>)>,
+    required: Vec<String>,
+    additional: Option<(JsonPointer, AdditionalProperties)>,
+}
 
 impl Lower<'_, '_> {
     pub(super) fn lower_component(
@@ -31,15 +117,22 @@ impl Lower<'_, '_> {
                     ptr,
                     ir::Docs::default(),
                     ir::ModelKind::Alias(ty),
+                    None,
                 );
             }
             ReferenceOr::Item(schema) => {
-                let docs = docs(
-                    schema.schema_data.title.as_ref(),
-                    schema.schema_data.description.as_ref(),
-                );
-                let kind = self.lower_model_kind(schema, &rust_name, ptr);
-                self.push_model(name, rust_name, ptr, docs, kind);
+                let docs = schema_docs(schema);
+                let kind = match self.shape(schema, ptr) {
+                    Shape::Single(keyword, member) => {
+                        let hint = names::nested_type_name(&rust_name, "Inner");
+                        let ty = self.lower_type(member, &ptr.join(keyword).join(0), &hint);
+                        // The alias itself is never `Option`: nullability belongs to each use.
+                        ir::ModelKind::Alias(strip_nullable(ty))
+                    }
+                    Shape::Plain => ir::ModelKind::Alias(self.lower_plain(schema, ptr, &rust_name)),
+                    shape => self.lower_model_kind(shape, schema, &rust_name, ptr),
+                };
+                self.push_model(name, rust_name, ptr, docs, kind, example(schema));
             }
         }
     }
@@ -51,6 +144,7 @@ impl Lower<'_, '_> {
         ptr: &JsonPointer,
         docs: ir::Docs,
         kind: ir::ModelKind,
+        example: Option<String>,
     ) {
         self.models.push(ir::Model {
             wire_name: wire.to_owned(),
@@ -58,94 +152,159 @@ impl Lower<'_, '_> {
             pointer: ptr.to_string(),
             docs,
             kind,
+            example,
         });
     }
 
-    /// The shape of a named type: a struct, an enum, or an alias of whatever else the schema is.
+    /// What `schema` becomes; reports the compositions that cannot be generated.
+    fn shape<'s>(&mut self, schema: &'s Schema, ptr: &JsonPointer) -> Shape<'s> {
+        if matches!(&schema.schema_kind, SchemaKind::Type(Type::String(it)) if it.enumeration.iter().any(Option::is_some))
+        {
+            return Shape::StringEnum;
+        }
+        if !int_enum_values(schema).is_empty() {
+            return Shape::IntEnum;
+        }
+        let view = view(schema);
+        if view.not {
+            self.acc.error(Kind::Unsupported, ptr.join("not"), "unsupported: `not`").set_note(
+                "a `not` schema cannot be expressed as a Rust type; no code was generated",
+            );
+            return Shape::Plain;
+        }
+        let has_properties = view.properties.is_some_and(|it| !it.is_empty());
+        let unions = [("oneOf", view.one_of), ("anyOf", view.any_of)];
+        let mut unions = unions.into_iter().filter(|(_, members)| !members.is_empty());
+        if let Some((keyword, members)) = unions.next() {
+            if unions.next().is_some() || has_properties || !view.all_of.is_empty() {
+                self.acc
+                    .error(
+                        Kind::Unsupported,
+                        ptr.join(keyword),
+                        format!(
+                            "unsupported: `{keyword}` beside `properties`, `allOf` or another union"
+                        ),
+                    )
+                    .set_note("move the shared properties into each member; no code was generated");
+                return Shape::Plain;
+            }
+            return match members {
+                [only] => Shape::Single(keyword, only),
+                _ => Shape::Union(keyword, members),
+            };
+        }
+        match (has_properties, view.all_of) {
+            (false, [only]) => Shape::Single("allOf", only),
+            (false, []) => Shape::Plain,
+            _ => Shape::Struct,
+        }
+    }
+
+    /// The model of a shape that needs one.
     fn lower_model_kind(
         &mut self,
+        shape: Shape<'_>,
         schema: &Schema,
         rust_name: &str,
         ptr: &JsonPointer,
     ) -> ir::ModelKind {
-        if let Some(variants) = self.string_enum(schema, ptr) {
-            return ir::ModelKind::StringEnum(variants);
+        match shape {
+            Shape::StringEnum => ir::ModelKind::StringEnum(self.string_enum(schema, ptr)),
+            Shape::IntEnum => ir::ModelKind::IntEnum(self.int_enum(schema, ptr)),
+            Shape::Struct => ir::ModelKind::Struct(self.object_struct(schema, rust_name, ptr)),
+            Shape::Union(keyword, members) => {
+                ir::ModelKind::Union(self.union(schema, keyword, members, rust_name, ptr))
+            }
+            Shape::Single(..) | Shape::Plain => {
+                unreachable!("generator bug: single members and plain schemas need no model")
+            }
         }
-        if let Some(strukt) = self.object_struct(schema, rust_name, ptr) {
-            return ir::ModelKind::Struct(strukt);
-        }
-        // The alias itself is never `Option`: nullability belongs to each use.
-        let ty = self.lower_schema_kind(schema, ptr, rust_name);
-        ir::ModelKind::Alias(ty)
     }
 
-    /// A string enum's variants, or `None` when `schema` is not a string enum.
-    fn string_enum(&mut self, schema: &Schema, ptr: &JsonPointer) -> Option<Vec<ir::Variant>> {
-        let SchemaKind::Type(Type::String(it)) = &schema.schema_kind else { return None };
-        if it.enumeration.iter().all(Option::is_none) {
-            return None;
-        }
-        let mut scope = Scope::default();
-        // `Unknown` carries values this client does not know.
-        scope.reserve("Unknown");
-        let mut res = Vec::new();
+    /// The variants of a string enum.
+    fn string_enum(&mut self, schema: &Schema, ptr: &JsonPointer) -> Vec<ir::Variant> {
+        let SchemaKind::Type(Type::String(it)) = &schema.schema_kind else { return Vec::new() };
+        let mut scope = fallback_scope();
+        let mut res: Vec<ir::Variant> = Vec::new();
         for (idx, value) in it.enumeration.iter().enumerate() {
             // A `null` among the values only says the schema is nullable; see `is_nullable`.
             let Some(value) = value else { continue };
-            if res.iter().any(|it: &ir::Variant| &it.wire_name == value) {
+            if res.iter().any(|it| &it.wire_name == value) {
                 continue;
             }
-            let wanted = names::variant_name(value);
-            let (rust_name, first) = scope.claim(&wanted, value);
-            if let Some(first) = first {
-                let what = if first.is_empty() {
-                    "the fallback variant".to_owned()
-                } else {
-                    format!("`{first}`")
-                };
-                self.acc
-                    .warning(
-                        Kind::NameCollision,
-                        ptr.join("enum").join(idx),
-                        format!(
-                            "enum value `{value}` and {what} both become the variant `{wanted}`"
-                        ),
-                    )
-                    .set_note(format!("`{value}` is generated as `{rust_name}`"));
-            }
+            let rust_name =
+                self.claim_variant(&mut scope, &names::variant_name(value), value, ptr, idx);
             res.push(ir::Variant { wire_name: value.clone(), rust_name });
         }
-        Some(res)
+        res
     }
 
-    /// A struct for an object schema with properties, or `None` for any other schema.
-    fn object_struct(
-        &mut self,
-        schema: &Schema,
-        rust_name: &str,
-        ptr: &JsonPointer,
-    ) -> Option<ir::Struct> {
-        let (properties, required, additional) = match &schema.schema_kind {
-            SchemaKind::Type(Type::Object(it)) => {
-                (&it.properties, &it.required, &it.additional_properties)
+    /// The variants of an integer enum, named by `x-enum-varnames` when the spec gives them.
+    fn int_enum(&mut self, schema: &Schema, ptr: &JsonPointer) -> Vec<ir::IntVariant> {
+        let values = int_enum_values(schema);
+        let given: Vec<&str> = schema
+            .schema_data
+            .extensions
+            .get(ENUM_VARNAMES)
+            .and_then(Value::as_array)
+            .map(|it| it.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        // Names are taken from `x-enum-varnames` only when there is one for every value.
+        let given = if given.len() == values.len() { given } else { Vec::new() };
+        let mut scope = fallback_scope();
+        let mut res: Vec<ir::IntVariant> = Vec::new();
+        for (idx, value) in values.into_iter().enumerate() {
+            if res.iter().any(|it| it.value == value) {
+                continue;
             }
-            SchemaKind::Any(it) if !it.properties.is_empty() => {
-                (&it.properties, &it.required, &it.additional_properties)
-            }
-            _ => return None,
-        };
-        if properties.is_empty() {
-            return None;
+            let wanted = match given.get(idx) {
+                Some(name) => names::variant_name(name),
+                _ if value < 0 => format!("ValueMinus{}", value.unsigned_abs()),
+                _ => format!("Value{value}"),
+            };
+            let rust_name = self.claim_variant(&mut scope, &wanted, &value.to_string(), ptr, idx);
+            res.push(ir::IntVariant { value, rust_name });
         }
+        res
+    }
+
+    fn claim_variant(
+        &mut self,
+        scope: &mut Scope,
+        wanted: &str,
+        value: &str,
+        ptr: &JsonPointer,
+        idx: usize,
+    ) -> String {
+        let (rust_name, first) = scope.claim(wanted, value);
+        if let Some(first) = first {
+            let what = if first.is_empty() {
+                "the fallback variant".to_owned()
+            } else {
+                format!("`{first}`")
+            };
+            self.acc
+                .warning(
+                    Kind::NameCollision,
+                    ptr.join("enum").join(idx),
+                    format!("enum value `{value}` and {what} both become the variant `{wanted}`"),
+                )
+                .set_note(format!("`{value}` is generated as `{rust_name}`"));
+        }
+        rust_name
+    }
+
+    /// A struct for an object schema, with the properties of its `allOf` members merged in.
+    fn object_struct(&mut self, schema: &Schema, rust_name: &str, ptr: &JsonPointer) -> ir::Struct {
+        let mut parts = Parts::default();
+        self.collect_parts(schema, ptr, &mut parts, 0);
         let mut scope = Scope::default();
         let mut fields = Vec::new();
-        for (wire, prop) in properties {
-            let prop_ptr = ptr.join("properties").join(wire);
+        for (wire, (prop_ptr, prop)) in &parts.properties {
             let (wanted, prop_docs) = match prop {
-                ReferenceOr::Item(it) => (
-                    rust_name_override(&it.schema_data.extensions),
-                    docs(it.schema_data.title.as_ref(), it.schema_data.description.as_ref()),
-                ),
+                ReferenceOr::Item(it) => {
+                    (rust_name_override(&it.schema_data.extensions), schema_docs(it))
+                }
                 ReferenceOr::Reference { .. } => (None, ir::Docs::default()),
             };
             let wanted = wanted.unwrap_or_else(|| names::value_name(wire));
@@ -156,26 +315,174 @@ impl Lower<'_, '_> {
                     .set_note(format!("`{wire}` is generated as `{field_name}`; set `{RUST_NAME}` on either property to choose"));
             }
             let hint = names::nested_type_name(rust_name, wire);
-            let ty = self.lower_boxed(prop, &prop_ptr, &hint);
+            let ty = self.lower_boxed(prop, prop_ptr, &hint);
             fields.push(ir::Field {
                 wire_name: wire.clone(),
                 rust_name: field_name,
                 docs: prop_docs,
                 ty,
-                required: required.contains(wire),
+                required: parts.required.contains(wire),
                 boxed: false,
             });
         }
-        let additional = match additional {
-            Some(AdditionalProperties::Schema(it)) => {
+        let additional = match &parts.additional {
+            Some((add_ptr, AdditionalProperties::Schema(it))) => {
                 let hint = names::nested_type_name(rust_name, "Value");
-                let ty = self.lower_type(it, &ptr.join("additionalProperties"), &hint);
-                let (name, _) = scope.claim("additional_properties", "");
-                Some((name, ty))
+                Some(self.lower_type(it, add_ptr, &hint))
             }
+            // Other properties are allowed explicitly: keep them, whatever they are.
+            Some((_, AdditionalProperties::Any(true))) => Some(ir::TypeRef::Json),
             _ => None,
         };
-        Some(ir::Struct { fields, additional })
+        let additional = additional.map(|ty| {
+            let (name, _) = scope.claim("additional_properties", "");
+            (name, ty)
+        });
+        ir::Struct { fields, additional }
+    }
+
+    /// Gathers the properties of `schema` and of its `allOf` members into `parts`, reporting
+    /// members that are not objects and properties the members define differently.
+    fn collect_parts(
+        &mut self,
+        schema: &Schema,
+        ptr: &JsonPointer,
+        parts: &mut Parts,
+        depth: usize,
+    ) {
+        if depth > MAX_ALL_OF_DEPTH {
+            self.acc
+                .error(Kind::Invalid, ptr.clone(), "`allOf` includes itself")
+                .set_note("no code was generated for it");
+            return;
+        }
+        let view = view(schema);
+        let is_object = matches!(
+            &schema.schema_kind,
+            SchemaKind::Type(Type::Object(_)) | SchemaKind::AllOf { .. } | SchemaKind::Any(_)
+        );
+        if !is_object || !view.one_of.is_empty() || !view.any_of.is_empty() || view.not {
+            self.acc
+                .error(
+                    Kind::Unsupported,
+                    ptr.clone(),
+                    "unsupported: an `allOf` member that is not an object schema",
+                )
+                .set_note(
+                    "every `allOf` member must be an object with properties; no code was generated",
+                );
+            return;
+        }
+        for (wire, prop) in view.properties.into_iter().flatten() {
+            let prop_ptr = ptr.join("properties").join(wire);
+            match parts.properties.get(wire) {
+                Some((first_ptr, first)) if first != prop => {
+                    self.acc
+                        .error(
+                            Kind::Invalid,
+                            prop_ptr,
+                            format!("`allOf` members define the property `{wire}` differently"),
+                        )
+                        .set_note(format!(
+                            "the other definition is at {first_ptr}; no code was generated"
+                        ));
+                }
+                Some(_) => {}
+                None => {
+                    parts.properties.insert(wire.clone(), (prop_ptr, prop.clone()));
+                }
+            }
+        }
+        for it in view.required {
+            if !parts.required.contains(it) {
+                parts.required.push(it.clone());
+            }
+        }
+        if let Some(additional) = view.additional {
+            match &parts.additional {
+                Some((first_ptr, first)) if first != additional => {
+                    self.acc
+                        .error(
+                            Kind::Invalid,
+                            ptr.join("additionalProperties"),
+                            "`allOf` members disagree on `additionalProperties`",
+                        )
+                        .set_note(format!(
+                            "the other definition is at {first_ptr}; no code was generated"
+                        ));
+                }
+                Some(_) => {}
+                None => {
+                    parts.additional = Some((ptr.join("additionalProperties"), additional.clone()))
+                }
+            }
+        }
+        for (idx, member) in view.all_of.iter().enumerate() {
+            match member {
+                ReferenceOr::Item(it) => {
+                    self.collect_parts(it, &ptr.join("allOf").join(idx), parts, depth + 1);
+                }
+                ReferenceOr::Reference { reference } => match self.resolver.schema(reference) {
+                    Some(target) => {
+                        let target_ptr = JsonPointer::root()
+                            .join("components")
+                            .join("schemas")
+                            .join(target.name);
+                        self.collect_parts(target.schema, &target_ptr, parts, depth + 1);
+                    }
+                    // Reported by `resolve::check_refs`, or by `lower_ref` for odd targets.
+                    None => {
+                        self.lower_ref(reference, &ptr.join("allOf").join(idx));
+                    }
+                },
+            }
+        }
+    }
+
+    /// A `oneOf` or `anyOf` as an enum of its members.
+    fn union(
+        &mut self,
+        schema: &Schema,
+        keyword: &str,
+        members: &[ReferenceOr<Schema>],
+        rust_name: &str,
+        ptr: &JsonPointer,
+    ) -> ir::Union {
+        let discriminator = schema.schema_data.discriminator.as_ref();
+        let mut scope = fallback_scope();
+        let mut variants = Vec::new();
+        for (idx, member) in members.iter().enumerate() {
+            let member_ptr = ptr.join(keyword).join(idx);
+            let hint = names::nested_type_name(rust_name, &format!("Variant {}", idx + 1));
+            // A `null` member (or a nullable one) decodes as `Unknown(Value::Null)`.
+            let ty = strip_nullable(self.lower_type(member, &member_ptr, &hint));
+            let (variant, _) = scope.claim(&union_variant_name(&ty, idx), "");
+            let tags = match (discriminator, member) {
+                (None, _) => Vec::new(),
+                (Some(it), ReferenceOr::Reference { reference }) => {
+                    let name = self.resolver.schema(reference).map(|it| it.name.to_owned());
+                    let name = name.unwrap_or_default();
+                    let mapped: Vec<String> = it
+                        .mapping
+                        .iter()
+                        .filter(|(_, target)| {
+                            *target == &name || target.rsplit('/').next() == Some(name.as_str())
+                        })
+                        .map(|(tag, _)| tag.clone())
+                        .collect();
+                    // Without a mapping, the schema's name is the tag.
+                    if mapped.is_empty() { vec![name] } else { mapped }
+                }
+                (Some(_), ReferenceOr::Item(_)) => {
+                    self.acc
+                        .error(Kind::Invalid, member_ptr.clone(), format!("with a `discriminator`, every `{keyword}` member must be a `$ref`"))
+                        .set_note("the discriminator names members by their schema name; no code was generated");
+                    Vec::new()
+                }
+            };
+            variants.push(ir::UnionVariant { rust_name: variant, ty, tags });
+        }
+        ir::Union { discriminator: discriminator.map(|it| it.property_name.clone()), variants }
     }
 
     fn lower_boxed(
@@ -214,8 +521,21 @@ impl Lower<'_, '_> {
                     named
                 }
             }
-            // `resolve::check_refs` has reported references that point nowhere.
-            None if reference.starts_with("#/components/schemas/") => ir::TypeRef::Json,
+            None if reference.starts_with("#/components/schemas/") => {
+                let name = &reference["#/components/schemas/".len()..];
+                // A name that exists but does not resolve is a chain of references in a loop;
+                // `resolve::check_refs` has reported the ones that point nowhere.
+                if self.component_names.contains_key(name) {
+                    self.acc
+                        .error(
+                            Kind::Invalid,
+                            ptr.join("$ref"),
+                            format!("`$ref` `{reference}` is part of a loop of references"),
+                        )
+                        .set_note("no code was generated for it");
+                }
+                ir::TypeRef::Json
+            }
             None => {
                 if JsonPointer::parse_ref(reference).is_some() {
                     self.acc
@@ -228,33 +548,41 @@ impl Lower<'_, '_> {
     }
 
     fn lower_inline(&mut self, schema: &Schema, ptr: &JsonPointer, hint: &str) -> ir::TypeRef {
-        let needs_model = matches!(&schema.schema_kind, SchemaKind::Type(Type::String(it)) if it.enumeration.iter().any(Option::is_some))
-            || match &schema.schema_kind {
-                SchemaKind::Type(Type::Object(it)) => !it.properties.is_empty(),
-                SchemaKind::Any(it) => !it.properties.is_empty(),
-                _ => false,
-            };
-        let ty = if needs_model {
-            let wanted = rust_name_override(&schema.schema_data.extensions)
-                .unwrap_or_else(|| hint.to_owned());
-            let rust_name = self.claim_model_name(wanted, hint, ptr);
-            let docs =
-                docs(schema.schema_data.title.as_ref(), schema.schema_data.description.as_ref());
-            let kind = self.lower_model_kind(schema, &rust_name, ptr);
-            self.push_model(hint, rust_name.clone(), ptr, docs, kind);
-            ir::TypeRef::Named(rust_name)
-        } else {
-            self.lower_schema_kind(schema, ptr, hint)
+        let ty = match self.shape(schema, ptr) {
+            Shape::Plain => self.lower_plain(schema, ptr, hint),
+            Shape::Single(keyword, member) => {
+                self.lower_type(member, &ptr.join(keyword).join(0), hint)
+            }
+            shape => {
+                let wanted = rust_name_override(&schema.schema_data.extensions)
+                    .unwrap_or_else(|| hint.to_owned());
+                let rust_name = self.claim_model_name(wanted, hint, ptr);
+                let kind = self.lower_model_kind(shape, schema, &rust_name, ptr);
+                self.push_model(
+                    hint,
+                    rust_name.clone(),
+                    ptr,
+                    schema_docs(schema),
+                    kind,
+                    example(schema),
+                );
+                ir::TypeRef::Named(rust_name)
+            }
         };
-        if is_nullable(schema) { ir::TypeRef::Nullable(Box::new(ty)) } else { ty }
+        match ty {
+            ty @ ir::TypeRef::Nullable(_) => ty,
+            ty if is_nullable(schema) => ir::TypeRef::Nullable(Box::new(ty)),
+            ty => ty,
+        }
     }
 
     /// The type of a schema that needs no model of its own.
-    fn lower_schema_kind(&mut self, schema: &Schema, ptr: &JsonPointer, hint: &str) -> ir::TypeRef {
+    fn lower_plain(&mut self, schema: &Schema, ptr: &JsonPointer, hint: &str) -> ir::TypeRef {
         match &schema.schema_kind {
             SchemaKind::Type(Type::String(it)) => match &it.format {
                 VariantOrUnknownOrEmpty::Item(StringFormat::DateTime) => ir::TypeRef::DateTime,
                 VariantOrUnknownOrEmpty::Item(StringFormat::Date) => ir::TypeRef::Date,
+                VariantOrUnknownOrEmpty::Item(StringFormat::Byte) => ir::TypeRef::Bytes,
                 VariantOrUnknownOrEmpty::Unknown(format) if format == "uuid" => ir::TypeRef::Uuid,
                 _ => ir::TypeRef::String,
             },
@@ -267,68 +595,61 @@ impl Lower<'_, '_> {
                 _ => ir::TypeRef::F64,
             },
             SchemaKind::Type(Type::Boolean(_)) => ir::TypeRef::Bool,
-            SchemaKind::Type(Type::Array(it)) => {
-                let item = match &it.items {
-                    Some(items) => self.lower_boxed(
-                        items,
-                        &ptr.join("items"),
-                        &names::nested_type_name(hint, "Item"),
-                    ),
-                    None => ir::TypeRef::Json,
-                };
-                ir::TypeRef::Vec(Box::new(item))
-            }
+            SchemaKind::Type(Type::Array(it)) => self.lower_items(it.items.as_ref(), ptr, hint),
             SchemaKind::Type(Type::Object(it)) => {
                 self.lower_map(it.additional_properties.as_ref(), ptr, hint)
             }
-            SchemaKind::Any(it) => {
-                let composed = [
-                    ("allOf", it.all_of.is_empty()),
-                    ("oneOf", it.one_of.is_empty()),
-                    ("anyOf", it.any_of.is_empty()),
-                ];
-                if let Some((keyword, _)) = composed.iter().find(|(_, empty)| !empty) {
-                    self.unsupported_composition(keyword, ptr);
-                    return ir::TypeRef::Json;
+            SchemaKind::Any(it) => match it.typ.as_deref() {
+                Some("array") => self.lower_items(it.items.as_ref(), ptr, hint),
+                Some("object") | None => {
+                    self.lower_map(it.additional_properties.as_ref(), ptr, hint)
                 }
-                if it.not.is_some() {
-                    self.unsupported_composition("not", ptr);
-                    return ir::TypeRef::Json;
+                Some("string") => match it.format.as_deref() {
+                    Some("date-time") => ir::TypeRef::DateTime,
+                    Some("date") => ir::TypeRef::Date,
+                    Some("byte") => ir::TypeRef::Bytes,
+                    Some("uuid") => ir::TypeRef::Uuid,
+                    _ => ir::TypeRef::String,
+                },
+                Some("boolean") => ir::TypeRef::Bool,
+                Some("integer") => match it.format.as_deref() {
+                    Some("int32") => ir::TypeRef::I32,
+                    _ => ir::TypeRef::I64,
+                },
+                Some("number") => match it.format.as_deref() {
+                    Some("float") => ir::TypeRef::F32,
+                    _ => ir::TypeRef::F64,
+                },
+                Some(other) => {
+                    self.acc.error(
+                        Kind::Invalid,
+                        ptr.join("type"),
+                        format!("unknown schema type `{other}`"),
+                    );
+                    ir::TypeRef::Json
                 }
-                match it.typ.as_deref() {
-                    Some("array") => {
-                        let item = match &it.items {
-                            Some(items) => self.lower_boxed(
-                                items,
-                                &ptr.join("items"),
-                                &names::nested_type_name(hint, "Item"),
-                            ),
-                            None => ir::TypeRef::Json,
-                        };
-                        ir::TypeRef::Vec(Box::new(item))
-                    }
-                    Some("object") | None => {
-                        self.lower_map(it.additional_properties.as_ref(), ptr, hint)
-                    }
-                    Some("string") => ir::TypeRef::String,
-                    Some("boolean") => ir::TypeRef::Bool,
-                    Some("integer") => ir::TypeRef::I64,
-                    Some("number") => ir::TypeRef::F64,
-                    Some(other) => {
-                        self.acc.error(
-                            Kind::Invalid,
-                            ptr.join("type"),
-                            format!("unknown schema type `{other}`"),
-                        );
-                        ir::TypeRef::Json
-                    }
-                }
-            }
-            SchemaKind::AllOf { .. } => self.unsupported_composition("allOf", ptr),
-            SchemaKind::OneOf { .. } => self.unsupported_composition("oneOf", ptr),
-            SchemaKind::AnyOf { .. } => self.unsupported_composition("anyOf", ptr),
-            SchemaKind::Not { .. } => self.unsupported_composition("not", ptr),
+            },
+            // Compositions have a shape of their own and never reach here; `not` was reported.
+            SchemaKind::AllOf { .. }
+            | SchemaKind::OneOf { .. }
+            | SchemaKind::AnyOf { .. }
+            | SchemaKind::Not { .. } => ir::TypeRef::Json,
         }
+    }
+
+    fn lower_items(
+        &mut self,
+        items: Option<&ReferenceOr<Box<Schema>>>,
+        ptr: &JsonPointer,
+        hint: &str,
+    ) -> ir::TypeRef {
+        let item = match items {
+            Some(items) => {
+                self.lower_boxed(items, &ptr.join("items"), &names::nested_type_name(hint, "Item"))
+            }
+            None => ir::TypeRef::Json,
+        };
+        ir::TypeRef::Vec(Box::new(item))
     }
 
     /// An object schema without properties: a map when `additionalProperties` has a schema,
@@ -351,17 +672,85 @@ impl Lower<'_, '_> {
             _ => ir::TypeRef::Json,
         }
     }
+}
 
-    fn unsupported_composition(&mut self, keyword: &str, ptr: &JsonPointer) -> ir::TypeRef {
-        self.acc
-            .error(Kind::Unsupported, ptr.join(keyword), format!("unsupported: `{keyword}`"))
-            .set_note("schema composition is not supported yet; no code was generated");
-        ir::TypeRef::Json
+/// A schema's `example` as compact JSON; `example: null` (as HubSpot writes everywhere) is none.
+fn example(schema: &Schema) -> Option<String> {
+    schema.schema_data.example.as_ref().filter(|it| !it.is_null()).map(Value::to_string)
+}
+
+/// A scope for variant names in which `Unknown`, the fallback variant, is taken.
+fn fallback_scope() -> Scope {
+    let mut res = Scope::default();
+    res.reserve("Unknown");
+    res
+}
+
+/// The variant name of a union member: its type's name, or what kind of value it is.
+fn union_variant_name(ty: &ir::TypeRef, idx: usize) -> String {
+    let name = match ty {
+        ir::TypeRef::Named(name) => return name.clone(),
+        ir::TypeRef::String => "String",
+        ir::TypeRef::Bool => "Boolean",
+        ir::TypeRef::I32 | ir::TypeRef::I64 => "Integer",
+        ir::TypeRef::F32 | ir::TypeRef::F64 => "Number",
+        ir::TypeRef::DateTime => "DateTime",
+        ir::TypeRef::Date => "Date",
+        ir::TypeRef::Uuid => "Uuid",
+        ir::TypeRef::Bytes => "Bytes",
+        ir::TypeRef::Vec(_) => "Array",
+        ir::TypeRef::Map(_) => "Map",
+        ir::TypeRef::Json | ir::TypeRef::Nullable(_) => return format!("Variant{}", idx + 1),
+    };
+    name.to_owned()
+}
+
+fn strip_nullable(ty: ir::TypeRef) -> ir::TypeRef {
+    match ty {
+        ir::TypeRef::Nullable(inner) => *inner,
+        other => other,
     }
+}
+
+/// The docs of a schema: its title and description, and notes for what the spec says besides.
+fn schema_docs(schema: &Schema) -> ir::Docs {
+    let data = &schema.schema_data;
+    let mut res = docs(data.title.as_ref(), data.description.as_ref());
+    if data.read_only {
+        res.notes.push("Read-only: the server sets it and ignores it in requests.".to_owned());
+    }
+    if data.write_only {
+        res.notes.push("Write-only: the server accepts it but never returns it.".to_owned());
+    }
+    if data.deprecated {
+        res.notes.push("Deprecated.".to_owned());
+    }
+    if let Some(default) = &data.default {
+        res.notes.push(format!("Defaults to `{default}` when absent."));
+    }
+    match &schema.schema_kind {
+        SchemaKind::Type(Type::Array(it)) => match (it.min_items, it.max_items) {
+            (Some(min), Some(max)) => res.notes.push(format!("From {min} to {max} items.")),
+            (None, Some(max)) => res.notes.push(format!("At most {max} items.")),
+            (Some(min), None) if min > 0 => res.notes.push(format!("At least {min} items.")),
+            _ => {}
+        },
+        SchemaKind::Type(Type::String(it)) => {
+            if let Some(pattern) = &it.pattern {
+                res.notes.push(format!("Matches `{}`.", pattern.replace('`', "'")));
+            }
+        }
+        _ => {}
+    }
+    res
 }
 
 /// Whether a schema admits `null`: `nullable: true`, or `null` among its enum values.
 pub(super) fn is_nullable(schema: &Schema) -> bool {
     schema.schema_data.nullable
-        || matches!(&schema.schema_kind, SchemaKind::Type(Type::String(it)) if it.enumeration.contains(&None))
+        || match &schema.schema_kind {
+            SchemaKind::Type(Type::String(it)) => it.enumeration.contains(&None),
+            SchemaKind::Type(Type::Integer(it)) => it.enumeration.contains(&None),
+            _ => false,
+        }
 }
