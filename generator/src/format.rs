@@ -27,7 +27,8 @@ fn space_items(source: &str) -> String {
         let body = line.trim_start();
         let starts_item = ITEM_STARTS.iter().any(|it| body.starts_with(it));
         let spaced = prev.is_some_and(|prev| {
-            let ends_item = prev.ends_with('}') || prev.ends_with(';');
+            let is_comment = prev.trim_start().starts_with("//");
+            let ends_item = !is_comment && (prev.ends_with('}') || prev.ends_with(';'));
             let after_inner_docs = prev.starts_with("//!") && !body.starts_with("//!");
             starts_item && indent(prev) == indent(line) && (ends_item || after_inner_docs)
         });
@@ -39,6 +40,18 @@ fn space_items(source: &str) -> String {
         prev = Some(line);
     }
     res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::space_items;
+
+    #[test]
+    fn spaces_items_but_not_comments() {
+        let source = "struct A;\nstruct B {}\nimpl B {\n    fn a() {}\n    fn b() {}\n}\n/// x;\n/// y\nstruct C;\n";
+        let expected = "struct A;\n\nstruct B {}\n\nimpl B {\n    fn a() {}\n\n    fn b() {}\n}\n\n/// x;\n/// y\nstruct C;\n";
+        assert_eq!(space_items(source), expected);
+    }
 }
 
 /// The first line of every generated file.
