@@ -232,8 +232,8 @@ mod tests {
     }
 
     /// Every HubSpot spec in `tests/fixtures/specs/`, and every feature fixture in
-    /// `tests/fixtures/ok/`, gives a standalone crate that builds, tests included, with warnings
-    /// denied. The fixtures' example tests also run: each example decodes, and every value comes
+    /// `tests/fixtures/ok/`, gives a standalone crate that passes clippy, tests included, with
+    /// warnings denied. The fixtures' example tests also run: each example decodes, and every value comes
     /// back unchanged. HubSpot's are only compiled, since some of HubSpot's published examples
     /// contradict its own schemas (an example of `SimplePublicObjectWithAssociations` without
     /// the required `createdAt`). The crates share one target directory, so dependencies build
@@ -255,21 +255,28 @@ mod tests {
                 .unwrap_or_else(|err| panic!("{}: {err:#}", spec.display()));
             // The workspace's lock file pins the same dependency versions, all already fetched.
             fs::copy(root.join("Cargo.lock"), out.join("Cargo.lock")).unwrap();
-            let output = Command::new(env!("CARGO"))
-                .args(["test", "--offline", "--quiet"])
-                .args((!run_tests).then_some("--no-run"))
-                .current_dir(&out)
-                .env("CARGO_TARGET_DIR", root.join("target/standalone"))
-                .env("RUSTFLAGS", "-D warnings")
-                .output()
-                .unwrap();
-            assert!(
-                output.status.success(),
-                "the crate for {} does not build or its tests fail:\n{}{}",
-                spec.display(),
-                String::from_utf8_lossy(&output.stdout),
-                String::from_utf8_lossy(&output.stderr)
-            );
+            // Clippy with warnings denied, tests included; then the example tests, where they run.
+            let mut commands = vec![vec!["clippy", "--offline", "--quiet", "--all-targets", "--", "-D", "warnings"]];
+            if run_tests {
+                commands.push(vec!["test", "--offline", "--quiet"]);
+            }
+            for args in commands {
+                let output = Command::new(env!("CARGO"))
+                    .args(&args)
+                    .current_dir(&out)
+                    .env("CARGO_TARGET_DIR", root.join("target/standalone"))
+                    .env("RUSTFLAGS", "-D warnings")
+                    .output()
+                    .unwrap();
+                assert!(
+                    output.status.success(),
+                    "`cargo {}` fails for the crate of {}:\n{}{}",
+                    args[0],
+                    spec.display(),
+                    String::from_utf8_lossy(&output.stdout),
+                    String::from_utf8_lossy(&output.stderr)
+                );
+            }
         }
     }
 
