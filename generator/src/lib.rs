@@ -4,7 +4,7 @@
 //!
 //! 1. `load.rs`: YAML or JSON text to an `openapiv3` document;
 //! 2. `resolve.rs`: every `$ref` checked, references followed;
-//! 3. `lower.rs`: the document to the [`ir`], where every Rust name is decided (in `names.rs`);
+//! 3. `lower/`: the document to the [`ir`], where every Rust name is decided (in `names.rs`);
 //! 4. `emit/`: the IR to token streams with `quote`;
 //! 5. `format.rs`: token streams to source with `prettyplease`.
 //!

@@ -256,7 +256,15 @@ mod tests {
             // The workspace's lock file pins the same dependency versions, all already fetched.
             fs::copy(root.join("Cargo.lock"), out.join("Cargo.lock")).unwrap();
             // Clippy with warnings denied, tests included; then the example tests, where they run.
-            let mut commands = vec![vec!["clippy", "--offline", "--quiet", "--all-targets", "--", "-D", "warnings"]];
+            let mut commands = vec![vec![
+                "clippy",
+                "--offline",
+                "--quiet",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ]];
             if run_tests {
                 commands.push(vec!["test", "--offline", "--quiet"]);
             }
