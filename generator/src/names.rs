@@ -126,6 +126,7 @@ mod tests {
         assert_eq!(type_name("simple-public object"), "SimplePublicObject");
         assert_eq!(type_name("2fa.config"), "_2faConfig");
         assert_eq!(type_name("String"), "StringModel");
+        assert_eq!(type_name("self"), "SelfModel");
         assert_eq!(type_name("$$"), "Type");
     }
 

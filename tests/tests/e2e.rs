@@ -33,6 +33,12 @@ fn body() -> BatchInputSimplePublicObjectBatchInputUpsert {
     }
 }
 
+/// A 200 with the body HubSpot sends for a successful upsert.
+fn ok_response() -> ResponseTemplate {
+    ResponseTemplate::new(200)
+        .set_body_raw(fixture("hubspot/resp200_null_prop.json"), "application/json")
+}
+
 async fn answer(status: u16, body: &str) -> (MockServer, Client) {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
@@ -61,10 +67,7 @@ async fn sends_the_body_as_json_with_a_bearer_token() {
         .and(header("authorization", "Bearer pat-test-token"))
         .and(header("content-type", "application/json"))
         .and(body_json(expected))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_raw(fixture("hubspot/resp200_null_prop.json"), "application/json"),
-        )
+        .respond_with(ok_response())
         .expect(1)
         .mount(&server)
         .await;
@@ -157,10 +160,7 @@ async fn a_base_url_with_a_path_keeps_it() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path(format!("/proxy/hubspot{UPSERT_PATH}")))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_raw(fixture("hubspot/resp200_null_prop.json"), "application/json"),
-        )
+        .respond_with(ok_response())
         .expect(1)
         .mount(&server)
         .await;

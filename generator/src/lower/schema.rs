@@ -1,6 +1,8 @@
 //! Schemas to models and types: structs (with `allOf` merged), enums, unions (`oneOf`,
 //! `anyOf`), aliases, and the type of every use of a schema.
 
+use std::borrow::Borrow;
+
 use indexmap::IndexMap;
 use openapiv3::{
     AdditionalProperties, IntegerFormat, NumberFormat, ReferenceOr, Schema, SchemaKind,
@@ -315,7 +317,7 @@ impl Lower<'_, '_> {
                     .set_note(format!("`{wire}` is generated as `{field_name}`; set `{RUST_NAME}` on either property to choose"));
             }
             let hint = names::nested_type_name(rust_name, wire);
-            let ty = self.lower_boxed(prop, prop_ptr, &hint);
+            let ty = self.lower_type(prop, prop_ptr, &hint);
             fields.push(ir::Field {
                 wire_name: wire.clone(),
                 rust_name: field_name,
@@ -485,29 +487,18 @@ impl Lower<'_, '_> {
         ir::Union { discriminator: discriminator.map(|it| it.property_name.clone()), variants }
     }
 
-    fn lower_boxed(
-        &mut self,
-        schema: &ReferenceOr<Box<Schema>>,
-        ptr: &JsonPointer,
-        hint: &str,
-    ) -> ir::TypeRef {
-        match schema {
-            ReferenceOr::Reference { reference } => self.lower_ref(reference, ptr),
-            ReferenceOr::Item(it) => self.lower_inline(it, ptr, hint),
-        }
-    }
-
     /// The type of a schema used somewhere: a reference, or an inline schema (hoisted into a
-    /// model called `hint` when it needs a type of its own).
-    pub(super) fn lower_type(
+    /// model called `hint` when it needs a type of its own). `S` is `Schema` or, for
+    /// properties and items, `Box<Schema>`.
+    pub(super) fn lower_type<S: Borrow<Schema>>(
         &mut self,
-        schema: &ReferenceOr<Schema>,
+        schema: &ReferenceOr<S>,
         ptr: &JsonPointer,
         hint: &str,
     ) -> ir::TypeRef {
         match schema {
             ReferenceOr::Reference { reference } => self.lower_ref(reference, ptr),
-            ReferenceOr::Item(it) => self.lower_inline(it, ptr, hint),
+            ReferenceOr::Item(it) => self.lower_inline(it.borrow(), ptr, hint),
         }
     }
 
@@ -645,7 +636,7 @@ impl Lower<'_, '_> {
     ) -> ir::TypeRef {
         let item = match items {
             Some(items) => {
-                self.lower_boxed(items, &ptr.join("items"), &names::nested_type_name(hint, "Item"))
+                self.lower_type(items, &ptr.join("items"), &names::nested_type_name(hint, "Item"))
             }
             None => ir::TypeRef::Json,
         };
