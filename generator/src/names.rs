@@ -20,7 +20,7 @@ const NON_RAW_KEYWORDS: &[&str] = &["self", "Self", "super", "crate", "_"];
 
 /// Type names the generated code uses unqualified; a model may not take them.
 const RESERVED_TYPE_NAMES: &[&str] =
-    &["Option", "Some", "None", "Result", "Ok", "Err", "String", "Vec", "Box", "Client"];
+    &["Option", "Some", "None", "Result", "Ok", "Err", "String", "Vec", "Box", "Client", "Self"];
 
 /// A type name (UpperCamelCase) for a spec name, such as a schema name.
 pub(crate) fn type_name(spec_name: &str) -> String {
