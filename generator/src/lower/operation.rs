@@ -337,7 +337,14 @@ impl Lower<'_, '_> {
                 wire_name: data.name.clone(),
                 rust_name,
                 location,
-                docs: docs(None, data.description.as_ref()),
+                docs: ir::Docs {
+                    // What the parameter's schema says besides its type: its default, say.
+                    notes: match schema {
+                        ReferenceOr::Item(it) => super::schema::schema_docs(it).notes,
+                        ReferenceOr::Reference { .. } => Vec::new(),
+                    },
+                    ..docs(None, data.description.as_ref())
+                },
                 ty,
                 required: data.required || location == ir::ParamLocation::Path,
                 explode,

@@ -704,7 +704,7 @@ fn strip_nullable(ty: ir::TypeRef) -> ir::TypeRef {
 }
 
 /// The docs of a schema: its title and description, and notes for what the spec says besides.
-fn schema_docs(schema: &Schema) -> ir::Docs {
+pub(super) fn schema_docs(schema: &Schema) -> ir::Docs {
     let data = &schema.schema_data;
     let mut res = docs(data.title.as_ref(), data.description.as_ref());
     if data.read_only {
