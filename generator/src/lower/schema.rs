@@ -223,19 +223,24 @@ impl Lower<'_, '_> {
         }
     }
 
-    /// The variants of a string enum.
+    /// The variants of a string enum, named by `x-enum-varnames` when the spec gives them.
     fn string_enum(&mut self, schema: &Schema, ptr: &JsonPointer) -> Vec<ir::Variant> {
         let SchemaKind::Type(Type::String(it)) = &schema.schema_kind else { return Vec::new() };
+        let given = given_variant_names(schema, it.enumeration.iter().flatten().count());
         let mut scope = fallback_scope();
         let mut res: Vec<ir::Variant> = Vec::new();
-        for (idx, value) in it.enumeration.iter().enumerate() {
-            // A `null` among the values only says the schema is nullable; see `is_nullable`.
-            let Some(value) = value else { continue };
+        // `idx` counts every value for the pointer; `n` only the strings, for `x-enum-varnames`.
+        let values =
+            it.enumeration.iter().enumerate().filter_map(|(idx, it)| Some((idx, it.as_ref()?)));
+        for (n, (idx, value)) in values.enumerate() {
             if res.iter().any(|it| &it.wire_name == value) {
                 continue;
             }
-            let rust_name =
-                self.claim_variant(&mut scope, &names::variant_name(value), value, ptr, idx);
+            let wanted = match given.get(n) {
+                Some(name) => names::variant_name(name),
+                None => names::variant_name(value),
+            };
+            let rust_name = self.claim_variant(&mut scope, &wanted, value, ptr, idx);
             res.push(ir::Variant { wire_name: value.clone(), rust_name });
         }
         res
@@ -244,15 +249,7 @@ impl Lower<'_, '_> {
     /// The variants of an integer enum, named by `x-enum-varnames` when the spec gives them.
     fn int_enum(&mut self, schema: &Schema, ptr: &JsonPointer) -> Vec<ir::IntVariant> {
         let values = int_enum_values(schema);
-        let given: Vec<&str> = schema
-            .schema_data
-            .extensions
-            .get(ENUM_VARNAMES)
-            .and_then(Value::as_array)
-            .map(|it| it.iter().filter_map(Value::as_str).collect())
-            .unwrap_or_default();
-        // Names are taken from `x-enum-varnames` only when there is one for every value.
-        let given = if given.len() == values.len() { given } else { Vec::new() };
+        let given = given_variant_names(schema, values.len());
         let mut scope = fallback_scope();
         let mut res: Vec<ir::IntVariant> = Vec::new();
         for (idx, value) in values.into_iter().enumerate() {
@@ -668,6 +665,19 @@ impl Lower<'_, '_> {
 /// A schema's `example` as compact JSON; `example: null` (as HubSpot writes everywhere) is none.
 fn example(schema: &Schema) -> Option<String> {
     schema.schema_data.example.as_ref().filter(|it| !it.is_null()).map(Value::to_string)
+}
+
+/// The variant names of `x-enum-varnames`, when there is one for each of the `n_values` values
+/// (`null` aside); none otherwise.
+fn given_variant_names(schema: &Schema, n_values: usize) -> Vec<&str> {
+    let given: Vec<&str> = schema
+        .schema_data
+        .extensions
+        .get(ENUM_VARNAMES)
+        .and_then(Value::as_array)
+        .map(|it| it.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    if given.len() == n_values { given } else { Vec::new() }
 }
 
 /// A scope for variant names in which `Unknown`, the fallback variant, is taken.
