@@ -143,7 +143,12 @@ impl Diagnostics {
 
     /// Whether any diagnostic is an error.
     pub fn has_errors(&self) -> bool {
-        self.items.iter().any(|it| it.severity == Severity::Error)
+        self.error_count() > 0
+    }
+
+    /// How many diagnostics are errors.
+    pub fn error_count(&self) -> usize {
+        self.items.iter().filter(|it| it.severity == Severity::Error).count()
     }
 
     /// Whether there are no diagnostics at all.
@@ -172,7 +177,7 @@ impl Diagnostics {
             res.push_str(&it.render(origin));
             res.push('\n');
         }
-        let n_errors = self.items.iter().filter(|it| it.severity == Severity::Error).count();
+        let n_errors = self.error_count();
         let n_warnings = self.items.len() - n_errors;
         let plural = |n: usize| if n == 1 { "" } else { "s" };
         res.push_str(&format!(

@@ -46,8 +46,17 @@ pub struct Model {
     pub docs: Docs,
     /// What kind of type it becomes.
     pub kind: ModelKind,
-    /// The schema's `example`, as compact JSON.
-    pub example: Option<String>,
+    /// The schema's `example`, which standalone crates test.
+    pub example: Option<Example>,
+}
+
+/// A schema's example, and the test that checks it decodes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Example {
+    /// The example, as compact JSON.
+    pub json: String,
+    /// The name of its test function.
+    pub test_name: String,
 }
 
 /// The shape of a model.
@@ -181,6 +190,8 @@ pub struct Operation {
     pub method: String,
     /// The path template, `/crm/v3/objects/0-3/{dealId}`.
     pub path: String,
+    /// The path's segments, each made of literal text and parameters.
+    pub segments: Vec<Vec<PathPart>>,
     /// Its documentation.
     pub docs: Docs,
     /// Whether the spec marks it `deprecated`.
@@ -200,6 +211,15 @@ pub struct Operation {
     pub outcome_name: Option<String>,
     /// The name of the parameters struct, when the operation has query or header parameters.
     pub params_name: Option<String>,
+}
+
+/// A piece of a path segment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PathPart {
+    /// Text written as it is (percent-encoded by the runtime).
+    Literal(String),
+    /// A path parameter, by its Rust name.
+    Param(String),
 }
 
 /// Where a parameter goes.

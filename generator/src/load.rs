@@ -27,6 +27,8 @@ pub(crate) fn load(text: &str) -> Result<Loaded, Diagnostic> {
         serde_yaml::from_str(text).map_err(|err| yaml_error(&err))?
     };
     check_version(&tree)?;
+    // Parsed from the text again rather than from `tree`: serde reports shape errors with their
+    // line only when it reads the text itself.
     let doc: OpenAPI = if is_json {
         serde_json::from_str(text).map_err(|err| json_error(&err))?
     } else {

@@ -54,15 +54,11 @@ pub(crate) fn nested_type_name(base: &str, other: &str) -> String {
 /// Makes `cased` a valid identifier: non-identifier characters become `_`, a leading digit gets
 /// a `_` prefix, and an empty name becomes `empty`.
 fn sanitize(cased: &str, empty: &str) -> String {
-    let mut res: String =
-        cased.chars().map(|c| if c.is_alphanumeric() || c == '_' { c } else { '_' }).collect();
-    // `is_alphanumeric` admits a few characters that are not XID (`²`, say): replace those too.
-    res = res
-        .char_indices()
-        .map(|(idx, c)| {
-            let ok = if idx == 0 { is_xid_start(c) || c == '_' } else { is_xid_continue(c) };
-            if ok || c.is_ascii_digit() { c } else { '_' }
-        })
+    // Letters, ASCII digits and `_` are valid in identifiers. `is_alphanumeric` would also let
+    // through numerals such as `²`, which are not, so other digits become `_` too.
+    let mut res: String = cased
+        .chars()
+        .map(|c| if c.is_alphabetic() || c.is_ascii_digit() || c == '_' { c } else { '_' })
         .collect();
     if res.is_empty() || res.chars().all(|c| c == '_') {
         return empty.to_owned();
@@ -73,28 +69,22 @@ fn sanitize(cased: &str, empty: &str) -> String {
     res
 }
 
-fn is_xid_start(c: char) -> bool {
-    // Good enough without a table: alphabetic characters are XID_Start in practice.
-    c.is_alphabetic()
-}
-
-fn is_xid_continue(c: char) -> bool {
-    c.is_alphanumeric() || c == '_'
-}
-
 /// Hands out names within one scope (a module's types, a struct's fields, an enum's variants),
 /// so that two spec names never become the same Rust name.
 #[derive(Debug, Default)]
 pub(crate) struct Scope {
+    /// Each name taken, with a description of what holds it for messages: `` `userId` ``, or
+    /// what a reserved name is.
     taken: std::collections::BTreeMap<String, String>,
 }
 
 impl Scope {
     /// Claims `wanted` for `spec_name`; when it is already taken, claims `wanted2`, `wanted3`…
-    /// Returns the name given, and the spec name that held `wanted` first, if any.
+    /// Returns the name given, and a description of what held `wanted` first, if anything.
     pub(crate) fn claim(&mut self, wanted: &str, spec_name: &str) -> (String, Option<String>) {
+        let holder = format!("`{spec_name}`");
         if !self.taken.contains_key(wanted) {
-            self.taken.insert(wanted.to_owned(), spec_name.to_owned());
+            self.taken.insert(wanted.to_owned(), holder);
             return (wanted.to_owned(), None);
         }
         let first = self.taken[wanted].clone();
@@ -103,13 +93,13 @@ impl Scope {
             .map(|n| format!("{wanted}{separator}{n}"))
             .find(|it| !self.taken.contains_key(it))
             .expect("generator bug: an unbounded range always yields a free name");
-        self.taken.insert(res.clone(), spec_name.to_owned());
+        self.taken.insert(res.clone(), holder);
         (res, Some(first))
     }
 
-    /// Marks a name as taken without a spec name behind it.
-    pub(crate) fn reserve(&mut self, name: &str) {
-        self.taken.insert(name.to_owned(), String::new());
+    /// Marks a name as taken by the generated code itself; `what` describes it for messages.
+    pub(crate) fn reserve(&mut self, name: &str, what: &str) {
+        self.taken.insert(name.to_owned(), what.to_owned());
     }
 }
 
@@ -148,6 +138,9 @@ mod tests {
         assert_eq!(value_name("$"), "field");
         assert_eq!(value_name("größe"), "größe");
         assert_eq!(value_name("a b"), "a_b");
+        // `²` is alphanumeric but not valid in an identifier, wherever it stands.
+        assert_eq!(value_name("x²"), "x_");
+        assert_eq!(type_name("m²price"), "M_price");
     }
 
     #[test]
@@ -161,12 +154,17 @@ mod tests {
     #[test]
     fn scope_disambiguates_deterministically() {
         let mut scope = Scope::default();
+        scope.reserve("body", "the request body");
+        assert_eq!(
+            scope.claim("body", "body"),
+            ("body2".to_owned(), Some("the request body".to_owned()))
+        );
         assert_eq!(scope.claim("user_id", "userId"), ("user_id".to_owned(), None));
         assert_eq!(
             scope.claim("user_id", "user_id"),
-            ("user_id2".to_owned(), Some("userId".to_owned()))
+            ("user_id2".to_owned(), Some("`userId`".to_owned()))
         );
         assert_eq!(scope.claim("v1", "v1"), ("v1".to_owned(), None));
-        assert_eq!(scope.claim("v1", "V1"), ("v1_2".to_owned(), Some("v1".to_owned())));
+        assert_eq!(scope.claim("v1", "V1"), ("v1_2".to_owned(), Some("`v1`".to_owned())));
     }
 }

@@ -45,12 +45,11 @@ impl Client {
             .expect("runtime bug: `ClientBuilder::build` accepts only base URLs that have a path")
             .pop_if_empty()
             .extend(segments);
-        let mut inner =
-            self.http.request(method.clone(), url.clone()).header(ACCEPT, "application/json");
+        let mut inner = self.http.request(method.clone(), url).header(ACCEPT, "application/json");
         if let Some(authorization) = &self.authorization {
             inner = inner.header(AUTHORIZATION, authorization.clone());
         }
-        RequestBuilder { inner, method, url, query: Vec::new(), invalid: None }
+        RequestBuilder { inner, method, query: Vec::new(), invalid: None }
     }
 }
 
@@ -183,8 +182,8 @@ impl std::error::Error for BuildError {}
 #[derive(Debug)]
 pub struct RequestBuilder {
     inner: reqwest::RequestBuilder,
+    /// For the trace line; the URL is the response's.
     method: Method,
-    url: Url,
     query: Vec<(String, String)>,
     invalid: Option<String>,
 }
@@ -295,8 +294,8 @@ impl RequestBuilder {
         let response = inner.send().await.map_err(Error::Transport)?;
         let status: StatusCode = response.status();
         let headers: HeaderMap = response.headers().clone();
+        tracing::debug!(method = %self.method, url = %response.url(), status = status.as_u16(), "response");
         let body = response.bytes().await.map_err(Error::Transport)?;
-        tracing::debug!(method = %self.method, url = %self.url, status = status.as_u16(), bytes = body.len(), "response");
         Ok(RawResponse::new(status, headers, body))
     }
 }

@@ -209,7 +209,7 @@ fn emit_method(op: &ir::Operation) -> TokenStream {
         quote!(params: &#ty,)
     });
 
-    let segments = path_segments(&op.path, &path_params);
+    let segments = path_segments(&op.segments);
     let method = ident(&op.method);
     let query_and_headers =
         op.params.iter().filter(|it| it.location != ir::ParamLocation::Path).map(|it| {
@@ -260,35 +260,22 @@ fn emit_method(op: &ir::Operation) -> TokenStream {
     }
 }
 
-/// The path's segments: literals as strings, parameters through `ToParam` (the runtime
-/// percent-encodes each segment).
-fn path_segments(path: &str, params: &[&ir::Param]) -> Vec<TokenStream> {
-    path.split('/')
-        .filter(|it| !it.is_empty())
+/// The path's segments: literals as strings, parameters through `ToParam`, and segments that
+/// mix both concatenated. The runtime percent-encodes each segment.
+fn path_segments(segments: &[Vec<ir::PathPart>]) -> Vec<TokenStream> {
+    segments
+        .iter()
         .map(|segment| {
-            if !segment.contains('{') {
-                return quote!(#segment);
-            }
-            // A segment with text around its parameters: concatenate the parts.
-            let mut parts = Vec::new();
-            let mut rest = segment;
-            while let Some(start) = rest.find('{') {
-                let Some(len) = rest[start..].find('}') else { break };
-                if start > 0 {
-                    let text = &rest[..start];
-                    parts.push(quote!(#text));
-                }
-                let wire = &rest[start + 1..start + len];
-                let param = params.iter().find(|it| it.wire_name == wire);
-                let name = ident(
-                    &param.expect("generator bug: lower checks every template name").rust_name,
-                );
-                parts.push(quote!(crate::runtime::ToParam::to_param(&#name).as_str()));
-                rest = &rest[start + len + 1..];
-            }
-            if !rest.is_empty() {
-                parts.push(quote!(#rest));
-            }
+            let parts: Vec<_> = segment
+                .iter()
+                .map(|part| match part {
+                    ir::PathPart::Literal(text) => quote!(#text),
+                    ir::PathPart::Param(name) => {
+                        let name = ident(name);
+                        quote!(crate::runtime::ToParam::to_param(&#name).as_str())
+                    }
+                })
+                .collect();
             match parts.as_slice() {
                 [only] => quote!(#only),
                 _ => quote!(&[#(#parts),*].concat()),

@@ -14,11 +14,8 @@ pub(crate) fn emit_examples(api: &ir::Api, krate: &str) -> Option<TokenStream> {
         .models
         .iter()
         .filter_map(|model| {
-            let example = model.example.as_ref()?;
-            let test = ident(&format!(
-                "example_of_{}",
-                heck::ToSnakeCase::to_snake_case(model.rust_name.as_str())
-            ));
+            let ir::Example { json: example, test_name } = model.example.as_ref()?;
+            let test = ident(test_name);
             let ty = ident(&model.rust_name);
             let doc = format!(" The example at `{}`.", model.pointer);
             Some(quote! {

@@ -104,20 +104,32 @@ impl Lower<'_, '_> {
         wire: &str,
         ptr: &JsonPointer,
     ) -> String {
-        let (res, first) = self.model_scope.claim(&wanted, wire);
-        if let Some(first) = first {
-            self.acc
-                .warning(
-                    Kind::NameCollision,
-                    ptr.clone(),
-                    format!("`{wire}` and `{first}` both become the type `{wanted}`"),
-                )
-                .set_note(format!(
-                    "`{wire}` is generated as `{res}`; set `{RUST_NAME}` on either schema to choose"
-                ));
-        }
-        res
+        let fix = format!("set `{RUST_NAME}` on either schema to choose");
+        claim_name(self.acc, &mut self.model_scope, &wanted, wire, "type", ptr, &fix)
     }
+}
+
+/// Claims `wanted` in `scope` for the spec name `wire`. When it is taken, the name gets a number
+/// and a warning at `ptr` names both holders; `fix` says how to choose instead.
+fn claim_name(
+    acc: &mut Diagnostics,
+    scope: &mut Scope,
+    wanted: &str,
+    wire: &str,
+    what: &str,
+    ptr: &JsonPointer,
+    fix: &str,
+) -> String {
+    let (res, first) = scope.claim(wanted, wire);
+    if let Some(first) = first {
+        acc.warning(
+            Kind::NameCollision,
+            ptr.clone(),
+            format!("`{wire}` and {first} both become the {what} `{wanted}`"),
+        )
+        .set_note(format!("`{wire}` is generated as `{res}`; {fix}"));
+    }
+    res
 }
 
 /// Every model a type mentions, at any depth.
@@ -171,6 +183,17 @@ fn held_inline(ty: &ir::TypeRef) -> Option<&str> {
     }
 }
 
+/// The types a model holds directly: its fields, its alias target, its union members. The
+/// flattened map of other properties is left out, since a map is already an indirection.
+fn held_types(kind: &ir::ModelKind) -> Vec<&ir::TypeRef> {
+    match kind {
+        ir::ModelKind::Struct(it) => it.fields.iter().map(|field| &field.ty).collect(),
+        ir::ModelKind::Alias(ty) => vec![ty],
+        ir::ModelKind::Union(it) => it.variants.iter().map(|variant| &variant.ty).collect(),
+        ir::ModelKind::StringEnum(_) | ir::ModelKind::IntEnum(_) => Vec::new(),
+    }
+}
+
 /// Boxes every struct field that holds, inline, a model from which the struct is reachable
 /// inline again: without it a recursive schema would be a type of infinite size.
 fn box_cycles(models: &mut [ir::Model]) {
@@ -178,25 +201,9 @@ fn box_cycles(models: &mut [ir::Model]) {
     let edges: BTreeMap<String, Vec<String>> = models
         .iter()
         .map(|model| {
-            let targets = match &model.kind {
-                ir::ModelKind::Struct(it) => it
-                    .fields
-                    .iter()
-                    .filter_map(|field| held_inline(&field.ty))
-                    .map(str::to_owned)
-                    .collect(),
-                ir::ModelKind::Alias(ty) => {
-                    held_inline(ty).map(str::to_owned).into_iter().collect()
-                }
-                ir::ModelKind::Union(it) => it
-                    .variants
-                    .iter()
-                    .filter_map(|variant| held_inline(&variant.ty))
-                    .map(str::to_owned)
-                    .collect(),
-                ir::ModelKind::StringEnum(_) | ir::ModelKind::IntEnum(_) => Vec::new(),
-            };
-            (model.rust_name.clone(), targets)
+            let targets =
+                held_types(&model.kind).into_iter().filter_map(held_inline).map(str::to_owned);
+            (model.rust_name.clone(), targets.collect())
         })
         .collect();
     let reaches = |from: &str, to: &str| {

@@ -2,7 +2,7 @@
 
 use openapiv3::{OpenAPI, Parameter, ParameterSchemaOrContent, ReferenceOr, StatusCode};
 
-use super::{CLIENT_METHODS, CLIENT_TYPES, Lower, RUST_NAME, docs, rust_name_override};
+use super::{CLIENT_METHODS, CLIENT_TYPES, Lower, RUST_NAME, claim_name, docs, rust_name_override};
 use crate::{
     diagnostic::Kind,
     ir,
@@ -14,11 +14,11 @@ impl Lower<'_, '_> {
     pub(super) fn lower_operations(&mut self, doc: &OpenAPI) -> Vec<ir::Operation> {
         let mut method_scope = Scope::default();
         for it in CLIENT_METHODS {
-            method_scope.reserve(it);
+            method_scope.reserve(it, "a method of the hand-written `Client`");
         }
         let mut type_scope = Scope::default();
         for it in CLIENT_TYPES {
-            type_scope.reserve(it);
+            type_scope.reserve(it, "a name of the runtime");
         }
         // Name in a fixed order: by path, then by method.
         let mut items: Vec<_> = doc.paths.paths.iter().collect();
@@ -69,27 +69,44 @@ impl Lower<'_, '_> {
         method_scope: &mut Scope,
         type_scope: &mut Scope,
     ) -> Option<ir::Operation> {
-        let n_errors_before =
-            self.acc.iter().filter(|it| it.severity == crate::Severity::Error).count();
+        let n_errors_before = self.acc.error_count();
         let wire = op
             .operation_id
             .clone()
             .unwrap_or_else(|| format!("{method} {}", path.replace(['{', '}'], "")));
         let wanted = rust_name_override(&op.extensions).unwrap_or_else(|| names::value_name(&wire));
-        let (rust_name, first) = method_scope.claim(&wanted, &wire);
-        if let Some(first) = first {
-            let what = if first.is_empty() {
-                "a method of `Client`".to_owned()
-            } else {
-                format!("`{first}`")
-            };
-            self.acc
-                .warning(Kind::NameCollision, ptr.join("operationId"), format!("operation `{wire}` and {what} both become the method `{wanted}`"))
-                .set_note(format!("`{wire}` is generated as `{rust_name}`; set `{RUST_NAME}` on the operation to choose"));
-        }
+        let fix = format!("set `{RUST_NAME}` on the operation to choose");
+        let rust_name = claim_name(
+            self.acc,
+            method_scope,
+            &wanted,
+            &wire,
+            "method",
+            &ptr.join("operationId"),
+            &fix,
+        );
         let type_base = names::type_name(rust_name.trim_start_matches("r#"));
 
-        let params = self.lower_params(op, path_params, ptr, &type_base);
+        let template = parse_template(path);
+        let params = self.lower_params(op, path_params, &template, ptr, &type_base);
+        // A template name without a parameter was reported by `check_path_template`.
+        let segments = template
+            .iter()
+            .map(|segment| {
+                segment
+                    .iter()
+                    .filter_map(|part| match part {
+                        TemplatePart::Text(text) => Some(ir::PathPart::Literal((*text).to_owned())),
+                        TemplatePart::Param(wire) => params
+                            .iter()
+                            .find(|it| {
+                                it.location == ir::ParamLocation::Path && it.wire_name == *wire
+                            })
+                            .map(|it| ir::PathPart::Param(it.rust_name.clone())),
+                    })
+                    .collect()
+            })
+            .collect();
         let body = self.lower_body(op, ptr, &type_base);
         let (successes, errors) = self.lower_responses(op, ptr, &type_base);
 
@@ -113,8 +130,7 @@ impl Lower<'_, '_> {
             let wanted = names::nested_type_name(&type_base, "Error");
             self.claim_client_type(type_scope, &wanted, ptr)
         });
-        let n_errors = self.acc.iter().filter(|it| it.severity == crate::Severity::Error).count();
-        if n_errors > n_errors_before {
+        if self.acc.error_count() > n_errors_before {
             return None;
         }
         Some(ir::Operation {
@@ -123,6 +139,7 @@ impl Lower<'_, '_> {
             pointer: ptr.to_string(),
             method: method.to_uppercase(),
             path: path.to_owned(),
+            segments,
             docs: docs(op.summary.as_ref(), op.description.as_ref()),
             deprecated: op.deprecated,
             params,
@@ -138,7 +155,7 @@ impl Lower<'_, '_> {
     /// Reports template names without a path parameter, and path parameters not in the template.
     fn check_path_template(
         &mut self,
-        path: &str,
+        names: &[&str],
         params: &[(JsonPointer, &Parameter)],
         ptr: &JsonPointer,
     ) {
@@ -147,26 +164,19 @@ impl Lower<'_, '_> {
             .filter(|(_, it)| matches!(it, Parameter::Path { .. }))
             .map(|(_, it)| it.parameter_data_ref().name.as_str())
             .collect();
-        let mut rest = path;
-        while let Some(start) = rest.find('{') {
-            let Some(len) = rest[start..].find('}') else { break };
-            let name = &rest[start + 1..start + len];
-            if !declared.contains(&name) {
-                self.acc
-                    .error(
-                        Kind::Invalid,
-                        ptr.clone(),
-                        format!("path template `{{{name}}}` has no path parameter"),
-                    )
-                    .set_note(
-                        "declare it under `parameters` with `in: path`; no method was generated",
-                    );
-            }
-            rest = &rest[start + len + 1..];
+        for name in names.iter().filter(|it| !declared.contains(it)) {
+            self.acc
+                .error(
+                    Kind::Invalid,
+                    ptr.clone(),
+                    format!("path template `{{{name}}}` has no path parameter"),
+                )
+                .set_note("declare it under `parameters` with `in: path`; no method was generated");
         }
+        let path = ptr.segments()[1].as_str();
         for (param_ptr, param) in params {
-            let name = &param.parameter_data_ref().name;
-            if matches!(param, Parameter::Path { .. }) && !path.contains(&format!("{{{name}}}")) {
+            let name = param.parameter_data_ref().name.as_str();
+            if matches!(param, Parameter::Path { .. }) && !names.contains(&name) {
                 self.acc
                     .error(
                         Kind::Invalid,
@@ -205,23 +215,15 @@ impl Lower<'_, '_> {
     }
 
     fn claim_client_type(&mut self, scope: &mut Scope, wanted: &str, ptr: &JsonPointer) -> String {
-        let (res, first) = scope.claim(wanted, wanted);
-        if first.is_some() {
-            self.acc
-                .warning(
-                    Kind::NameCollision,
-                    ptr.clone(),
-                    format!("the type `{wanted}` is already taken in the client module"),
-                )
-                .set_note(format!("generated as `{res}`"));
-        }
-        res
+        let fix = format!("set `{RUST_NAME}` on the operation to choose");
+        claim_name(self.acc, scope, wanted, wanted, "type of the client module", ptr, &fix)
     }
 
     fn lower_params(
         &mut self,
         op: &openapiv3::Operation,
         path_params: &[ReferenceOr<Parameter>],
+        template: &[Vec<TemplatePart<'_>>],
         ptr: &JsonPointer,
         type_base: &str,
     ) -> Vec<ir::Param> {
@@ -244,17 +246,24 @@ impl Lower<'_, '_> {
             }
         }
         // Path parameters come in the order of the template, as a reader of the path expects.
-        let path = ptr.segments()[1].as_str();
+        let names: Vec<&str> = template
+            .iter()
+            .flatten()
+            .filter_map(|part| match part {
+                TemplatePart::Param(name) => Some(*name),
+                TemplatePart::Text(_) => None,
+            })
+            .collect();
         merged.sort_by_key(|(_, it)| match it {
             Parameter::Path { parameter_data, .. } => {
-                path.find(&format!("{{{}}}", parameter_data.name))
+                names.iter().position(|name| *name == parameter_data.name)
             }
             _ => None,
         });
-        self.check_path_template(path, &merged, ptr);
+        self.check_path_template(&names, &merged, ptr);
         let mut scope = Scope::default();
-        scope.reserve("body");
-        scope.reserve("params");
+        scope.reserve("body", "the request body argument");
+        scope.reserve("params", "the parameters argument");
         let mut res = Vec::new();
         for (param_ptr, param) in merged {
             let data = param.parameter_data_ref();
@@ -323,16 +332,16 @@ impl Lower<'_, '_> {
             }
             let wanted = rust_name_override(&data.extensions)
                 .unwrap_or_else(|| names::value_name(&data.name));
-            let (rust_name, first) = scope.claim(&wanted, &data.name);
-            if let Some(first) = first {
-                self.acc
-                    .warning(
-                        Kind::NameCollision,
-                        param_ptr.clone(),
-                        format!("parameters `{first}` and `{}` both become `{wanted}`", data.name),
-                    )
-                    .set_note(format!("`{}` is generated as `{rust_name}`", data.name));
-            }
+            let fix = format!("set `{RUST_NAME}` on either parameter to choose");
+            let rust_name = claim_name(
+                self.acc,
+                &mut scope,
+                &wanted,
+                &data.name,
+                "parameter",
+                &param_ptr,
+                &fix,
+            );
             res.push(ir::Param {
                 wire_name: data.name.clone(),
                 rust_name,
@@ -497,4 +506,35 @@ fn success_variant(status: u16) -> String {
         other => return format!("Status{other}"),
     };
     name.to_owned()
+}
+
+/// A piece of a path template segment.
+enum TemplatePart<'p> {
+    Text(&'p str),
+    Param(&'p str),
+}
+
+/// `/deals/{id}/notes/{n}.json` → `[[deals], [{id}], [notes], [{n}, .json]]`. An unclosed `{`
+/// is text.
+fn parse_template(path: &str) -> Vec<Vec<TemplatePart<'_>>> {
+    path.split('/')
+        .filter(|it| !it.is_empty())
+        .map(|segment| {
+            let mut res = Vec::new();
+            let mut rest = segment;
+            while let Some((start, len)) =
+                rest.find('{').and_then(|start| Some((start, rest[start..].find('}')?)))
+            {
+                if start > 0 {
+                    res.push(TemplatePart::Text(&rest[..start]));
+                }
+                res.push(TemplatePart::Param(&rest[start + 1..start + len]));
+                rest = &rest[start + len + 1..];
+            }
+            if !rest.is_empty() {
+                res.push(TemplatePart::Text(rest));
+            }
+            res
+        })
+        .collect()
 }

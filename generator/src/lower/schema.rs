@@ -10,7 +10,7 @@ use openapiv3::{
 };
 use serde_json::Value;
 
-use super::{Lower, RUST_NAME, docs, rust_name_override};
+use super::{Lower, RUST_NAME, claim_name, docs, rust_name_override};
 use crate::{
     diagnostic::Kind,
     ir,
@@ -148,6 +148,10 @@ impl Lower<'_, '_> {
         kind: ir::ModelKind,
         example: Option<String>,
     ) {
+        let example = example.map(|json| ir::Example {
+            json,
+            test_name: names::value_name(&format!("example of {rust_name}")),
+        });
         self.models.push(ir::Model {
             wire_name: wire.to_owned(),
             rust_name,
@@ -240,7 +244,8 @@ impl Lower<'_, '_> {
                 Some(name) => names::variant_name(name),
                 None => names::variant_name(value),
             };
-            let rust_name = self.claim_variant(&mut scope, &wanted, value, ptr, idx);
+            let rust_name =
+                self.claim_variant(&mut scope, &wanted, value, &ptr.join("enum").join(idx));
             res.push(ir::Variant { wire_name: value.clone(), rust_name });
         }
         res
@@ -261,7 +266,12 @@ impl Lower<'_, '_> {
                 _ if value < 0 => format!("ValueMinus{}", value.unsigned_abs()),
                 _ => format!("Value{value}"),
             };
-            let rust_name = self.claim_variant(&mut scope, &wanted, &value.to_string(), ptr, idx);
+            let rust_name = self.claim_variant(
+                &mut scope,
+                &wanted,
+                &value.to_string(),
+                &ptr.join("enum").join(idx),
+            );
             res.push(ir::IntVariant { value, rust_name });
         }
         res
@@ -273,24 +283,9 @@ impl Lower<'_, '_> {
         wanted: &str,
         value: &str,
         ptr: &JsonPointer,
-        idx: usize,
     ) -> String {
-        let (rust_name, first) = scope.claim(wanted, value);
-        if let Some(first) = first {
-            let what = if first.is_empty() {
-                "the fallback variant".to_owned()
-            } else {
-                format!("`{first}`")
-            };
-            self.acc
-                .warning(
-                    Kind::NameCollision,
-                    ptr.join("enum").join(idx),
-                    format!("enum value `{value}` and {what} both become the variant `{wanted}`"),
-                )
-                .set_note(format!("`{value}` is generated as `{rust_name}`"));
-        }
-        rust_name
+        let fix = format!("set `{ENUM_VARNAMES}` on the enum to choose");
+        claim_name(self.acc, scope, wanted, value, "variant", ptr, &fix)
     }
 
     /// A struct for an object schema, with the properties of its `allOf` members merged in.
@@ -307,12 +302,9 @@ impl Lower<'_, '_> {
                 ReferenceOr::Reference { .. } => (None, ir::Docs::default()),
             };
             let wanted = wanted.unwrap_or_else(|| names::value_name(wire));
-            let (field_name, first) = scope.claim(&wanted, wire);
-            if let Some(first) = first {
-                self.acc
-                    .warning(Kind::NameCollision, prop_ptr.clone(), format!("properties `{first}` and `{wire}` both become the field `{wanted}`"))
-                    .set_note(format!("`{wire}` is generated as `{field_name}`; set `{RUST_NAME}` on either property to choose"));
-            }
+            let fix = format!("set `{RUST_NAME}` on either property to choose");
+            let field_name =
+                claim_name(self.acc, &mut scope, &wanted, wire, "field", prop_ptr, &fix);
             let hint = names::nested_type_name(rust_name, wire);
             let ty = self.lower_type(prop, prop_ptr, &hint);
             fields.push(ir::Field {
@@ -683,7 +675,7 @@ fn given_variant_names(schema: &Schema, n_values: usize) -> Vec<&str> {
 /// A scope for variant names in which `Unknown`, the fallback variant, is taken.
 fn fallback_scope() -> Scope {
     let mut res = Scope::default();
-    res.reserve("Unknown");
+    res.reserve("Unknown", "the fallback variant `Unknown`");
     res
 }
 
