@@ -30,6 +30,9 @@ pub enum Kind {
     NameCollision,
     /// A construct that OpenAPI 3.0 forbids or that contradicts itself.
     Invalid,
+    /// A construct whose meaning depends on a rule the generator chose: a union member that no
+    /// value can ever become, say.
+    Ambiguous,
 }
 
 /// A line and column in the spec's text, both counted from 1.
@@ -76,16 +79,18 @@ impl Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        let mut res = format!("{label}: {}\n  --> {origin}", self.message);
+        // Messages quote the spec, which must not write escape sequences to a terminal.
+        let visible = crate::markdown::visible;
+        let mut res = format!("{label}: {}\n  --> {}", visible(&self.message), visible(origin));
         if let Some(loc) = self.location {
             res.push_str(&format!(":{}:{}", loc.line, loc.column));
         }
         if !self.pointer.segments().is_empty() {
-            res.push_str(&format!(" at {}", self.pointer));
+            res.push_str(&format!(" at {}", visible(&self.pointer.to_string())));
         }
         res.push('\n');
         if let Some(note) = &self.note {
-            res.push_str(&format!("   = note: {note}\n"));
+            res.push_str(&format!("   = note: {}\n", visible(note)));
         }
         res
     }
@@ -161,8 +166,11 @@ impl Diagnostics {
         self.items.iter()
     }
 
-    /// Fills in the line and column of every diagnostic that has none, from its pointer.
-    pub(crate) fn locate(&mut self, map: &SourceMap) {
+    /// Fills in the line and column of every diagnostic that has none, from its pointer, by
+    /// reading `text` again.
+    pub(crate) fn locate(&mut self, text: &str) {
+        let unplaced = self.items.iter().filter(|it| it.location.is_none()).map(|it| &it.pointer);
+        let map = SourceMap::new(text, unplaced);
         for it in &mut self.items {
             if it.location.is_none() {
                 it.location = map.locate(&it.pointer);

@@ -72,6 +72,20 @@ pub enum ModelKind {
     Union(Union),
     /// Any other named schema (an array, a map, a scalar): a type alias.
     Alias(TypeRef),
+    /// A named schema that would be an alias, but contains itself through arrays or maps (a
+    /// tree of lists, say): Rust has no recursive aliases, so a struct with one field that
+    /// encodes as that field alone.
+    Newtype(Newtype),
+}
+
+/// The one field of a newtype.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Newtype {
+    /// Its type.
+    pub ty: TypeRef,
+    /// Whether the value is boxed, because it closes a cycle of types that hold each other
+    /// directly.
+    pub boxed: bool,
 }
 
 /// The fields of a struct.
@@ -135,11 +149,16 @@ pub struct Union {
 pub struct UnionVariant {
     /// The Rust variant name.
     pub rust_name: String,
+    /// Where the member is, as a JSON pointer.
+    pub pointer: String,
     /// The member's type.
     pub ty: TypeRef,
     /// With a discriminator: the property values that select this member, the first of which
     /// is written when encoding.
     pub tags: Vec<String>,
+    /// Whether the value is boxed, because the member closes a cycle of types that hold each
+    /// other directly (a union that is one of its own members' fields, say).
+    pub boxed: bool,
 }
 
 /// A use of a type.
@@ -153,9 +172,8 @@ pub enum TypeRef {
     I32,
     /// `integer`, `format: int64` or no format.
     I64,
-    /// `number`, `format: float`.
-    F32,
-    /// `number`, `format: double` or no format.
+    /// `number`, whatever its format: `double`, `float` (which a 64-bit float holds exactly)
+    /// or none.
     F64,
     /// `string`, `format: date-time`.
     DateTime,
@@ -244,8 +262,10 @@ pub struct Param {
     pub location: ParamLocation,
     /// Its documentation.
     pub docs: Docs,
-    /// Its type; a `Vec` for arrays.
+    /// Its type; a `Vec` (or an alias of one) for arrays.
     pub ty: TypeRef,
+    /// Whether it is an array (of scalars, in the query), however its type is named.
+    pub array: bool,
     /// Whether it must be given.
     pub required: bool,
     /// For array query parameters: one `name=value` pair per item (`true`), or one pair with
@@ -262,9 +282,9 @@ pub struct Body {
     pub required: bool,
 }
 
-/// Which statuses an error response covers.
+/// Which statuses a response covers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum ErrorStatus {
+pub enum Status {
     /// One status code.
     Code(u16),
     /// A range such as `4XX`, by its first digit.
@@ -277,18 +297,29 @@ pub enum ErrorStatus {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ErrorResponse {
     /// The statuses it covers.
-    pub status: ErrorStatus,
+    pub status: Status,
     /// Its variant in the error enum, when there is one.
     pub variant: String,
     /// The body's type; `Json` when the response declares no body.
     pub ty: TypeRef,
 }
 
+impl Status {
+    /// Whether the statuses are successes (2xx).
+    pub fn is_success(self) -> bool {
+        match self {
+            Status::Code(it) => (200..300).contains(&it),
+            Status::Range(it) => it == 2,
+            Status::Default => false,
+        }
+    }
+}
+
 /// A documented success response.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Success {
-    /// The status code.
-    pub status: u16,
+    /// The statuses it covers: a code, or the range `2XX` (any success not listed).
+    pub status: Status,
     /// The name of its variant in the outcome enum.
     pub variant: String,
     /// The response's description.

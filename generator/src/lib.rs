@@ -20,6 +20,7 @@ mod format;
 pub mod ir;
 mod load;
 mod lower;
+mod markdown;
 mod names;
 mod pointer;
 mod resolve;
@@ -30,7 +31,7 @@ pub use crate::{
     diagnostic::{Diagnostic, Diagnostics, Kind, Location, Severity},
     format::header,
     pointer::JsonPointer,
-    standalone::{RUNTIME_DEPENDENCIES, standalone_crate},
+    standalone::{CrateName, RUNTIME_DEPENDENCIES, standalone_crate},
 };
 
 /// The generated source of one spec.
@@ -56,14 +57,14 @@ pub fn generate(text: &str, origin: &str) -> Result<Generated, Diagnostics> {
         Ok(it) => it,
         Err(err) => {
             acc.push_diagnostic(err);
-            acc.locate(&source::SourceMap::new(text));
+            acc.locate(text);
             return Err(acc);
         }
     };
     resolve::check_refs(&loaded.tree, &mut acc);
-    let api = lower::lower(&loaded.doc, &mut acc);
+    let api = lower::lower(&loaded.doc, &loaded.tree, &mut acc);
     if !acc.is_empty() {
-        acc.locate(&source::SourceMap::new(text));
+        acc.locate(text);
     }
     if acc.has_errors() {
         return Err(acc);

@@ -1,8 +1,14 @@
 //! Rust names for spec names: every identifier the generated code uses is decided here.
 //!
-//! Names are cased with `heck`, then made valid: keywords become raw identifiers (`r#type`),
-//! the few words that cannot be raw get a `_` suffix, a leading digit gets a `_` prefix, and any
-//! character that cannot appear in an identifier becomes `_`.
+//! Names are transliterated to ASCII (`größe` → `grosse`, `名前` → `ming_qian`), cased with
+//! `heck`, then made valid: keywords become raw identifiers (`r#type`), the few words that cannot
+//! be raw get a `_` suffix, a leading digit gets a `_` prefix, and any other character becomes
+//! `_`. Generated identifiers are ASCII on purpose: Rust accepts any XID identifier, but it
+//! NFC-normalises them (so two spec names could become one Rust name behind the generator's
+//! back) and warns about uncommon and confusable code points, which `-D warnings` makes errors.
+//!
+//! Whatever the input, the result is an identifier by Rust's own rules (the Unicode XID classes,
+//! as `proc-macro2` checks them); [`is_identifier`] says so and the property tests check it.
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
 
@@ -24,13 +30,13 @@ const RESERVED_TYPE_NAMES: &[&str] =
 
 /// A type name (UpperCamelCase) for a spec name, such as a schema name.
 pub(crate) fn type_name(spec_name: &str) -> String {
-    let res = sanitize(&spec_name.to_upper_camel_case(), "Type");
+    let res = sanitize(&ascii(spec_name).to_upper_camel_case(), "Type");
     if RESERVED_TYPE_NAMES.contains(&res.as_str()) { format!("{res}Model") } else { res }
 }
 
 /// A field, method or parameter name (snake_case) for a spec name.
 pub(crate) fn value_name(spec_name: &str) -> String {
-    let res = sanitize(&spec_name.to_snake_case(), "field");
+    let res = sanitize(&ascii(spec_name).to_snake_case(), "field");
     if RAW_KEYWORDS.contains(&res.as_str()) {
         format!("r#{res}")
     } else if NON_RAW_KEYWORDS.contains(&res.as_str()) {
@@ -42,8 +48,53 @@ pub(crate) fn value_name(spec_name: &str) -> String {
 
 /// An enum variant name (UpperCamelCase) for an enum value.
 pub(crate) fn variant_name(value: &str) -> String {
-    let res = sanitize(&value.to_upper_camel_case(), "Empty");
+    let res = sanitize(&ascii(value).to_upper_camel_case(), "Empty");
     if res == "Self" { "Self_".to_owned() } else { res }
+}
+
+/// Whether `name` is an identifier Rust accepts: XID start (or `_`) then XID continue, and not
+/// a keyword unless written raw (`r#type`). Raw forms of `self`, `Self`, `super`, `crate` and `_`
+/// do not exist.
+pub(crate) fn is_identifier(name: &str) -> bool {
+    let (raw, bare) = match name.strip_prefix("r#") {
+        Some(bare) => (true, bare),
+        None => (false, name),
+    };
+    let mut chars = bare.chars();
+    let valid = chars.next().is_some_and(|c| c == '_' || unicode_ident::is_xid_start(c))
+        && chars.all(unicode_ident::is_xid_continue)
+        && bare != "_";
+    let keyword = RAW_KEYWORDS.contains(&bare) || NON_RAW_KEYWORDS.contains(&bare);
+    valid && if raw { RAW_KEYWORDS.contains(&bare) } else { !keyword }
+}
+
+/// `text` in ASCII: letters of other scripts transliterated, marks and symbols dropped or spelt.
+fn ascii(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.is_ascii() { text.into() } else { deunicode::deunicode(text).into() }
+}
+
+/// The type name `x-rust-name` asks for: `Ok` when it is an UpperCamelCase ASCII identifier the
+/// generated code does not use itself; otherwise `Err` with what [`type_name`] makes of it.
+pub(crate) fn checked_type_name(wanted: &str) -> Result<String, String> {
+    let camel = wanted.starts_with(|c: char| c.is_ascii_uppercase())
+        && wanted.chars().all(|c| c.is_ascii_alphanumeric());
+    if camel && !RESERVED_TYPE_NAMES.contains(&wanted) {
+        Ok(wanted.to_owned())
+    } else {
+        Err(type_name(wanted))
+    }
+}
+
+/// The field, method or parameter name `x-rust-name` asks for: `Ok` when it is a snake_case
+/// ASCII identifier (a keyword becomes raw: `type` → `r#type`); otherwise `Err` with what
+/// [`value_name`] makes of it.
+pub(crate) fn checked_value_name(wanted: &str) -> Result<String, String> {
+    let snake = wanted.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+        && wanted.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if !snake || NON_RAW_KEYWORDS.contains(&wanted) {
+        return Err(value_name(wanted));
+    }
+    Ok(if RAW_KEYWORDS.contains(&wanted) { format!("r#{wanted}") } else { wanted.to_owned() })
 }
 
 /// Appends `other` to `base` as UpperCamelCase, for names of inline schemas.
@@ -54,11 +105,10 @@ pub(crate) fn nested_type_name(base: &str, other: &str) -> String {
 /// Makes `cased` a valid identifier: non-identifier characters become `_`, a leading digit gets
 /// a `_` prefix, and an empty name becomes `empty`.
 fn sanitize(cased: &str, empty: &str) -> String {
-    // Letters, ASCII digits and `_` are valid in identifiers. `is_alphanumeric` would also let
-    // through numerals such as `²`, which are not, so other digits become `_` too.
+    // After `ascii`, only ASCII letters, digits and `_` are kept: all valid in identifiers.
     let mut res: String = cased
         .chars()
-        .map(|c| if c.is_alphabetic() || c.is_ascii_digit() || c == '_' { c } else { '_' })
+        .map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' })
         .collect();
     if res.is_empty() || res.chars().all(|c| c == '_') {
         return empty.to_owned();
@@ -67,6 +117,16 @@ fn sanitize(cased: &str, empty: &str) -> String {
         res.insert(0, '_');
     }
     res
+}
+
+/// A spec name as a message shows it: in backticks, or as a Rust string literal when it is
+/// empty or holds backticks itself.
+pub(crate) fn quoted(spec_name: &str) -> String {
+    if spec_name.is_empty() || spec_name.contains('`') {
+        format!("{spec_name:?}")
+    } else {
+        format!("`{spec_name}`")
+    }
 }
 
 /// Hands out names within one scope (a module's types, a struct's fields, an enum's variants),
@@ -82,7 +142,7 @@ impl Scope {
     /// Claims `wanted` for `spec_name`; when it is already taken, claims `wanted2`, `wanted3`…
     /// Returns the name given, and a description of what held `wanted` first, if anything.
     pub(crate) fn claim(&mut self, wanted: &str, spec_name: &str) -> (String, Option<String>) {
-        let holder = format!("`{spec_name}`");
+        let holder = quoted(spec_name);
         if !self.taken.contains_key(wanted) {
             self.taken.insert(wanted.to_owned(), holder);
             return (wanted.to_owned(), None);
@@ -105,7 +165,33 @@ impl Scope {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+
+    /// What `proc-macro2` accepts as an identifier, the `r#` form included.
+    fn proc_macro_accepts(name: &str) -> bool {
+        std::panic::catch_unwind(|| crate::emit::ident(name)).is_ok()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 4096, failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn every_name_is_an_identifier(text in any::<String>()) {
+            let names = [
+                type_name(&text),
+                value_name(&text),
+                variant_name(&text),
+                checked_type_name(&text).unwrap_or_else(|it| it),
+                checked_value_name(&text).unwrap_or_else(|it| it),
+            ];
+            for name in names {
+                prop_assert!(is_identifier(&name) && name.is_ascii(), "{text:?} → {name:?}");
+                prop_assert!(proc_macro_accepts(&name), "{text:?} → {name:?}");
+            }
+        }
+    }
 
     #[test]
     fn type_names_keep_upper_camel_case() {
@@ -136,11 +222,47 @@ mod tests {
         assert_eq!(value_name("x-rate.limit"), "x_rate_limit");
         assert_eq!(value_name("$ref"), "r#ref");
         assert_eq!(value_name("$"), "field");
-        assert_eq!(value_name("größe"), "größe");
         assert_eq!(value_name("a b"), "a_b");
-        // `²` is alphanumeric but not valid in an identifier, wherever it stands.
-        assert_eq!(value_name("x²"), "x_");
-        assert_eq!(type_name("m²price"), "M_price");
+    }
+
+    #[test]
+    fn names_are_ascii_whatever_the_script() {
+        assert_eq!(value_name("größe"), "grosse");
+        assert_eq!(value_name("名前"), "ming_qian");
+        assert_eq!(value_name("x²"), "x2");
+        assert_eq!(type_name("m²price"), "M2price");
+        // Alphabetic but not XID (`Ⓐ`), a leading combining mark, a zero-width space.
+        assert_eq!(value_name("Ⓐ"), "a");
+        assert_eq!(value_name("\u{301}a"), "a");
+        assert_eq!(value_name("a\u{200b}b"), "a_b");
+        assert_eq!(variant_name("\u{202e}"), "Empty");
+    }
+
+    #[test]
+    fn names_asked_for_are_kept_only_when_valid() {
+        assert_eq!(checked_type_name("HTTPClient"), Ok("HTTPClient".to_owned()));
+        assert_eq!(checked_type_name("Deal2"), Ok("Deal2".to_owned()));
+        assert_eq!(checked_type_name("deal_stage"), Err("DealStage".to_owned()));
+        assert_eq!(checked_type_name("Option"), Err("OptionModel".to_owned()));
+        assert_eq!(checked_type_name("Größe"), Err("Grosse".to_owned()));
+        assert_eq!(checked_value_name("stage"), Ok("stage".to_owned()));
+        assert_eq!(checked_value_name("type"), Ok("r#type".to_owned()));
+        assert_eq!(checked_value_name("my-field"), Err("my_field".to_owned()));
+        assert_eq!(checked_value_name("self"), Err("self_".to_owned()));
+        assert_eq!(checked_value_name("_"), Err("field".to_owned()));
+        assert_eq!(checked_value_name("MyField"), Err("my_field".to_owned()));
+        assert_eq!(checked_value_name("1st"), Err("_1st".to_owned()));
+    }
+
+    #[test]
+    fn identifiers_by_rusts_rules() {
+        for it in ["a", "_a", "r#type", "größe", "A1", "r#match"] {
+            assert!(is_identifier(it), "{it}");
+        }
+        for it in ["", "_", "1a", "my-field", "type", "r#self", "r#_", "Ⓐ", "\u{301}a", "r#", "a b"]
+        {
+            assert!(!is_identifier(it), "{it}");
+        }
     }
 
     #[test]

@@ -19,14 +19,19 @@ impl JsonPointer {
 
     /// Parses the fragment of a local reference such as `#/components/schemas/Foo`.
     ///
-    /// Returns `None` for anything that is not a local reference (`other.yaml#/Foo`, `Foo`).
+    /// The fragment is a URI fragment, so percent-escapes (`%20`) are decoded first, then the
+    /// pointer's own escapes (`~1` for `/`, `~0` for `~`). Returns `None` for anything that is not
+    /// a local reference (`other.yaml#/Foo`, `Foo`).
     pub fn parse_ref(reference: &str) -> Option<JsonPointer> {
         let rest = reference.strip_prefix('#')?;
         if rest.is_empty() {
             return Some(JsonPointer::root());
         }
         let rest = rest.strip_prefix('/')?;
-        let segments = rest.split('/').map(|it| it.replace("~1", "/").replace("~0", "~")).collect();
+        let segments = rest
+            .split('/')
+            .map(|it| percent_decode(it).replace("~1", "/").replace("~0", "~"))
+            .collect();
         Some(JsonPointer { segments })
     }
 
@@ -47,10 +52,35 @@ impl fmt::Display for JsonPointer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("#")?;
         for segment in &self.segments {
-            write!(f, "/{}", segment.replace('~', "~0").replace('/', "~1"))?;
+            // `%` is escaped too, since a `$ref` is a URI fragment: the text parses back.
+            write!(f, "/{}", segment.replace('~', "~0").replace('/', "~1").replace('%', "%25"))?;
         }
         Ok(())
     }
+}
+
+/// Decodes `%XX` escapes; text whose escapes do not decode to UTF-8 is kept as it is.
+fn percent_decode(text: &str) -> String {
+    if !text.contains('%') {
+        return text.to_owned();
+    }
+    let bytes = text.as_bytes();
+    let mut res = Vec::with_capacity(bytes.len());
+    let mut idx = 0;
+    while idx < bytes.len() {
+        let hex = |at: usize| bytes.get(at).and_then(|b| (*b as char).to_digit(16));
+        match (bytes[idx], hex(idx + 1), hex(idx + 2)) {
+            (b'%', Some(high), Some(low)) => {
+                res.push((high * 16 + low) as u8);
+                idx += 3;
+            }
+            (byte, _, _) => {
+                res.push(byte);
+                idx += 1;
+            }
+        }
+    }
+    String::from_utf8(res).unwrap_or_else(|_| text.to_owned())
 }
 
 #[cfg(test)]
@@ -61,6 +91,17 @@ mod tests {
     fn escapes_per_rfc_6901() {
         let ptr = JsonPointer::root().join("paths").join("/crm/v3/objects/0-3").join("a~b");
         assert_eq!(ptr.to_string(), "#/paths/~1crm~1v3~1objects~10-3/a~0b");
+        assert_eq!(JsonPointer::parse_ref(&ptr.to_string()), Some(ptr));
+    }
+
+    #[test]
+    fn decodes_percent_escapes_before_pointer_escapes() {
+        let ptr = JsonPointer::parse_ref("#/components/schemas/My%20Schema/a%7E1b").unwrap();
+        assert_eq!(ptr.segments(), ["components", "schemas", "My Schema", "a/b"]);
+        // Escapes that are not hex, or not UTF-8, stay as written.
+        let ptr = JsonPointer::parse_ref("#/100%/%zz/%ff").unwrap();
+        assert_eq!(ptr.segments(), ["100%", "%zz", "%ff"]);
+        let ptr = JsonPointer::root().join("%41");
         assert_eq!(JsonPointer::parse_ref(&ptr.to_string()), Some(ptr));
     }
 

@@ -1,8 +1,11 @@
 //! Stage 2: `$ref` resolution.
 //!
-//! Every `$ref` in the document is checked once, up front, so that later stages can treat a
-//! reference that does not resolve as already reported. The [`Resolver`] then follows references
-//! to the components they name.
+//! Every `$ref` in the document is checked once, up front: one that is external or points
+//! nowhere is reported here, wherever it stands. The [`Resolver`] then follows references to the
+//! components they name, and says why when it cannot ([`RefProblem`]), so that every place that
+//! uses a reference either follows it or reports it: none is dropped in silence.
+
+use std::collections::BTreeSet;
 
 use openapiv3::{OpenAPI, Parameter, ReferenceOr, RequestBody, Response, Schema};
 use serde_json::Value;
@@ -12,35 +15,61 @@ use crate::{
     pointer::JsonPointer,
 };
 
-/// How many references in a row may point to references before we call it a cycle.
-const MAX_REF_CHAIN: usize = 32;
-
 /// Reports every `$ref` that is external or points nowhere.
 pub(crate) fn check_refs(tree: &Value, acc: &mut Diagnostics) {
-    walk(tree, tree, &JsonPointer::root(), acc);
+    // An explicit stack: a document nested deeply must not overflow ours.
+    let mut stack = vec![(tree, JsonPointer::root(), false)];
+    while let Some((node, ptr, in_names)) = stack.pop() {
+        match node {
+            Value::Object(map) => {
+                if !in_names {
+                    if let Some(Value::String(reference)) = map.get("$ref") {
+                        check_ref(tree, reference, &ptr.join("$ref"), acc);
+                    }
+                }
+                for (key, value) in map.iter().rev() {
+                    // In a map of names (properties, components, media types…) every key is a
+                    // name, even `example` or `x-foo`; elsewhere some keys hold data, where a
+                    // `$ref` key is not a reference.
+                    if !in_names && is_data(key) {
+                        continue;
+                    }
+                    let names_below = !in_names && NAME_MAPS.contains(&key.as_str());
+                    stack.push((value, ptr.join(key), names_below));
+                }
+            }
+            Value::Array(items) => {
+                for (idx, item) in items.iter().enumerate().rev() {
+                    stack.push((item, ptr.join(idx), false));
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
-fn walk(root: &Value, node: &Value, ptr: &JsonPointer, acc: &mut Diagnostics) {
-    match node {
-        Value::Object(map) => {
-            if let Some(Value::String(reference)) = map.get("$ref") {
-                check_ref(root, reference, &ptr.join("$ref"), acc);
-            }
-            for (key, value) in map {
-                // Examples and extensions are data: a `$ref` key inside them is not a reference.
-                if key == "example" || key.starts_with("x-") {
-                    continue;
-                }
-                walk(root, value, &ptr.join(key), acc);
-            }
-        }
-        Value::Array(items) => {
-            for (idx, item) in items.iter().enumerate() {
-                walk(root, item, &ptr.join(idx), acc);
-            }
-        }
-        _ => {}
-    }
+/// Keys whose values are maps from names to objects.
+const NAME_MAPS: &[&str] = &[
+    "properties",
+    "schemas",
+    "responses",
+    "parameters",
+    "examples",
+    "requestBodies",
+    "headers",
+    "securitySchemes",
+    "links",
+    "callbacks",
+    "paths",
+    "content",
+    "encoding",
+    "variables",
+    "definitions",
+];
+
+/// Keys whose values are data (examples, defaults, enum values, extensions), not OpenAPI.
+fn is_data(key: &str) -> bool {
+    matches!(key, "example" | "default" | "enum" | "value" | "mapping") || key.starts_with("x-")
 }
 
 fn check_ref(root: &Value, reference: &str, ptr: &JsonPointer, acc: &mut Diagnostics) {
@@ -55,24 +84,47 @@ fn check_ref(root: &Value, reference: &str, ptr: &JsonPointer, acc: &mut Diagnos
         );
         return;
     };
-    let found = target.segments().iter().try_fold(root, |node, segment| match node {
-        Value::Object(map) => map.get(segment),
-        Value::Array(items) => segment.parse::<usize>().ok().and_then(|idx| items.get(idx)),
-        _ => None,
-    });
-    if found.is_none() {
+    if pointee(root, &target).is_none() {
         acc.error(
             Kind::UnresolvedRef,
             ptr.clone(),
             format!("`$ref` `{reference}` points to nothing"),
-        );
+        )
+        .set_note("no code was generated");
     }
+}
+
+/// The node at `ptr` in `root`, if there is one.
+pub(crate) fn pointee<'v>(root: &'v Value, ptr: &JsonPointer) -> Option<&'v Value> {
+    ptr.segments().iter().try_fold(root, |node, segment| match node {
+        Value::Object(map) => map.get(segment),
+        Value::Array(items) => segment.parse::<usize>().ok().and_then(|idx| items.get(idx)),
+        _ => None,
+    })
+}
+
+/// Why a `$ref` could not be followed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum RefProblem {
+    /// External, or pointing nowhere: [`check_refs`] has reported it.
+    Reported,
+    /// It points into the document, but not to a component of the kind this place needs.
+    WrongTarget {
+        /// The reference that points there.
+        reference: String,
+    },
+    /// References that lead back to themselves.
+    Loop {
+        /// The first reference of the loop.
+        reference: String,
+    },
 }
 
 /// Follows references to the components of a document.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Resolver<'a> {
     doc: &'a OpenAPI,
+    tree: &'a Value,
 }
 
 /// A schema reached through a reference: its component name and the schema.
@@ -82,34 +134,54 @@ pub(crate) struct NamedSchema<'a> {
 }
 
 impl<'a> Resolver<'a> {
-    pub(crate) fn new(doc: &'a OpenAPI) -> Resolver<'a> {
-        Resolver { doc }
+    pub(crate) fn new(doc: &'a OpenAPI, tree: &'a Value) -> Resolver<'a> {
+        Resolver { doc, tree }
     }
 
     /// The component schema a `$ref` names, following references between components.
-    /// `None` for references that do not name `#/components/schemas/<name>`.
-    pub(crate) fn schema(&self, reference: &str) -> Option<NamedSchema<'a>> {
-        let mut reference = reference;
-        for _ in 0..MAX_REF_CHAIN {
-            let name = component_name(reference, "schemas")?;
-            let (name, item) = self.doc.components.as_ref()?.schemas.get_key_value(name)?;
+    pub(crate) fn schema(&self, reference: &str) -> Result<NamedSchema<'a>, RefProblem> {
+        let schemas = self.doc.components.as_ref().map(|it| &it.schemas);
+        let mut seen = BTreeSet::new();
+        let mut current = reference;
+        loop {
+            let item = component_name(current, "schemas")
+                .and_then(|name| schemas?.get_key_value(name.as_str()));
+            let Some((name, item)) = item else { return Err(self.problem(current)) };
+            if !seen.insert(name.as_str()) {
+                return Err(RefProblem::Loop { reference: reference.to_owned() });
+            }
             match item {
-                ReferenceOr::Item(schema) => return Some(NamedSchema { name, schema }),
-                ReferenceOr::Reference { reference: next } => reference = next,
+                ReferenceOr::Item(schema) => return Ok(NamedSchema { name, schema }),
+                ReferenceOr::Reference { reference: next } => current = next,
             }
         }
-        None
     }
 
-    pub(crate) fn response(&self, it: &'a ReferenceOr<Response>) -> Option<&'a Response> {
+    /// The name of the component schema `reference` points to directly, without following it.
+    pub(crate) fn schema_name(&self, reference: &str) -> Option<&'a str> {
+        let name = component_name(reference, "schemas")?;
+        let schemas = &self.doc.components.as_ref()?.schemas;
+        schemas.get_key_value(name.as_str()).map(|(name, _)| name.as_str())
+    }
+
+    pub(crate) fn response(
+        &self,
+        it: &'a ReferenceOr<Response>,
+    ) -> Result<&'a Response, RefProblem> {
         self.follow(it, |components| &components.responses, "responses")
     }
 
-    pub(crate) fn request_body(&self, it: &'a ReferenceOr<RequestBody>) -> Option<&'a RequestBody> {
+    pub(crate) fn request_body(
+        &self,
+        it: &'a ReferenceOr<RequestBody>,
+    ) -> Result<&'a RequestBody, RefProblem> {
         self.follow(it, |components| &components.request_bodies, "requestBodies")
     }
 
-    pub(crate) fn parameter(&self, it: &'a ReferenceOr<Parameter>) -> Option<&'a Parameter> {
+    pub(crate) fn parameter(
+        &self,
+        it: &'a ReferenceOr<Parameter>,
+    ) -> Result<&'a Parameter, RefProblem> {
         self.follow(it, |components| &components.parameters, "parameters")
     }
 
@@ -118,25 +190,72 @@ impl<'a> Resolver<'a> {
         it: &'a ReferenceOr<T>,
         section: impl Fn(&'a openapiv3::Components) -> &'a indexmap::IndexMap<String, ReferenceOr<T>>,
         section_name: &str,
-    ) -> Option<&'a T> {
+    ) -> Result<&'a T, RefProblem> {
+        let first = match it {
+            ReferenceOr::Item(item) => return Ok(item),
+            ReferenceOr::Reference { reference } => reference.as_str(),
+        };
+        let mut seen = BTreeSet::new();
         let mut it = it;
-        for _ in 0..MAX_REF_CHAIN {
+        loop {
             match it {
-                ReferenceOr::Item(item) => return Some(item),
+                ReferenceOr::Item(item) => return Ok(item),
                 ReferenceOr::Reference { reference } => {
-                    let name = component_name(reference, section_name)?;
-                    it = section(self.doc.components.as_ref()?).get(name)?;
+                    let found = component_name(reference, section_name).and_then(|name| {
+                        section(self.doc.components.as_ref()?).get_key_value(name.as_str())
+                    });
+                    let Some((name, next)) = found else { return Err(self.problem(reference)) };
+                    if !seen.insert(name.as_str()) {
+                        return Err(RefProblem::Loop { reference: first.to_owned() });
+                    }
+                    it = next;
                 }
             }
         }
-        None
+    }
+
+    /// Why `reference` is not a component of the wanted kind.
+    fn problem(&self, reference: &str) -> RefProblem {
+        match JsonPointer::parse_ref(reference) {
+            Some(ptr) if pointee(self.tree, &ptr).is_some() => {
+                RefProblem::WrongTarget { reference: reference.to_owned() }
+            }
+            // External or dangling: reported by `check_refs`.
+            _ => RefProblem::Reported,
+        }
     }
 }
 
-/// `Foo` for `#/components/<section>/Foo`.
-fn component_name<'r>(reference: &'r str, section: &str) -> Option<&'r str> {
-    let rest = reference.strip_prefix("#/components/")?.strip_prefix(section)?.strip_prefix('/')?;
-    (!rest.contains('/')).then_some(rest)
+/// `Foo` for `#/components/<section>/Foo`, with the pointer's escapes (`~0`, `~1`, `%20`)
+/// undone.
+fn component_name(reference: &str, section: &str) -> Option<String> {
+    match JsonPointer::parse_ref(reference)?.segments() {
+        [components, it, name] if components == "components" && it == section => Some(name.clone()),
+        _ => None,
+    }
+}
+
+/// What kind of component a reference points to, for messages (`a schema`); `None` when it does
+/// not point to a component.
+pub(crate) fn describe_target(reference: &str) -> Option<&'static str> {
+    let kinds = [
+        ("schemas", "a schema"),
+        ("responses", "a response"),
+        ("parameters", "a parameter"),
+        ("requestBodies", "a request body"),
+        ("headers", "a header"),
+        ("examples", "an example"),
+        ("securitySchemes", "a security scheme"),
+        ("links", "a link"),
+        ("callbacks", "a callback"),
+    ];
+    let segments = JsonPointer::parse_ref(reference).map(|it| it.segments().to_vec());
+    match segments.as_deref() {
+        Some([components, section, _]) if components == "components" => {
+            kinds.iter().find(|(name, _)| name == section).map(|(_, what)| *what)
+        }
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -144,25 +263,53 @@ mod tests {
     use super::check_refs;
     use crate::diagnostic::Diagnostics;
 
+    fn reported(tree: &serde_json::Value) -> Vec<String> {
+        let mut acc = Diagnostics::default();
+        check_refs(tree, &mut acc);
+        acc.iter().map(|it| it.pointer.to_string()).collect()
+    }
+
     #[test]
-    fn reports_dangling_and_external_refs_but_not_examples() {
+    fn reports_dangling_and_external_refs_but_not_data() {
         let tree = serde_json::json!({
             "components": {"schemas": {
                 "A": {"$ref": "#/components/schemas/B"},
                 "B": {"$ref": "other.yaml#/B", "example": {"$ref": "not a ref"}},
                 "C": {"properties": {"x": {"$ref": "#/components/schemas/A"}}},
+                "D": {"default": {"$ref": "data"}, "enum": [{"$ref": "data"}], "x-a": {"$ref": "x"}},
             }}
         });
-        let mut acc = Diagnostics::default();
-        check_refs(&tree, &mut acc);
-        let messages: Vec<_> =
-            acc.iter().map(|it| (it.pointer.to_string(), it.message.clone())).collect();
+        assert_eq!(reported(&tree), ["#/components/schemas/B/$ref"]);
+    }
+
+    #[test]
+    fn properties_named_like_keywords_are_schemas() {
+        let tree = serde_json::json!({
+            "components": {"schemas": {"A": {"properties": {
+                "example": {"$ref": "#/nowhere/1"},
+                "default": {"$ref": "#/nowhere/2"},
+                "x-b": {"$ref": "#/nowhere/3"},
+                "properties": {"$ref": "#/nowhere/4"},
+            }}}}
+        });
         assert_eq!(
-            messages,
-            [(
-                "#/components/schemas/B/$ref".to_owned(),
-                "unsupported: external `$ref` `other.yaml#/B`".to_owned()
-            )]
+            reported(&tree),
+            [
+                "#/components/schemas/A/properties/default/$ref",
+                "#/components/schemas/A/properties/example/$ref",
+                "#/components/schemas/A/properties/properties/$ref",
+                "#/components/schemas/A/properties/x-b/$ref",
+            ]
         );
+    }
+
+    #[test]
+    fn escaped_names_resolve() {
+        let tree = serde_json::json!({
+            "components": {"schemas": {"a/b": {}, "c~d": {}, "e f": {}}},
+            "x": [{"$ref": "#/components/schemas/a~1b"}, {"$ref": "#/components/schemas/c~0d"},
+                  {"$ref": "#/components/schemas/e%20f"}],
+        });
+        assert!(reported(&tree).is_empty());
     }
 }

@@ -4,54 +4,79 @@
 //! time with an event parser, only when there is a diagnostic to place. JSON is YAML 1.2, so
 //! one reader serves both.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use saphyr_parser::{Event, Parser, Span};
 
 use crate::{diagnostic::Location, pointer::JsonPointer};
 
-/// The line and column of every key and item of a document, by pointer.
+/// The line and column of the nodes of a document that diagnostics point to, and of their
+/// ancestors, by pointer.
 #[derive(Debug, Default)]
 pub(crate) struct SourceMap {
     locations: BTreeMap<JsonPointer, Location>,
 }
 
+/// A mapping or sequence being read; `ptr` is `None` below the nodes anyone asked about, whose
+/// pointers are not built, so a deep document costs no more than a shallow one.
 enum Frame {
-    Mapping { ptr: JsonPointer, key: Option<String> },
-    Sequence { ptr: JsonPointer, next_idx: usize },
+    Mapping { ptr: Option<JsonPointer>, key: Option<Option<String>> },
+    Sequence { ptr: Option<JsonPointer>, next_idx: usize },
 }
 
 impl SourceMap {
-    /// Reads `text`; a syntax error ends the reading and keeps what was found before it.
-    pub(crate) fn new(text: &str) -> SourceMap {
+    /// Reads `text` for the nodes at `wanted` (and their ancestors, where a node is missing); a
+    /// syntax error ends the reading and keeps what was found before it.
+    pub(crate) fn new<'p>(
+        text: &str,
+        wanted: impl IntoIterator<Item = &'p JsonPointer>,
+    ) -> SourceMap {
+        let mut prefixes = BTreeSet::new();
+        for ptr in wanted {
+            let mut it = JsonPointer::root();
+            prefixes.insert(it.clone());
+            for segment in ptr.segments() {
+                it = it.join(segment);
+                prefixes.insert(it.clone());
+            }
+        }
         let mut res = SourceMap::default();
         let mut stack: Vec<Frame> = Vec::new();
         for event in Parser::new_from_str(text) {
             let Ok((event, span)) = event else { break };
-            res.on_event(&mut stack, event, span);
+            res.on_event(&mut stack, &prefixes, event, span);
         }
         res
     }
 
-    fn on_event(&mut self, stack: &mut Vec<Frame>, event: Event<'_>, span: Span) {
+    fn on_event(
+        &mut self,
+        stack: &mut Vec<Frame>,
+        prefixes: &BTreeSet<JsonPointer>,
+        event: Event<'_>,
+        span: Span,
+    ) {
         let location = Location { line: span.start.line(), column: span.start.col() + 1 };
-        // Where a new node goes, or `None` when the event is a key or ends a container.
-        let node_ptr = match stack.last_mut() {
-            None => Some(JsonPointer::root()),
+        let wanted = |ptr: JsonPointer| prefixes.contains(&ptr).then_some(ptr);
+        // Where a new node goes (`Some(None)` for a node nobody asked about), or `None` when the
+        // event is a key or ends a container.
+        let node_ptr: Option<Option<JsonPointer>> = match stack.last_mut() {
+            None => Some(wanted(JsonPointer::root())),
             Some(Frame::Mapping { ptr, key }) => match (key.take(), &event) {
                 (_, Event::MappingEnd) => {
                     stack.pop();
                     None
                 }
                 (None, Event::Scalar(text, ..)) => {
-                    let child = ptr.join(text);
-                    self.locations.entry(child).or_insert(location);
-                    *key = Some(text.to_string());
+                    if let Some(child) = ptr.as_ref().and_then(|it| wanted(it.join(text))) {
+                        self.locations.entry(child).or_insert(location);
+                    }
+                    *key = Some(ptr.as_ref().map(|_| text.to_string()));
                     None
                 }
                 // A complex key (a mapping or a sequence as a key) has no pointer.
-                (None, _) => Some(ptr.join("?")),
-                (Some(k), _) => Some(ptr.join(k)),
+                (None, _) => Some(None),
+                (Some(k), _) => Some(ptr.as_ref().zip(k).and_then(|(ptr, k)| wanted(ptr.join(k)))),
             },
             Some(Frame::Sequence { ptr, next_idx }) => {
                 if let Event::SequenceEnd = event {
@@ -59,23 +84,25 @@ impl SourceMap {
                     None
                 } else {
                     *next_idx += 1;
-                    Some(ptr.join(*next_idx - 1))
+                    Some(ptr.as_ref().and_then(|it| wanted(it.join(*next_idx - 1))))
                 }
             }
         };
         let Some(node_ptr) = node_ptr else { return };
+        if let Some(ptr) = &node_ptr {
+            if matches!(
+                event,
+                Event::MappingStart(..)
+                    | Event::SequenceStart(..)
+                    | Event::Scalar(..)
+                    | Event::Alias(..)
+            ) {
+                self.locations.entry(ptr.clone()).or_insert(location);
+            }
+        }
         match event {
-            Event::MappingStart(..) => {
-                self.locations.entry(node_ptr.clone()).or_insert(location);
-                stack.push(Frame::Mapping { ptr: node_ptr, key: None });
-            }
-            Event::SequenceStart(..) => {
-                self.locations.entry(node_ptr.clone()).or_insert(location);
-                stack.push(Frame::Sequence { ptr: node_ptr, next_idx: 0 });
-            }
-            Event::Scalar(..) | Event::Alias(..) => {
-                self.locations.entry(node_ptr).or_insert(location);
-            }
+            Event::MappingStart(..) => stack.push(Frame::Mapping { ptr: node_ptr, key: None }),
+            Event::SequenceStart(..) => stack.push(Frame::Sequence { ptr: node_ptr, next_idx: 0 }),
             _ => {}
         }
     }
@@ -102,7 +129,8 @@ mod tests {
     #[test]
     fn locates_yaml_keys_and_items() {
         let text = "a:\n  b:\n    - x\n    - y: 1\nc: 2\n";
-        let map = SourceMap::new(text);
+        let wanted = [ptr("#/a/b"), ptr("#/a/b/1/y"), ptr("#/c/nothing")];
+        let map = SourceMap::new(text, &wanted);
         assert_eq!(map.locate(&ptr("#/a/b")), Some(Location { line: 2, column: 3 }));
         assert_eq!(map.locate(&ptr("#/a/b/1/y")), Some(Location { line: 4, column: 7 }));
         assert_eq!(map.locate(&ptr("#/c")), Some(Location { line: 5, column: 1 }));
@@ -113,7 +141,8 @@ mod tests {
     #[test]
     fn locates_json_and_escaped_keys() {
         let text = "{\n  \"paths\": {\n    \"/a/b\": {\"get\": {}}\n  }\n}\n";
-        let map = SourceMap::new(text);
+        let wanted = [ptr("#/paths/~1a~1b/get")];
+        let map = SourceMap::new(text, &wanted);
         assert_eq!(map.locate(&ptr("#/paths/~1a~1b/get")), Some(Location { line: 3, column: 14 }));
     }
 }

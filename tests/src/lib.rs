@@ -1,13 +1,16 @@
-//! Helpers shared by the tests in `tests/tests/`.
+//! Helpers shared by the tests in `tests/tests/` (and xtask's): fixtures, and random specs for
+//! property tests.
 
-use std::path::{Path, PathBuf};
+pub mod arbitrary;
 
-/// The project root.
+use std::path::PathBuf;
+
+/// The project root: the parent of this crate's directory as cargo gives it when the tests run
+/// (not when they were built: a target directory may be shared between checkouts).
 pub fn project_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("tests/ lives below the project root")
-        .to_path_buf()
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .expect("the tests run under cargo, which sets CARGO_MANIFEST_DIR");
+    PathBuf::from(manifest_dir).parent().expect("tests/ lives below the project root").to_path_buf()
 }
 
 /// A file of `tests/fixtures/`, as text.

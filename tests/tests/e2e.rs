@@ -179,6 +179,22 @@ fn bad_configuration_is_reported_when_building() {
     assert!(err.to_string().contains("bearer token"), "{err}");
 }
 
+/// The default server comes from the spec, which anyone may have written: a token never
+/// travels in clear text, except to this machine.
+#[test]
+fn a_token_is_never_sent_over_plain_http_but_to_loopback() {
+    for url in ["http://api.example.com", "http://10.0.0.1:8080/v1", "http://[::2]"] {
+        let err = Client::builder().base_url(url).bearer_token("pat-1").build().unwrap_err();
+        assert!(err.to_string().contains("unencrypted"), "{url}: {err}");
+        Client::builder().base_url(url).build().expect("without a token, plain http is fine");
+    }
+    for url in
+        ["http://127.0.0.1:8080", "http://localhost", "http://[::1]:1", "https://api.example.com"]
+    {
+        Client::builder().base_url(url).bearer_token("pat-1").build().unwrap();
+    }
+}
+
 #[test]
 fn the_token_never_shows_in_debug_output() {
     let client = Client::builder().bearer_token("pat-secret").build().unwrap();
@@ -240,4 +256,92 @@ async fn a_header_value_that_cannot_be_sent_is_an_invalid_request() {
         .unwrap_err();
     assert!(matches!(err, Error::InvalidRequest(_)), "{err:?}");
     assert!(server.received_requests().await.unwrap().is_empty(), "nothing was sent");
+}
+
+/// Path arguments are a stranger's text too: each stays one segment, byte for byte, whatever
+/// it holds; tabs and line breaks (which URL parsers drop) and `%2e` (which they read as a dot)
+/// included.
+#[tokio::test]
+async fn hostile_path_segments_are_encoded_not_rewritten() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET")).respond_with(ResponseTemplate::new(204)).mount(&server).await;
+    let segments = ["deals", "a\tb\nc\rd", "%2e%2E", "x?y#z/w", "ü", "a.b"];
+    let response =
+        client(&server).request(reqwest::Method::GET, &segments).send::<()>().await.unwrap();
+    assert_eq!(response.status(), 204);
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(requests[0].url.path(), "/deals/a%09b%0Ac%0Dd/%252e%252E/x%3Fy%23z%2Fw/%C3%BC/a.b");
+}
+
+#[tokio::test]
+async fn dot_segments_are_refused_not_resolved() {
+    let server = MockServer::start().await;
+    for segments in [&["deals", ".."][..], &["..", "admin"], &["deals", "."]] {
+        let err =
+            client(&server).request(reqwest::Method::GET, segments).send::<()>().await.unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidRequest(it) if it.contains("relative path")),
+            "{err:?}"
+        );
+    }
+    assert!(server.received_requests().await.unwrap().is_empty(), "nothing was sent");
+}
+
+/// A server on 127.0.0.1 that answers every connection with `reply`, then closes it.
+async fn raw_server(reply: Vec<u8>) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let mut request = vec![0; 64 * 1024];
+            let _ = socket.read(&mut request).await;
+            let _ = socket.write_all(&reply).await;
+            let _ = socket.shutdown().await;
+        }
+    });
+    format!("http://{addr}")
+}
+
+#[tokio::test]
+async fn a_body_that_breaks_off_keeps_the_status_and_headers() {
+    let base = raw_server(
+        b"HTTP/1.1 207 Multi-Status\r\ncontent-type: application/json\r\nx-hubspot-correlation-id: abc\r\ncontent-length: 100\r\n\r\n{\"status\":\"COMPL".to_vec(),
+    )
+    .await;
+    let client = Client::builder().base_url(base).build().unwrap();
+    let err = client.batch_upsert(&body()).await.unwrap_err();
+    let Error::Incomplete { response, .. } = &err else { panic!("{err:?}") };
+    assert_eq!(response.status(), 207);
+    assert_eq!(response.headers()["x-hubspot-correlation-id"], "abc");
+    assert_eq!(&response.body()[..], b"{\"status\":\"COMPL");
+    assert_eq!(err.status().map(|it| it.as_u16()), Some(207));
+}
+
+#[tokio::test]
+async fn a_body_past_the_limit_is_refused_when_declared() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw("x".repeat(2000), "application/json"))
+        .mount(&server)
+        .await;
+    let client = Client::builder().base_url(server.uri()).max_response_size(1000).build().unwrap();
+    let err = client.batch_upsert(&body()).await.unwrap_err();
+    let Error::TooLarge { response, limit } = &err else { panic!("{err:?}") };
+    assert_eq!((*limit, response.status().as_u16()), (1000, 200));
+    assert!(response.body().is_empty(), "Content-Length said so before anything was read");
+}
+
+#[tokio::test]
+async fn a_body_past_the_limit_stops_at_the_limit_when_not_declared() {
+    // Chunked: the size is known only while reading.
+    let mut reply = b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n400\r\n".to_vec();
+    reply.extend([b'a'; 0x400]);
+    reply.extend(b"\r\n0\r\n\r\n");
+    let base = raw_server(reply).await;
+    let client = Client::builder().base_url(base).max_response_size(100).build().unwrap();
+    let err = client.batch_upsert(&body()).await.unwrap_err();
+    let Error::TooLarge { response, limit } = &err else { panic!("{err:?}") };
+    assert_eq!(*limit, 100);
+    assert_eq!(&response.body()[..], &[b'a'; 100][..]);
 }

@@ -11,6 +11,7 @@
 )]
 
 mod codegen;
+mod write;
 
 use std::path::PathBuf;
 

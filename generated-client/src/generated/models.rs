@@ -122,7 +122,11 @@ impl<'de> ::serde::Deserialize<'de> for BatchStatus {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_str()))
+        let res = Self::from(value.as_str());
+        if let Self::Unknown(_) = res {
+            crate::runtime::union::note_unknown();
+        }
+        Ok(res)
     }
 }
 

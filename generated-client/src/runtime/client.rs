@@ -2,9 +2,13 @@
 
 use std::{fmt, time::Duration};
 
+use bytes::{Bytes, BytesMut};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::{
     Method, StatusCode, Url,
-    header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue},
+    header::{
+        ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue,
+    },
 };
 use serde::Serialize;
 
@@ -12,6 +16,14 @@ use crate::runtime::{Error, RawResponse, ToParam};
 
 /// How long a request may take, connection and whole body included, unless told otherwise.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// How large a response body may be, unless told otherwise: 64 MiB.
+pub const DEFAULT_MAX_RESPONSE_SIZE: usize = 64 << 20;
+
+/// What a path segment keeps as it is: letters, digits and `-._~` (RFC 3986's unreserved
+/// characters). Everything else is percent-encoded, `/`, `%`, `?`, `#` and controls included,
+/// so a value stays one segment and means what it says.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
 /// An API client: the base URL, the credentials, and a pool of connections.
 ///
@@ -21,6 +33,7 @@ pub struct Client {
     http: reqwest::Client,
     base_url: Url,
     authorization: Option<HeaderValue>,
+    max_response_size: usize,
 }
 
 impl fmt::Debug for Client {
@@ -39,17 +52,35 @@ impl Client {
     }
 
     /// Starts a request to the path made of `segments`, each percent-encoded as one segment.
+    ///
+    /// A segment that is `.` or `..` cannot be sent as it is (a URL reads it as "this" or "the
+    /// parent" directory, even percent-encoded), so the request fails with
+    /// [`Error::InvalidRequest`] rather than go elsewhere.
     pub fn request(&self, method: Method, segments: &[&str]) -> RequestBuilder {
+        let mut path = self.base_url.path().trim_end_matches('/').to_owned();
+        let mut invalid = None;
+        for segment in segments {
+            if matches!(*segment, "." | "..") {
+                invalid = Some(format!(
+                    "the path segment `{segment}` would be read as a relative path; nothing was sent"
+                ));
+            }
+            path.push('/');
+            path.extend(utf8_percent_encode(segment, SEGMENT));
+        }
         let mut url = self.base_url.clone();
-        url.path_segments_mut()
-            .expect("runtime bug: `ClientBuilder::build` accepts only base URLs that have a path")
-            .pop_if_empty()
-            .extend(segments);
+        url.set_path(&path);
         let mut inner = self.http.request(method.clone(), url).header(ACCEPT, "application/json");
         if let Some(authorization) = &self.authorization {
             inner = inner.header(AUTHORIZATION, authorization.clone());
         }
-        RequestBuilder { inner, method, query: Vec::new(), invalid: None }
+        RequestBuilder {
+            inner,
+            method,
+            query: Vec::new(),
+            invalid,
+            max_response_size: self.max_response_size,
+        }
     }
 }
 
@@ -62,6 +93,7 @@ pub struct ClientBuilder {
     connect_timeout: Option<Duration>,
     user_agent: String,
     http: Option<reqwest::Client>,
+    max_response_size: usize,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -72,6 +104,7 @@ impl fmt::Debug for ClientBuilder {
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
             .field("user_agent", &self.user_agent)
+            .field("max_response_size", &self.max_response_size)
             .finish_non_exhaustive()
     }
 }
@@ -86,7 +119,16 @@ impl ClientBuilder {
             connect_timeout: None,
             user_agent: concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")).to_owned(),
             http: None,
+            max_response_size: DEFAULT_MAX_RESPONSE_SIZE,
         }
+    }
+
+    /// The largest response body the client reads, in bytes ([`DEFAULT_MAX_RESPONSE_SIZE`]
+    /// by default). A larger one fails the call with [`Error::TooLarge`], which keeps the status,
+    /// the headers and the first `limit` bytes: a server cannot make the client hold more.
+    pub fn max_response_size(mut self, limit: usize) -> ClientBuilder {
+        self.max_response_size = limit;
+        self
     }
 
     /// Sends `Authorization: Bearer <token>` with every request: an OAuth access token or a
@@ -135,6 +177,18 @@ impl ClientBuilder {
         if !matches!(base_url.scheme(), "http" | "https") || base_url.cannot_be_a_base() {
             return Err(BuildError(format!("base URL `{}` is not an http(s) URL", self.base_url)));
         }
+        // A spec names the default server, and a spec may come from anyone: a token is never
+        // sent where anyone on the way can read it.
+        let host = base_url.host_str().unwrap_or_default();
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        let loopback = host.eq_ignore_ascii_case("localhost")
+            || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+        if self.token.is_some() && base_url.scheme() == "http" && !loopback {
+            return Err(BuildError(format!(
+                "a bearer token would be sent unencrypted to `{}`: use https (plain http is for loopback servers only)",
+                self.base_url
+            )));
+        }
         let authorization = match &self.token {
             Some(token) => {
                 let mut value =
@@ -161,7 +215,7 @@ impl ClientBuilder {
                 })?
             }
         };
-        Ok(Client { http, base_url, authorization })
+        Ok(Client { http, base_url, authorization, max_response_size: self.max_response_size })
     }
 }
 
@@ -186,6 +240,7 @@ pub struct RequestBuilder {
     method: Method,
     query: Vec<(String, String)>,
     invalid: Option<String>,
+    max_response_size: usize,
 }
 
 impl RequestBuilder {
@@ -282,7 +337,7 @@ impl RequestBuilder {
         }
     }
 
-    /// Sends the request and reads the whole response.
+    /// Sends the request and reads the whole response, up to the client's size limit.
     pub async fn send<E>(self) -> Result<RawResponse, Error<E>> {
         if let Some(problem) = self.invalid {
             return Err(Error::InvalidRequest(problem));
@@ -291,11 +346,39 @@ impl RequestBuilder {
         if !self.query.is_empty() {
             inner = inner.query(&self.query);
         }
-        let response = inner.send().await.map_err(Error::Transport)?;
+        let mut response = inner.send().await.map_err(Error::Transport)?;
         let status: StatusCode = response.status();
         let headers: HeaderMap = response.headers().clone();
         tracing::debug!(method = %self.method, url = %response.url(), status = status.as_u16(), "response");
-        let body = response.bytes().await.map_err(Error::Transport)?;
-        Ok(RawResponse::new(status, headers, body))
+        let limit = self.max_response_size;
+        let too_large = |body: Bytes| Error::TooLarge {
+            response: Box::new(RawResponse::new(status, headers.clone(), body)),
+            limit,
+        };
+        let declared =
+            headers.get(CONTENT_LENGTH).and_then(|it| it.to_str().ok()?.parse::<u64>().ok());
+        if declared.is_some_and(|it| it > limit as u64) {
+            return Err(too_large(Bytes::new()));
+        }
+        // Read chunk by chunk: a body that fails midway keeps the status, the headers and
+        // what arrived; one that grows past the limit stops there.
+        let mut body = BytesMut::new();
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) => {
+                    if body.len() + chunk.len() > limit {
+                        body.extend_from_slice(&chunk[..limit - body.len()]);
+                        return Err(too_large(body.freeze()));
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Ok(None) => break,
+                Err(source) => {
+                    let response = Box::new(RawResponse::new(status, headers, body.freeze()));
+                    return Err(Error::Incomplete { response, source });
+                }
+            }
+        }
+        Ok(RawResponse::new(status, headers, body.freeze()))
     }
 }

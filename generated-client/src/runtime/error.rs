@@ -36,9 +36,28 @@ pub enum Error<E> {
         /// Why the body did not decode.
         source: serde_json::Error,
     },
-    /// The request could not be sent, or its response not read: connection, TLS, timeout.
+    /// The request could not be sent, or no response came: connection, TLS, timeout.
     /// After a timeout the server may still have applied the request.
     Transport(reqwest::Error),
+    /// The server answered, but its body broke off (the connection closed, or a timeout struck,
+    /// midway). The status, the headers and the bytes that arrived are kept; the server may
+    /// have applied the request.
+    Incomplete {
+        /// The response as far as it arrived.
+        response: Box<RawResponse>,
+        /// Why the body stopped.
+        source: reqwest::Error,
+    },
+    /// The server answered with a body larger than the client's limit
+    /// (`ClientBuilder::max_response_size`). The status, the headers and the first `limit`
+    /// bytes are kept; the server may have applied the request.
+    TooLarge {
+        /// The response with the first `limit` bytes of its body (none when the
+        /// `Content-Length` header said it was too large before any was read).
+        response: Box<RawResponse>,
+        /// The limit, in bytes.
+        limit: usize,
+    },
     /// The request could not be built from the arguments (a header value with a newline, say).
     /// Nothing was sent.
     InvalidRequest(String),
@@ -50,7 +69,9 @@ impl<E> Error<E> {
         match self {
             Error::Api { response, .. }
             | Error::UnexpectedResponse { response, .. }
-            | Error::Decode { response, .. } => Some(response),
+            | Error::Decode { response, .. }
+            | Error::Incomplete { response, .. }
+            | Error::TooLarge { response, .. } => Some(response),
             Error::Transport(_) | Error::InvalidRequest(_) => None,
         }
     }
@@ -99,6 +120,17 @@ impl<E> fmt::Display for Error<E> {
                 response.status()
             ),
             Error::Transport(err) => write!(f, "the request failed: {err}"),
+            Error::Incomplete { response, source } => write!(
+                f,
+                "the server answered {}, but its body broke off after {} bytes: {source}",
+                response.status(),
+                response.body().len()
+            ),
+            Error::TooLarge { response, limit } => write!(
+                f,
+                "the server answered {} with a body larger than the limit of {limit} bytes",
+                response.status()
+            ),
             Error::InvalidRequest(problem) => write!(f, "invalid request: {problem}"),
         }
     }
@@ -121,6 +153,16 @@ impl<E: fmt::Debug> fmt::Debug for Error<E> {
                 .field("source", source)
                 .finish(),
             Error::Transport(err) => f.debug_tuple("Transport").field(err).finish(),
+            Error::Incomplete { response, source } => f
+                .debug_struct("Incomplete")
+                .field("response", response)
+                .field("source", source)
+                .finish(),
+            Error::TooLarge { response, limit } => f
+                .debug_struct("TooLarge")
+                .field("response", response)
+                .field("limit", limit)
+                .finish(),
             Error::InvalidRequest(problem) => {
                 f.debug_tuple("InvalidRequest").field(problem).finish()
             }
@@ -132,8 +174,8 @@ impl<E: fmt::Debug> std::error::Error for Error<E> {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::UnexpectedResponse { source, .. } | Error::Decode { source, .. } => Some(source),
-            Error::Transport(err) => Some(err),
-            Error::Api { .. } | Error::InvalidRequest(_) => None,
+            Error::Transport(err) | Error::Incomplete { source: err, .. } => Some(err),
+            Error::Api { .. } | Error::InvalidRequest(_) | Error::TooLarge { .. } => None,
         }
     }
 }

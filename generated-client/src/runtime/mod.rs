@@ -14,7 +14,7 @@ pub mod union;
 
 pub use self::{
     base64::Base64,
-    client::{BuildError, Client, ClientBuilder, RequestBuilder},
+    client::{BuildError, Client, ClientBuilder, DEFAULT_MAX_RESPONSE_SIZE, RequestBuilder},
     error::Error,
     param::ToParam,
     response::{RawResponse, Response},

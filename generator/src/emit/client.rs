@@ -5,11 +5,12 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{ModelPath, doc_attrs, ident, type_tokens};
-use crate::ir;
+use super::{ModelPath, doc, doc_attrs, ident, type_tokens};
+use crate::{ir, markdown};
 
 pub(super) fn emit_client(api: &ir::Api) -> TokenStream {
-    let module_doc = format!(" The operations of {}, as methods of [`Client`].", api.title);
+    let module_doc =
+        format!(" The operations of {}, as methods of [`Client`].", markdown::inline(&api.title));
     let constructor = match &api.base_url {
         Some(url) => quote! {
             /// The server of the spec, which [`Client::builder`] starts from.
@@ -80,21 +81,32 @@ fn error_type(op: &ir::Operation) -> TokenStream {
     }
 }
 
-/// The statuses an error response covers, as a `match` pattern.
-fn error_pattern(status: ir::ErrorStatus) -> TokenStream {
+/// The statuses a response covers, as a `match` pattern.
+fn status_pattern(status: ir::Status) -> TokenStream {
     match status {
-        ir::ErrorStatus::Code(it) => {
+        ir::Status::Code(it) => {
             let it = proc_macro2::Literal::u16_unsuffixed(it);
             quote!(#it)
         }
-        ir::ErrorStatus::Range(it) => {
+        // A guard, not a range pattern: codes inside the range come first, and clippy rejects
+        // range patterns that overlap them.
+        ir::Status::Range(it) => {
             let (low, high) = (
                 proc_macro2::Literal::u16_unsuffixed(it * 100),
                 proc_macro2::Literal::u16_unsuffixed(it * 100 + 99),
             );
-            quote!(#low..=#high)
+            quote!(status if (#low..=#high).contains(&status))
         }
-        ir::ErrorStatus::Default => quote!(_),
+        ir::Status::Default => quote!(_),
+    }
+}
+
+/// A status as the spec writes it: `200`, `2XX`, `default`.
+fn status_label(status: ir::Status) -> String {
+    match status {
+        ir::Status::Code(it) => it.to_string(),
+        ir::Status::Range(it) => format!("{it}XX"),
+        ir::Status::Default => "default".to_owned(),
     }
 }
 
@@ -107,14 +119,14 @@ fn decode_response(op: &ir::Operation) -> TokenStream {
             let arms: Vec<_> = op
                 .errors
                 .iter()
-                .filter(|it| it.status != ir::ErrorStatus::Default)
+                .filter(|it| it.status != ir::Status::Default)
                 .map(|it| {
-                    let pattern = error_pattern(it.status);
+                    let pattern = status_pattern(it.status);
                     let variant = ident(&it.variant);
                     quote!(#pattern => Err(response.into_error_as(#name::#variant)),)
                 })
                 .collect();
-            let fallback = if op.errors.iter().any(|it| it.status == ir::ErrorStatus::Default) {
+            let fallback = if op.errors.iter().any(|it| it.status == ir::Status::Default) {
                 quote!(response.into_error_as(#name::Default))
             } else {
                 quote!(response.into_error_as(#name::Undocumented))
@@ -126,19 +138,29 @@ fn decode_response(op: &ir::Operation) -> TokenStream {
     match (&op.outcome_name, op.successes.as_slice()) {
         (Some(outcome), successes) => {
             let outcome = ident(outcome);
-            let arms = successes.iter().map(|it| {
-                let status = proc_macro2::Literal::u16_unsuffixed(it.status);
+            let arm = |it: &ir::Success| {
+                let status = status_pattern(it.status);
                 let variant = ident(&it.variant);
                 match it.ty {
                     Some(_) => quote!(#status => response.decode(#outcome::#variant),),
                     None => quote!(#status => response.empty(#outcome::#variant),),
                 }
-            });
+            };
+            let (ranges, codes): (Vec<_>, Vec<_>) =
+                successes.iter().partition(|it| matches!(it.status, ir::Status::Range(_)));
+            let code_arms = codes.into_iter().map(arm);
+            // A documented `2XX` covers every other success; else they are undocumented.
+            let other_successes = match ranges.as_slice() {
+                [range, ..] => arm(range),
+                [] => quote! {
+                    _ if response.status().is_success() => response.undocumented(#outcome::Undocumented),
+                },
+            };
             quote! {
                 match response.status().as_u16() {
-                    #(#arms)*
+                    #(#code_arms)*
                     #(#error_arms)*
-                    _ if response.status().is_success() => response.undocumented(#outcome::Undocumented),
+                    #other_successes
                     _ => Err(#fallback_error),
                 }
             }
@@ -184,10 +206,10 @@ fn path_param_type(ty: &ir::TypeRef) -> TokenStream {
 
 fn emit_method(op: &ir::Operation) -> TokenStream {
     let name = ident(&op.rust_name);
-    let mut extra = vec![format!("`{} {}`", op.method, op.path)];
+    let mut extra = vec![markdown::code_span(&format!("{} {}", op.method, op.path))];
     if let Some(id) = &op.operation_id {
         if id != op.rust_name.trim_start_matches("r#") {
-            extra.push(format!("Operation `{}` in the spec.", id.replace('`', "'")));
+            extra.push(format!("Operation {} in the spec.", markdown::code_span(id)));
         }
     }
     let docs = doc_attrs(&op.docs, &extra);
@@ -220,7 +242,7 @@ fn emit_method(op: &ir::Operation) -> TokenStream {
             } else {
                 it.wire_name.clone()
             };
-            let array = matches!(it.ty, ir::TypeRef::Vec(_));
+            let array = it.array;
             let explode = it.explode;
             match (it.location, array, it.required) {
                 (ir::ParamLocation::Query, false, true) => quote!(.query(#wire, &params.#field)),
@@ -311,58 +333,62 @@ fn emit_operation_types(op: &ir::Operation) -> TokenStream {
         }
     });
     let outcome = op.outcome_name.as_ref().map(|name| {
-        let doc =
+        let outcome_doc =
             format!(" The successful outcomes of [`Client::{method}`], one per documented status.");
         let name = ident(name);
         let variants = op.successes.iter().map(|it| {
-            let doc = match &it.description {
-                Some(description) => {
-                    format!(" {}: {}", it.status, super::docs::sanitize(description))
-                }
-                None => format!(" {}.", it.status),
+            let docs = match &it.description {
+                Some(description) => doc(&format!("{}: {description}", status_label(it.status))),
+                None => doc(&format!("{}.", status_label(it.status))),
             };
             let variant = ident(&it.variant);
             match &it.ty {
                 Some(ty) => {
                     let ty = type_tokens(ty, ModelPath::Super);
-                    quote!(#[doc = #doc] #variant(#ty),)
+                    quote!(#docs #variant(#ty),)
                 }
-                None => quote!(#[doc = #doc] #variant,),
+                None => quote!(#docs #variant,),
             }
         });
+        let undocumented =
+            (!op.successes.iter().any(|it| matches!(it.status, ir::Status::Range(_)))).then(|| {
+                quote! {
+                    /// A success status the spec does not document, with its body as received.
+                    Undocumented(crate::runtime::RawResponse),
+                }
+            });
         quote! {
-            #[doc = #doc]
+            #[doc = #outcome_doc]
             #[derive(Clone, Debug, PartialEq)]
             pub enum #name {
                 #(#variants)*
-                /// A success status the spec does not document, with its body as received.
-                Undocumented(crate::runtime::RawResponse),
+                #undocumented
             }
         }
     });
     let error = op.error_name.as_ref().map(|name| {
-        let doc =
+        let error_doc =
             format!(" The error bodies of [`Client::{method}`], one per documented error status.");
         let name = ident(name);
         let variants = op.errors.iter().map(|it| {
             let doc = match it.status {
-                ir::ErrorStatus::Code(code) => format!(" {code}."),
-                ir::ErrorStatus::Range(digit) => format!(" Any {digit}xx status not listed above."),
-                ir::ErrorStatus::Default => " Any other error status.".to_owned(),
+                ir::Status::Code(code) => format!(" {code}."),
+                ir::Status::Range(digit) => format!(" Any {digit}xx status not listed above."),
+                ir::Status::Default => " Any other error status.".to_owned(),
             };
             let variant = ident(&it.variant);
             let ty = type_tokens(&it.ty, ModelPath::Super);
             quote!(#[doc = #doc] #variant(#ty),)
         });
-        let undocumented = (!op.errors.iter().any(|it| it.status == ir::ErrorStatus::Default))
-            .then(|| {
+        let undocumented =
+            (!op.errors.iter().any(|it| it.status == ir::Status::Default)).then(|| {
                 quote! {
                     /// An error status the spec does not document, with its body as JSON.
                     Undocumented(::serde_json::Value),
                 }
             });
         quote! {
-            #[doc = #doc]
+            #[doc = #error_doc]
             #[derive(Clone, Debug, PartialEq)]
             pub enum #name {
                 #(#variants)*

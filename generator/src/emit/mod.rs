@@ -13,7 +13,10 @@ use quote::quote;
 
 use crate::ir;
 
-pub(crate) use self::{docs::doc_attrs, examples::emit_examples};
+pub(crate) use self::{
+    docs::{doc, doc_attrs, doc_lines},
+    examples::emit_examples,
+};
 
 /// The token streams of the generated files.
 #[derive(Debug)]
@@ -28,6 +31,10 @@ pub(crate) fn emit(api: &ir::Api) -> Files {
 
 /// An identifier for a name from the IR, raw (`r#type`) when the name says so.
 pub(crate) fn ident(name: &str) -> Ident {
+    assert!(
+        crate::names::is_identifier(name),
+        "generator bug: `{name}` is not an identifier, though every name comes from `names`"
+    );
     match name.strip_prefix("r#") {
         Some(raw) => Ident::new_raw(raw, Span::call_site()),
         None => Ident::new(name, Span::call_site()),
@@ -48,7 +55,6 @@ pub(crate) fn type_tokens(ty: &ir::TypeRef, path: ModelPath) -> TokenStream {
         ir::TypeRef::Bool => quote!(bool),
         ir::TypeRef::I32 => quote!(i32),
         ir::TypeRef::I64 => quote!(i64),
-        ir::TypeRef::F32 => quote!(f32),
         ir::TypeRef::F64 => quote!(f64),
         ir::TypeRef::DateTime => quote!(::chrono::DateTime<::chrono::Utc>),
         ir::TypeRef::Date => quote!(::chrono::NaiveDate),

@@ -3,11 +3,12 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{ModelPath, doc_attrs, ident, type_tokens};
-use crate::ir;
+use super::{ModelPath, doc, doc_attrs, doc_lines, ident, type_tokens};
+use crate::{ir, markdown};
 
 pub(super) fn emit_models(api: &ir::Api) -> TokenStream {
-    let module_doc = format!(" The types of {}: one per schema, named after it.", api.title);
+    let module_doc =
+        format!(" The types of {}: one per schema, named after it.", markdown::inline(&api.title));
     let items = api.models.iter().map(|it| emit_model(api, it));
     quote! {
         #![doc = #module_doc]
@@ -21,6 +22,18 @@ fn emit_model(api: &ir::Api, model: &ir::Model) -> TokenStream {
         ir::ModelKind::StringEnum(variants) => emit_string_enum(model, variants),
         ir::ModelKind::IntEnum(variants) => emit_int_enum(model, variants),
         ir::ModelKind::Union(union) => emit_union(api, model, union),
+        ir::ModelKind::Newtype(newtype) => {
+            let docs = doc_attrs(&model.docs, &[]);
+            let name = ident(&model.rust_name);
+            let ty = type_tokens(&newtype.ty, ModelPath::Local);
+            let ty = if newtype.boxed { quote!(Box<#ty>) } else { ty };
+            quote! {
+                #docs
+                #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+                #[serde(transparent)]
+                pub struct #name(pub #ty);
+            }
+        }
         ir::ModelKind::Alias(ty) => {
             let docs = doc_attrs(&model.docs, &[]);
             let name = ident(&model.rust_name);
@@ -105,14 +118,17 @@ fn emit_string_enum(model: &ir::Model, variants: &[ir::Variant]) -> TokenStream 
     let name = ident(&model.rust_name);
     let variant_names: Vec<_> = variants.iter().map(|it| ident(&it.rust_name)).collect();
     let wire_names: Vec<_> = variants.iter().map(|it| it.wire_name.as_str()).collect();
-    let variant_docs = wire_names.iter().map(|it| format!(" `{}`", it.replace('`', "'")));
+    let variant_docs = wire_names.iter().map(|it| match it.is_empty() {
+        true => doc_lines("The empty string."),
+        false => doc(&markdown::code_span(it)),
+    });
     quote! {
         #docs
         #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         #[non_exhaustive]
         pub enum #name {
             #(
-                #[doc = #variant_docs]
+                #variant_docs
                 #variant_names,
             )*
             #[doc = #unknown_doc]
@@ -153,7 +169,11 @@ fn emit_string_enum(model: &ir::Model, variants: &[ir::Variant]) -> TokenStream 
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-                Ok(Self::from(value.as_str()))
+                let res = Self::from(value.as_str());
+                if let Self::Unknown(_) = res {
+                    crate::runtime::union::note_unknown();
+                }
+                Ok(res)
             }
         }
 
@@ -220,7 +240,11 @@ fn emit_int_enum(model: &ir::Model, variants: &[ir::IntVariant]) -> TokenStream 
 
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                <i64 as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+                let res = Self::from(<i64 as ::serde::Deserialize>::deserialize(deserializer)?);
+                if let Self::Unknown(_) = res {
+                    crate::runtime::union::note_unknown();
+                }
+                Ok(res)
             }
         }
 
@@ -244,7 +268,9 @@ fn json_kind(api: &ir::Api, ty: &ir::TypeRef) -> TokenStream {
                 Some(ir::ModelKind::Struct(_)) => kind("Object"),
                 Some(ir::ModelKind::StringEnum(_)) => kind("String"),
                 Some(ir::ModelKind::IntEnum(_)) => kind("Number"),
-                Some(ir::ModelKind::Alias(ty)) => json_kind(api, ty),
+                Some(ir::ModelKind::Alias(ty) | ir::ModelKind::Newtype(ir::Newtype { ty, .. })) => {
+                    json_kind(api, ty)
+                }
                 Some(ir::ModelKind::Union(_)) | None => kind("Any"),
             }
         }
@@ -255,7 +281,7 @@ fn json_kind(api: &ir::Api, ty: &ir::TypeRef) -> TokenStream {
         | ir::TypeRef::Date
         | ir::TypeRef::Uuid
         | ir::TypeRef::Bytes => kind("String"),
-        ir::TypeRef::I32 | ir::TypeRef::I64 | ir::TypeRef::F32 | ir::TypeRef::F64 => kind("Number"),
+        ir::TypeRef::I32 | ir::TypeRef::I64 | ir::TypeRef::F64 => kind("Number"),
         ir::TypeRef::Bool => kind("Bool"),
         ir::TypeRef::Json | ir::TypeRef::Nullable(_) => kind("Any"),
     }
@@ -265,7 +291,23 @@ fn emit_union(api: &ir::Api, model: &ir::Model, union: &ir::Union) -> TokenStrea
     let docs = doc_attrs(&model.docs, &[]);
     let name = ident(&model.rust_name);
     let variants: Vec<_> = union.variants.iter().map(|it| ident(&it.rust_name)).collect();
-    let types = union.variants.iter().map(|it| type_tokens(&it.ty, ModelPath::Local));
+    let types = union.variants.iter().map(|it| {
+        let ty = type_tokens(&it.ty, ModelPath::Local);
+        if it.boxed { quote!(Box<#ty>) } else { ty }
+    });
+    // How a decoded member becomes a value of the union.
+    let wraps: Vec<_> = union
+        .variants
+        .iter()
+        .zip(&variants)
+        .map(|(it, variant)| {
+            if it.boxed {
+                quote!(|it| Self::#variant(::std::boxed::Box::new(it)))
+            } else {
+                quote!(Self::#variant)
+            }
+        })
+        .collect();
     let (unknown_doc, serialize_arms, deserialize_body) = match &union.discriminator {
         Some(property) => {
             let serialize_arms = union.variants.iter().zip(&variants).map(|(it, variant)| {
@@ -274,14 +316,17 @@ fn emit_union(api: &ir::Api, model: &ir::Model, union: &ir::Union) -> TokenStrea
                     Self::#variant(value) => crate::runtime::union::serialize_tagged(value, #property, #tag, serializer),
                 }
             });
-            let decode_arms = union.variants.iter().zip(&variants).map(|(it, variant)| {
+            let decode_arms = union.variants.iter().zip(&wraps).map(|(it, wrap)| {
                 let tags = &it.tags;
-                quote!(Some(#(#tags)|*) => crate::runtime::union::decode(value, Self::#variant),)
+                quote!(Some(#(#tags)|*) => crate::runtime::union::decode(value, #wrap),)
             });
             let body = quote! {
                 match crate::runtime::union::tag(&value, #property) {
                     #(#decode_arms)*
-                    _ => Ok(Self::Unknown(value)),
+                    _ => {
+                        crate::runtime::union::note_unknown();
+                        Ok(Self::Unknown(value))
+                    }
                 }
             };
             let doc = format!(
@@ -295,21 +340,20 @@ fn emit_union(api: &ir::Api, model: &ir::Model, union: &ir::Union) -> TokenStrea
             });
             let kinds = union.variants.iter().map(|it| json_kind(api, &it.ty));
             let body = quote! {
-                #(
-                    if let Some(it) = crate::runtime::union::try_decode(&value, #kinds, Self::#variants) {
-                        return Ok(it);
-                    }
-                )*
-                Ok(Self::Unknown(value))
+                Ok(crate::runtime::union::Untagged::new(value)
+                    #(.member(#kinds, #wraps))*
+                    .finish(Self::Unknown))
             };
-            let doc = " A value that matches none of the members, kept verbatim.".to_owned();
+            let doc = " A value that no member decodes, kept verbatim.".to_owned();
             (doc, serialize_arms.collect(), body)
         }
     };
     let first_match = union.discriminator.is_none().then(|| {
         quote! {
             ///
-            /// A value decodes as the first member, in this order, that accepts it.
+            /// A value decodes as the first member, in this order, that keeps all of it when
+            /// encoded again and recognises every enum value in it; failing that, as the member
+            /// that loses least of it; failing that, as `Unknown`.
         }
     });
     quote! {

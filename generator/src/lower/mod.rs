@@ -2,26 +2,34 @@
 //!
 //! Every Rust name is decided here, through `names`, and every inline schema that needs a type
 //! of its own is hoisted into a model named after its position. Unsupported constructs become
-//! diagnostics; lowering carries on past them so that one run reports them all. Models and
-//! operations are sorted by Rust name, so reordering the spec's maps changes nothing.
+//! diagnostics; lowering carries on past them so that one run reports them all. Components are
+//! lowered in the order of their names and operations in the order of their paths, and models
+//! and operations are sorted by Rust name, so reordering the spec's maps changes nothing.
 
+mod cycles;
 mod operation;
 mod schema;
 
-use std::collections::BTreeMap;
+use std::{collections::BTreeMap, rc::Rc};
 
 use openapiv3::{OpenAPI, ReferenceOr};
+use serde_json::Value;
 
 use crate::{
     diagnostic::{Diagnostics, Kind},
     ir,
     names::{self, Scope},
     pointer::JsonPointer,
-    resolve::Resolver,
+    resolve::{RefProblem, Resolver, describe_target},
 };
 
 /// The extension that overrides a generated Rust name.
 const RUST_NAME: &str = "x-rust-name";
+
+/// How deeply inline schemas may nest (properties of items of properties…) before the
+/// generator stops and reports it. Real specs stay far below; the bound keeps the work and the
+/// stack of any input small.
+pub(crate) const MAX_NESTING: usize = 48;
 
 /// Method names the hand-written `Client` already has.
 const CLIENT_METHODS: &[&str] = &["builder", "new", "request", "base_url", "clone", "fmt"];
@@ -29,26 +37,34 @@ const CLIENT_METHODS: &[&str] = &["builder", "new", "request", "base_url", "clon
 /// Type names the client module already uses.
 const CLIENT_TYPES: &[&str] = &["Client", "ClientBuilder", "Response", "Error", "DEFAULT_BASE_URL"];
 
-pub(crate) fn lower(doc: &OpenAPI, acc: &mut Diagnostics) -> ir::Api {
+pub(crate) fn lower(doc: &OpenAPI, tree: &Value, acc: &mut Diagnostics) -> ir::Api {
     let mut ctx = Lower {
-        resolver: Resolver::new(doc),
+        resolver: Resolver::new(doc, tree),
         acc,
         component_names: BTreeMap::new(),
         model_scope: Scope::default(),
         models: Vec::new(),
+        all_of_parts: BTreeMap::new(),
+        inline_types: BTreeMap::new(),
+        depth: 0,
     };
     ctx.name_components(doc);
     if let Some(components) = &doc.components {
-        for (name, schema) in &components.schemas {
+        // In the order of their names, so that inline schemas whose hoisted names collide are
+        // numbered the same way whatever the order of the spec's map.
+        let mut sorted: Vec<_> = components.schemas.iter().collect();
+        sorted.sort_by(|a, b| a.0.cmp(b.0));
+        for (name, schema) in sorted {
             let ptr = JsonPointer::root().join("components").join("schemas").join(name);
             ctx.lower_component(name, schema, &ptr);
         }
     }
+    ctx.check_security(doc);
     let operations = ctx.lower_operations(doc);
     let mut models = ctx.models;
     models.sort_by(|a, b| a.rust_name.cmp(&b.rust_name));
-    check_alias_cycles(&models, ctx.acc);
-    box_cycles(&mut models);
+    cycles::break_cycles(&mut models, ctx.acc);
+    schema::report_shadowed_members(&models, ctx.acc);
     ir::Api {
         title: doc.info.title.clone(),
         description: doc.info.description.clone(),
@@ -66,12 +82,14 @@ struct Lower<'a, 'd> {
     component_names: BTreeMap<String, String>,
     model_scope: Scope,
     models: Vec<ir::Model>,
-}
-
-fn rust_name_override(
-    extensions: &indexmap::IndexMap<String, serde_json::Value>,
-) -> Option<String> {
-    extensions.get(RUST_NAME).and_then(|it| it.as_str()).map(str::to_owned)
+    /// The properties of each component schema with its `allOf` merged in, by component name,
+    /// so that a schema included many times (a diamond of `allOf`s) is merged once; `None` while
+    /// it is being merged, which finds `allOf`s that include themselves.
+    all_of_parts: BTreeMap<&'a str, Option<Rc<schema::Parts<'a>>>>,
+    /// The type of each inline schema lowered so far, by pointer.
+    inline_types: BTreeMap<String, ir::TypeRef>,
+    /// How many inline schemas enclose the one being lowered.
+    depth: usize,
 }
 
 fn docs(summary: Option<&String>, description: Option<&String>) -> ir::Docs {
@@ -79,22 +97,84 @@ fn docs(summary: Option<&String>, description: Option<&String>) -> ir::Docs {
     ir::Docs { summary: clean(summary), description: clean(description), notes: Vec::new() }
 }
 
-impl Lower<'_, '_> {
+impl<'a> Lower<'a, '_> {
     /// Names every component schema first, in sorted order, so that references can be lowered
     /// in any order and disambiguation does not depend on the order of the spec's map.
-    fn name_components(&mut self, doc: &OpenAPI) {
+    fn name_components(&mut self, doc: &'a OpenAPI) {
         let Some(components) = &doc.components else { return };
         let mut sorted: Vec<_> = components.schemas.iter().collect();
         sorted.sort_by(|a, b| a.0.cmp(b.0));
         for (name, schema) in sorted {
             let ptr = JsonPointer::root().join("components").join("schemas").join(name);
             let wanted = match schema {
-                ReferenceOr::Item(it) => rust_name_override(&it.schema_data.extensions),
+                ReferenceOr::Item(it) => self.rust_name_override(
+                    &it.schema_data.extensions,
+                    &ptr,
+                    names::checked_type_name,
+                ),
                 ReferenceOr::Reference { .. } => None,
             };
             let rust =
                 self.claim_model_name(wanted.unwrap_or_else(|| names::type_name(name)), name, &ptr);
             self.component_names.insert(name.clone(), rust);
+        }
+    }
+
+    /// The name `x-rust-name` asks for, if the extension is there. `check` is the naming rule of
+    /// what it names; a name the rule would change is used as changed, with a warning.
+    fn rust_name_override(
+        &mut self,
+        extensions: &indexmap::IndexMap<String, Value>,
+        ptr: &JsonPointer,
+        check: fn(&str) -> Result<String, String>,
+    ) -> Option<String> {
+        let value = extensions.get(RUST_NAME)?;
+        let ptr = ptr.join(RUST_NAME);
+        let Some(wanted) = value.as_str() else {
+            self.acc
+                .warning(Kind::Invalid, ptr, format!("`{RUST_NAME}` is not a string"))
+                .set_note("it is ignored, and the name is made from the spec's name");
+            return None;
+        };
+        match check(wanted) {
+            Ok(it) => Some(it),
+            Err(it) => {
+                self.acc
+                    .warning(
+                        Kind::Invalid,
+                        ptr,
+                        format!("`{RUST_NAME}` `{wanted}` is not a valid name for this item"),
+                    )
+                    .set_note(format!("`{it}` is used instead"));
+                Some(it)
+            }
+        }
+    }
+
+    /// Warns about security schemes the client cannot satisfy: it sends one credential, as
+    /// `Authorization: Bearer` (what OAuth 2, OpenID Connect and `http` `bearer` schemes use).
+    fn check_security(&mut self, doc: &OpenAPI) {
+        use openapiv3::SecurityScheme as S;
+        let Some(components) = &doc.components else { return };
+        for (name, scheme) in &components.security_schemes {
+            let ptr = JsonPointer::root().join("components").join("securitySchemes").join(name);
+            let what = match scheme {
+                ReferenceOr::Item(S::APIKey { location, name: key, .. }) => {
+                    format!(
+                        "an API key in the {} parameter `{key}`",
+                        format!("{location:?}").to_lowercase()
+                    )
+                }
+                ReferenceOr::Item(S::HTTP { scheme, .. })
+                    if !scheme.eq_ignore_ascii_case("bearer") =>
+                {
+                    format!("HTTP `{scheme}` authentication")
+                }
+                _ => continue,
+            };
+            self.acc
+                .warning(Kind::Unsupported, ptr, format!("unsupported: security scheme `{name}`: {what}"))
+                .set_note("the client sends only `Authorization: Bearer <token>`; other credentials are the caller's to add (a header, say, as a default header of a `reqwest::Client` given to `ClientBuilder::http_client`)");
         }
     }
 
@@ -106,6 +186,41 @@ impl Lower<'_, '_> {
     ) -> String {
         let fix = format!("set `{RUST_NAME}` on either schema to choose");
         claim_name(self.acc, &mut self.model_scope, &wanted, wire, "type", ptr, &fix)
+    }
+
+    /// Reports a reference at `ptr` that could not be followed where `what` was expected; `lost`
+    /// says what was not generated.
+    fn report_ref(&mut self, problem: RefProblem, ptr: &JsonPointer, what: &str, lost: &str) {
+        match problem {
+            // Reported once, by `resolve::check_refs`, wherever it stands.
+            RefProblem::Reported => {}
+            RefProblem::WrongTarget { reference } => {
+                let (kind, message) = match describe_target(&reference) {
+                    Some(target) => (
+                        Kind::Invalid,
+                        format!("`$ref` `{reference}` points to {target}, where {what} belongs"),
+                    ),
+                    None => (
+                        Kind::Unsupported,
+                        format!(
+                            "unsupported: `$ref` `{reference}` points into the document, not to a component"
+                        ),
+                    ),
+                };
+                self.acc
+                    .error(kind, ptr.join("$ref"), message)
+                    .set_note(format!("refer to {what} under `#/components`; {lost}"));
+            }
+            RefProblem::Loop { reference } => {
+                self.acc
+                    .error(
+                        Kind::Invalid,
+                        ptr.join("$ref"),
+                        format!("`$ref` `{reference}` is part of a loop of references"),
+                    )
+                    .set_note(lost.to_owned());
+            }
+        }
     }
 }
 
@@ -125,106 +240,9 @@ fn claim_name(
         acc.warning(
             Kind::NameCollision,
             ptr.clone(),
-            format!("`{wire}` and {first} both become the {what} `{wanted}`"),
+            format!("{} and {first} both become the {what} `{wanted}`", names::quoted(wire)),
         )
-        .set_note(format!("`{wire}` is generated as `{res}`; {fix}"));
+        .set_note(format!("{} is generated as `{res}`; {fix}", names::quoted(wire)));
     }
     res
-}
-
-/// Every model a type mentions, at any depth.
-fn mentioned<'t>(ty: &'t ir::TypeRef, acc: &mut Vec<&'t str>) {
-    match ty {
-        ir::TypeRef::Named(name) => acc.push(name),
-        ir::TypeRef::Vec(inner) | ir::TypeRef::Map(inner) | ir::TypeRef::Nullable(inner) => {
-            mentioned(inner, acc)
-        }
-        _ => {}
-    }
-}
-
-/// Reports type aliases that contain themselves: Rust has no recursive aliases, even through
-/// a `Vec`, so such a schema has no Rust type.
-fn check_alias_cycles(models: &[ir::Model], acc: &mut Diagnostics) {
-    let aliases: BTreeMap<&str, &ir::TypeRef> = models
-        .iter()
-        .filter_map(|it| match &it.kind {
-            ir::ModelKind::Alias(ty) => Some((it.rust_name.as_str(), ty)),
-            _ => None,
-        })
-        .collect();
-    for model in models {
-        let ir::ModelKind::Alias(ty) = &model.kind else { continue };
-        let mut seen = std::collections::BTreeSet::new();
-        let mut stack = Vec::new();
-        mentioned(ty, &mut stack);
-        while let Some(name) = stack.pop() {
-            if name == model.rust_name {
-                let ptr = JsonPointer::parse_ref(&model.pointer).unwrap_or_default();
-                acc.error(Kind::Invalid, ptr, format!("`{}` contains itself through references, arrays or maps alone", model.wire_name))
-                    .set_note("a recursive schema needs an object on the way (`properties`); no code was generated");
-                break;
-            }
-            if seen.insert(name) {
-                if let Some(ty) = aliases.get(name) {
-                    mentioned(ty, &mut stack);
-                }
-            }
-        }
-    }
-}
-
-/// The model a type holds inline (not behind a `Vec` or a map), if any.
-fn held_inline(ty: &ir::TypeRef) -> Option<&str> {
-    match ty {
-        ir::TypeRef::Named(name) => Some(name),
-        ir::TypeRef::Nullable(inner) => held_inline(inner),
-        _ => None,
-    }
-}
-
-/// The types a model holds directly: its fields, its alias target, its union members. The
-/// flattened map of other properties is left out, since a map is already an indirection.
-fn held_types(kind: &ir::ModelKind) -> Vec<&ir::TypeRef> {
-    match kind {
-        ir::ModelKind::Struct(it) => it.fields.iter().map(|field| &field.ty).collect(),
-        ir::ModelKind::Alias(ty) => vec![ty],
-        ir::ModelKind::Union(it) => it.variants.iter().map(|variant| &variant.ty).collect(),
-        ir::ModelKind::StringEnum(_) | ir::ModelKind::IntEnum(_) => Vec::new(),
-    }
-}
-
-/// Boxes every struct field that holds, inline, a model from which the struct is reachable
-/// inline again: without it a recursive schema would be a type of infinite size.
-fn box_cycles(models: &mut [ir::Model]) {
-    // Edges of "holds inline", by model name.
-    let edges: BTreeMap<String, Vec<String>> = models
-        .iter()
-        .map(|model| {
-            let targets =
-                held_types(&model.kind).into_iter().filter_map(held_inline).map(str::to_owned);
-            (model.rust_name.clone(), targets.collect())
-        })
-        .collect();
-    let reaches = |from: &str, to: &str| {
-        let mut seen = std::collections::BTreeSet::new();
-        let mut stack = vec![from.to_owned()];
-        while let Some(it) = stack.pop() {
-            if it == to {
-                return true;
-            }
-            if seen.insert(it.clone()) {
-                stack.extend(edges.get(&it).into_iter().flatten().cloned());
-            }
-        }
-        false
-    };
-    for model in models.iter_mut() {
-        let ir::ModelKind::Struct(strukt) = &mut model.kind else { continue };
-        for field in &mut strukt.fields {
-            if let Some(target) = held_inline(&field.ty) {
-                field.boxed = reaches(target, &model.rust_name);
-            }
-        }
-    }
 }

@@ -1,8 +1,10 @@
 //! Operations to client methods: parameters, request bodies, and responses by status.
 
+use std::collections::BTreeMap;
+
 use openapiv3::{OpenAPI, Parameter, ParameterSchemaOrContent, ReferenceOr, StatusCode};
 
-use super::{CLIENT_METHODS, CLIENT_TYPES, Lower, RUST_NAME, claim_name, docs, rust_name_override};
+use super::{CLIENT_METHODS, CLIENT_TYPES, Lower, RUST_NAME, claim_name, docs};
 use crate::{
     diagnostic::Kind,
     ir,
@@ -10,8 +12,11 @@ use crate::{
     pointer::JsonPointer,
 };
 
-impl Lower<'_, '_> {
-    pub(super) fn lower_operations(&mut self, doc: &OpenAPI) -> Vec<ir::Operation> {
+/// Header parameters that OpenAPI 3.0 says to ignore: the client sets these itself.
+const IGNORED_HEADERS: &[&str] = &["accept", "content-type", "authorization"];
+
+impl<'a> Lower<'a, '_> {
+    pub(super) fn lower_operations(&mut self, doc: &'a OpenAPI) -> Vec<ir::Operation> {
         let mut method_scope = Scope::default();
         for it in CLIENT_METHODS {
             method_scope.reserve(it, "a method of the hand-written `Client`");
@@ -24,6 +29,8 @@ impl Lower<'_, '_> {
         let mut items: Vec<_> = doc.paths.paths.iter().collect();
         items.sort_by(|a, b| a.0.cmp(b.0));
         let mut res = Vec::new();
+        // Where each `operationId` was first seen.
+        let mut ids: BTreeMap<&str, JsonPointer> = BTreeMap::new();
         for (path, item) in items {
             let path_ptr = JsonPointer::root().join("paths").join(path);
             let item = match item {
@@ -41,6 +48,19 @@ impl Lower<'_, '_> {
             };
             for (method, op) in item.iter() {
                 let ptr = path_ptr.join(method);
+                if let Some(id) = &op.operation_id {
+                    if let Some(first) = ids.get(id.as_str()) {
+                        self.acc
+                            .error(
+                                Kind::Invalid,
+                                ptr.join("operationId"),
+                                format!("`operationId` `{id}` is also the id of the operation at {first}"),
+                            )
+                            .set_note("operation ids must be unique; rename one (no code was generated)");
+                        continue;
+                    }
+                    ids.insert(id, ptr.clone());
+                }
                 if let Some(it) = self.lower_operation(
                     path,
                     method,
@@ -63,18 +83,25 @@ impl Lower<'_, '_> {
         &mut self,
         path: &str,
         method: &str,
-        op: &openapiv3::Operation,
-        path_params: &[ReferenceOr<Parameter>],
+        op: &'a openapiv3::Operation,
+        path_params: &'a [ReferenceOr<Parameter>],
         ptr: &JsonPointer,
         method_scope: &mut Scope,
         type_scope: &mut Scope,
     ) -> Option<ir::Operation> {
         let n_errors_before = self.acc.error_count();
+        if !op.callbacks.is_empty() {
+            self.acc
+                .warning(Kind::Unsupported, ptr.join("callbacks"), "unsupported: `callbacks`")
+                .set_note("they describe requests the server makes, which a client does not send; they are not generated");
+        }
         let wire = op
             .operation_id
             .clone()
             .unwrap_or_else(|| format!("{method} {}", path.replace(['{', '}'], "")));
-        let wanted = rust_name_override(&op.extensions).unwrap_or_else(|| names::value_name(&wire));
+        let wanted = self
+            .rust_name_override(&op.extensions, ptr, names::checked_value_name)
+            .unwrap_or_else(|| names::value_name(&wire));
         let fix = format!("set `{RUST_NAME}` on the operation to choose");
         let rust_name = claim_name(
             self.acc,
@@ -188,30 +215,48 @@ impl Lower<'_, '_> {
         }
     }
 
-    /// Whether a parameter of type `ty` can be written in `location`: scalars and string enums,
-    /// and in the query also arrays of those.
-    fn is_param_type(&self, ty: &ir::TypeRef, location: ir::ParamLocation) -> bool {
-        use ir::TypeRef as T;
-        let scalar = |ty: &T| match ty {
-            T::String
-            | T::Bool
-            | T::I32
-            | T::I64
-            | T::F32
-            | T::F64
-            | T::DateTime
-            | T::Date
-            | T::Uuid => true,
-            T::Named(name) => self
-                .models
-                .iter()
-                .any(|it| &it.rust_name == name && matches!(it.kind, ir::ModelKind::StringEnum(_))),
-            _ => false,
-        };
-        match ty {
-            T::Vec(item) => location == ir::ParamLocation::Query && scalar(item),
-            other => scalar(other),
+    /// Whether a parameter of type `ty` can be written in `location`, and whether it is an
+    /// array: scalars, enums and aliases of those anywhere, arrays of those in the query.
+    /// `None` for other types.
+    fn param_shape(&self, ty: &ir::TypeRef, location: ir::ParamLocation) -> Option<bool> {
+        match self.resolve_alias(ty) {
+            ir::TypeRef::Vec(item) => {
+                (location == ir::ParamLocation::Query && self.is_scalar(item)).then_some(true)
+            }
+            other => self.is_scalar(other).then_some(false),
         }
+    }
+
+    fn is_scalar(&self, ty: &ir::TypeRef) -> bool {
+        use ir::TypeRef as T;
+        match self.resolve_alias(ty) {
+            T::String | T::Bool | T::I32 | T::I64 | T::F64 | T::DateTime | T::Date | T::Uuid => {
+                true
+            }
+            T::Named(name) => self.models.iter().any(|it| {
+                &it.rust_name == name
+                    && matches!(it.kind, ir::ModelKind::StringEnum(_) | ir::ModelKind::IntEnum(_))
+            }),
+            _ => false,
+        }
+    }
+
+    /// What a type is once the aliases it names are expanded (at the top level only).
+    fn resolve_alias<'t>(&'t self, ty: &'t ir::TypeRef) -> &'t ir::TypeRef {
+        let mut ty = ty;
+        // Alias chains are shorter than the list of models, unless they loop (reported later).
+        for _ in 0..=self.models.len() {
+            let ir::TypeRef::Named(name) = ty else { break };
+            let target = self.models.iter().find_map(|it| match &it.kind {
+                ir::ModelKind::Alias(target) if &it.rust_name == name => Some(target),
+                _ => None,
+            });
+            match target {
+                Some(target) => ty = target,
+                None => break,
+            }
+        }
+        ty
     }
 
     fn claim_client_type(&mut self, scope: &mut Scope, wanted: &str, ptr: &JsonPointer) -> String {
@@ -221,14 +266,14 @@ impl Lower<'_, '_> {
 
     fn lower_params(
         &mut self,
-        op: &openapiv3::Operation,
-        path_params: &[ReferenceOr<Parameter>],
+        op: &'a openapiv3::Operation,
+        path_params: &'a [ReferenceOr<Parameter>],
         template: &[Vec<TemplatePart<'_>>],
         ptr: &JsonPointer,
         type_base: &str,
     ) -> Vec<ir::Param> {
         // Operation parameters override path-item parameters of the same name and location.
-        let mut merged: Vec<(JsonPointer, &Parameter)> = Vec::new();
+        let mut merged: Vec<(JsonPointer, &'a Parameter)> = Vec::new();
         let path_ptr = JsonPointer::root().join("paths").join(ptr.segments()[1].as_str());
         let sources = [
             (path_params, path_ptr.join("parameters")),
@@ -236,7 +281,14 @@ impl Lower<'_, '_> {
         ];
         for (list, list_ptr) in sources {
             for (idx, it) in list.iter().enumerate() {
-                let Some(param) = self.resolver.parameter(it) else { continue };
+                let param = match self.resolver.parameter(it) {
+                    Ok(it) => it,
+                    Err(problem) => {
+                        let lost = "no method was generated";
+                        self.report_ref(problem, &list_ptr.join(idx), "a parameter", lost);
+                        continue;
+                    }
+                };
                 let data = param.parameter_data_ref();
                 let key = (data.name.as_str(), std::mem::discriminant(param));
                 merged.retain(|(_, p)| {
@@ -272,6 +324,16 @@ impl Lower<'_, '_> {
                 Parameter::Header { .. } => {
                     let is_token =
                         |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+                    if IGNORED_HEADERS.contains(&data.name.to_ascii_lowercase().as_str()) {
+                        self.acc
+                            .warning(
+                                Kind::Invalid,
+                                param_ptr.join("name"),
+                                format!("header parameter `{}` is ignored", data.name),
+                            )
+                            .set_note("OpenAPI 3.0 says so: the client sets `Accept`, `Content-Type` and `Authorization` itself");
+                        continue;
+                    }
                     if data.name.is_empty() || !data.name.chars().all(is_token) {
                         self.acc
                             .error(
@@ -318,19 +380,25 @@ impl Lower<'_, '_> {
                 }
             };
             let hint = names::nested_type_name(type_base, &data.name);
+            let n_errors = self.acc.error_count();
             let ty = self.lower_type(schema, &param_ptr.join("schema"), &hint);
+            if self.acc.error_count() > n_errors {
+                // Its schema was reported: whatever it stands for is no parameter type.
+                continue;
+            }
             let ty = match ty {
                 // A parameter that may be absent is an `Option` already.
                 ir::TypeRef::Nullable(inner) => *inner,
                 other => other,
             };
-            if !self.is_param_type(&ty, location) {
+            let Some(array) = self.param_shape(&ty, location) else {
                 self.acc
-                    .error(Kind::Unsupported, param_ptr.join("schema"), format!("unsupported: parameter `{}` of this type in the {location:?} position", data.name).to_lowercase())
-                    .set_note("parameters must be scalars, string enums, or (in the query) arrays of those; no method was generated");
+                    .error(Kind::Unsupported, param_ptr.join("schema"), format!("unsupported: parameter `{}` of this type in the {} position", data.name, format!("{location:?}").to_lowercase()))
+                    .set_note("parameters must be scalars, enums, or (in the query) arrays of those; no method was generated");
                 continue;
-            }
-            let wanted = rust_name_override(&data.extensions)
+            };
+            let wanted = self
+                .rust_name_override(&data.extensions, &param_ptr, names::checked_value_name)
                 .unwrap_or_else(|| names::value_name(&data.name));
             let fix = format!("set `{RUST_NAME}` on either parameter to choose");
             let rust_name = claim_name(
@@ -355,6 +423,7 @@ impl Lower<'_, '_> {
                     ..docs(None, data.description.as_ref())
                 },
                 ty,
+                array,
                 required: data.required || location == ir::ParamLocation::Path,
                 explode,
             });
@@ -364,12 +433,18 @@ impl Lower<'_, '_> {
 
     fn lower_body(
         &mut self,
-        op: &openapiv3::Operation,
+        op: &'a openapiv3::Operation,
         ptr: &JsonPointer,
         type_base: &str,
     ) -> Option<ir::Body> {
-        let body = self.resolver.request_body(op.request_body.as_ref()?)?;
         let body_ptr = ptr.join("requestBody");
+        let body = match self.resolver.request_body(op.request_body.as_ref()?) {
+            Ok(it) => it,
+            Err(problem) => {
+                self.report_ref(problem, &body_ptr, "a request body", "no method was generated");
+                return None;
+            }
+        };
         let Some((media, content)) = body.content.iter().find(|(media, _)| is_json(media)) else {
             let media: Vec<_> = body.content.keys().map(|it| format!("`{it}`")).collect();
             self.acc
@@ -394,7 +469,7 @@ impl Lower<'_, '_> {
 
     fn lower_responses(
         &mut self,
-        op: &openapiv3::Operation,
+        op: &'a openapiv3::Operation,
         ptr: &JsonPointer,
         type_base: &str,
     ) -> (Vec<ir::Success>, Vec<ir::ErrorResponse>) {
@@ -405,25 +480,22 @@ impl Lower<'_, '_> {
         for (code, response) in entries.chain(op.responses.default.iter().map(|it| (None, it))) {
             let key = code.map_or_else(|| "default".to_owned(), |it| it.to_string());
             let response_ptr = responses_ptr.join(&key);
-            let Some(response) = self.resolver.response(response) else { continue };
-            let (status, error_status) = match code {
-                Some(StatusCode::Code(it)) => (Some(*it), ir::ErrorStatus::Code(*it)),
-                Some(StatusCode::Range(it)) => {
-                    if *it == 2 {
-                        self.acc
-                            .error(
-                                Kind::Unsupported,
-                                response_ptr.clone(),
-                                "unsupported: the success range `2XX`",
-                            )
-                            .set_note("list the success codes one by one; no method was generated");
-                    }
-                    (None, ir::ErrorStatus::Range(*it))
+            let response = match self.resolver.response(response) {
+                Ok(it) => it,
+                Err(problem) => {
+                    let lost = "no method was generated";
+                    self.report_ref(problem, &response_ptr, "a response", lost);
+                    continue;
                 }
-                None => (None, ir::ErrorStatus::Default),
             };
+            let status = match code {
+                Some(StatusCode::Code(it)) => ir::Status::Code(*it),
+                Some(StatusCode::Range(it)) => ir::Status::Range(*it),
+                None => ir::Status::Default,
+            };
+            let success = status.is_success();
             let body = response.content.iter().find(|(media, _)| is_json(media));
-            if body.is_none() && !response.content.is_empty() && status.is_some_and(is_success) {
+            if body.is_none() && !response.content.is_empty() && success {
                 let media: Vec<_> = response.content.keys().map(|it| format!("`{it}`")).collect();
                 self.acc
                     .error(
@@ -443,31 +515,32 @@ impl Lower<'_, '_> {
                 ),
                 None => ir::TypeRef::Json,
             });
-            match status {
-                Some(status) if is_success(status) => successes.push(ir::Success {
+            if success {
+                successes.push(ir::Success {
                     status,
                     variant: success_variant(status),
                     description: Some(response.description.trim().to_owned())
                         .filter(|it| !it.is_empty()),
                     ty,
-                }),
-                _ => errors.push(ir::ErrorResponse {
-                    status: error_status,
-                    variant: match error_status {
-                        ir::ErrorStatus::Code(it) => format!("Status{it}"),
-                        ir::ErrorStatus::Range(it) => format!("Status{it}xx"),
-                        ir::ErrorStatus::Default => "Default".to_owned(),
+                });
+            } else {
+                errors.push(ir::ErrorResponse {
+                    status,
+                    variant: match status {
+                        ir::Status::Code(it) => format!("Status{it}"),
+                        ir::Status::Range(it) => format!("Status{it}xx"),
+                        ir::Status::Default => "Default".to_owned(),
                     },
                     // A response without a body still gets whatever JSON the server sends.
                     ty: ty.unwrap_or(ir::TypeRef::Json),
-                }),
+                });
             }
         }
         errors.sort_by_key(|it| it.status);
         if successes.is_empty() {
             // Nothing documented: accept any 2xx, keeping its body as JSON.
             successes.push(ir::Success {
-                status: 200,
+                status: ir::Status::Range(2),
                 variant: "Ok".to_owned(),
                 description: None,
                 ty: Some(ir::TypeRef::Json),
@@ -476,10 +549,6 @@ impl Lower<'_, '_> {
         successes.sort_by_key(|it| it.status);
         (successes, errors)
     }
-}
-
-fn is_success(status: u16) -> bool {
-    (200..300).contains(&status)
 }
 
 /// `application/json`, `*/*` (HubSpot's error responses) and `…+json` all carry JSON.
@@ -491,7 +560,12 @@ fn is_json(media: &str) -> bool {
         || essence.ends_with("+json")
 }
 
-fn success_variant(status: u16) -> String {
+fn success_variant(status: ir::Status) -> String {
+    let status = match status {
+        ir::Status::Code(it) => it,
+        ir::Status::Range(it) => return format!("Status{it}xx"),
+        ir::Status::Default => return "Default".to_owned(),
+    };
     let name = match status {
         200 => "Ok",
         201 => "Created",

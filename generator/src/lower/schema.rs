@@ -1,28 +1,25 @@
 //! Schemas to models and types: structs (with `allOf` merged), enums, unions (`oneOf`,
 //! `anyOf`), aliases, and the type of every use of a schema.
 
-use std::borrow::Borrow;
+use std::{borrow::Borrow, rc::Rc};
 
-use indexmap::IndexMap;
+use indexmap::{IndexMap, IndexSet};
 use openapiv3::{
-    AdditionalProperties, IntegerFormat, NumberFormat, ReferenceOr, Schema, SchemaKind,
-    StringFormat, Type, VariantOrUnknownOrEmpty,
+    AdditionalProperties, IntegerFormat, ReferenceOr, Schema, SchemaKind, StringFormat, Type,
+    VariantOrUnknownOrEmpty,
 };
 use serde_json::Value;
 
-use super::{Lower, RUST_NAME, claim_name, docs, rust_name_override};
+use super::{Lower, MAX_NESTING, RUST_NAME, claim_name, docs};
 use crate::{
     diagnostic::Kind,
-    ir,
+    ir, markdown,
     names::{self, Scope},
     pointer::JsonPointer,
 };
 
 /// The extension that names integer enum variants, as other generators read it.
 const ENUM_VARNAMES: &str = "x-enum-varnames";
-
-/// How deep `allOf` may nest through references before we call it a cycle.
-const MAX_ALL_OF_DEPTH: usize = 32;
 
 /// What a schema becomes.
 enum Shape<'s> {
@@ -95,17 +92,33 @@ fn int_enum_values(schema: &Schema) -> Vec<i64> {
 
 /// The properties, required names and extra-property rule of an object, `allOf` merged in.
 #[derive(Default)]
-struct Parts {
-    properties: IndexMap<String, (JsonPointer, ReferenceOr<Box<Schema>>)>,
-    required: Vec<String>,
-    additional: Option<(JsonPointer, AdditionalProperties)>,
+pub(super) struct Parts<'a> {
+    properties: IndexMap<&'a str, Declared<'a, ReferenceOr<Box<Schema>>>>,
+    required: IndexSet<&'a str>,
+    additional: Option<Declared<'a, AdditionalProperties>>,
 }
 
-impl Lower<'_, '_> {
+/// A part of an object as one schema declares it.
+struct Declared<'a, T> {
+    /// Where.
+    ptr: JsonPointer,
+    item: &'a T,
+    /// The Rust name of the type whose schema declares it: inline schemas inside it are named
+    /// after it, wherever they are merged into.
+    owner: Rc<str>,
+}
+
+impl<T> Clone for Declared<'_, T> {
+    fn clone(&self) -> Self {
+        Declared { ptr: self.ptr.clone(), item: self.item, owner: self.owner.clone() }
+    }
+}
+
+impl<'a> Lower<'a, '_> {
     pub(super) fn lower_component(
         &mut self,
-        name: &str,
-        schema: &ReferenceOr<Schema>,
+        name: &'a str,
+        schema: &'a ReferenceOr<Schema>,
         ptr: &JsonPointer,
     ) {
         let rust_name = self.component_names[name].clone();
@@ -132,6 +145,10 @@ impl Lower<'_, '_> {
                         ir::ModelKind::Alias(strip_nullable(ty))
                     }
                     Shape::Plain => ir::ModelKind::Alias(self.lower_plain(schema, ptr, &rust_name)),
+                    Shape::Struct => {
+                        let parts = self.component_parts(name, schema, ptr);
+                        ir::ModelKind::Struct(self.object_struct(&parts))
+                    }
                     shape => self.lower_model_kind(shape, schema, &rust_name, ptr),
                 };
                 self.push_model(name, rust_name, ptr, docs, kind, example(schema));
@@ -179,6 +196,18 @@ impl Lower<'_, '_> {
             return Shape::Plain;
         }
         let has_properties = view.properties.is_some_and(|it| !it.is_empty());
+        if schema.schema_data.discriminator.is_some()
+            && view.one_of.is_empty()
+            && view.any_of.is_empty()
+        {
+            self.acc
+                .warning(
+                    Kind::Unsupported,
+                    ptr.join("discriminator"),
+                    "unsupported: `discriminator` without `oneOf` or `anyOf`",
+                )
+                .set_note("it is ignored: the schema is generated as if it had none");
+        }
         let unions = [("oneOf", view.one_of), ("anyOf", view.any_of)];
         let mut unions = unions.into_iter().filter(|(_, members)| !members.is_empty());
         if let Some((keyword, members)) = unions.next() {
@@ -209,15 +238,19 @@ impl Lower<'_, '_> {
     /// The model of a shape that needs one.
     fn lower_model_kind(
         &mut self,
-        shape: Shape<'_>,
-        schema: &Schema,
+        shape: Shape<'a>,
+        schema: &'a Schema,
         rust_name: &str,
         ptr: &JsonPointer,
     ) -> ir::ModelKind {
         match shape {
             Shape::StringEnum => ir::ModelKind::StringEnum(self.string_enum(schema, ptr)),
             Shape::IntEnum => ir::ModelKind::IntEnum(self.int_enum(schema, ptr)),
-            Shape::Struct => ir::ModelKind::Struct(self.object_struct(schema, rust_name, ptr)),
+            Shape::Struct => {
+                let mut parts = Parts::default();
+                self.collect_parts(schema, ptr, &Rc::from(rust_name), &mut parts);
+                ir::ModelKind::Struct(self.object_struct(&parts))
+            }
             Shape::Union(keyword, members) => {
                 ir::ModelKind::Union(self.union(schema, keyword, members, rust_name, ptr))
             }
@@ -288,27 +321,30 @@ impl Lower<'_, '_> {
         claim_name(self.acc, scope, wanted, value, "variant", ptr, &fix)
     }
 
-    /// A struct for an object schema, with the properties of its `allOf` members merged in.
-    fn object_struct(&mut self, schema: &Schema, rust_name: &str, ptr: &JsonPointer) -> ir::Struct {
-        let mut parts = Parts::default();
-        self.collect_parts(schema, ptr, &mut parts, 0);
+    /// A struct for the merged properties of an object schema.
+    fn object_struct(&mut self, parts: &Parts<'a>) -> ir::Struct {
         let mut scope = Scope::default();
         let mut fields = Vec::new();
-        for (wire, (prop_ptr, prop)) in &parts.properties {
+        for (wire, Declared { ptr: prop_ptr, item: prop, owner }) in &parts.properties {
             let (wanted, prop_docs) = match prop {
-                ReferenceOr::Item(it) => {
-                    (rust_name_override(&it.schema_data.extensions), schema_docs(it))
-                }
+                ReferenceOr::Item(it) => (
+                    self.rust_name_override(
+                        &it.schema_data.extensions,
+                        prop_ptr,
+                        names::checked_value_name,
+                    ),
+                    schema_docs(it),
+                ),
                 ReferenceOr::Reference { .. } => (None, ir::Docs::default()),
             };
             let wanted = wanted.unwrap_or_else(|| names::value_name(wire));
             let fix = format!("set `{RUST_NAME}` on either property to choose");
             let field_name =
                 claim_name(self.acc, &mut scope, &wanted, wire, "field", prop_ptr, &fix);
-            let hint = names::nested_type_name(rust_name, wire);
-            let ty = self.lower_type(prop, prop_ptr, &hint);
+            let hint = names::nested_type_name(owner, wire);
+            let ty = self.lower_type(*prop, prop_ptr, &hint);
             fields.push(ir::Field {
-                wire_name: wire.clone(),
+                wire_name: (*wire).to_owned(),
                 rust_name: field_name,
                 docs: prop_docs,
                 ty,
@@ -317,12 +353,12 @@ impl Lower<'_, '_> {
             });
         }
         let additional = match &parts.additional {
-            Some((add_ptr, AdditionalProperties::Schema(it))) => {
-                let hint = names::nested_type_name(rust_name, "Value");
-                Some(self.lower_type(it, add_ptr, &hint))
+            Some(Declared { ptr, item: AdditionalProperties::Schema(it), owner }) => {
+                let hint = names::nested_type_name(owner, "Value");
+                Some(self.lower_type(it, ptr, &hint))
             }
             // Other properties are allowed explicitly: keep them, whatever they are.
-            Some((_, AdditionalProperties::Any(true))) => Some(ir::TypeRef::Json),
+            Some(Declared { item: AdditionalProperties::Any(true), .. }) => Some(ir::TypeRef::Json),
             _ => None,
         };
         let additional = additional.map(|ty| {
@@ -332,19 +368,48 @@ impl Lower<'_, '_> {
         ir::Struct { fields, additional }
     }
 
+    /// The merged parts of the component schema `name`, computed once however many schemas
+    /// include it; `None` when it includes itself, which is reported at `ptr`.
+    fn component_parts(
+        &mut self,
+        name: &'a str,
+        schema: &'a Schema,
+        ptr: &JsonPointer,
+    ) -> Rc<Parts<'a>> {
+        match self.all_of_parts.get(name) {
+            Some(Some(it)) => return it.clone(),
+            Some(None) => {
+                self.acc
+                    .error(
+                        Kind::Invalid,
+                        ptr.clone(),
+                        format!("`allOf` of `{name}` includes `{name}` itself"),
+                    )
+                    .set_note("a schema cannot be made of itself; no code was generated");
+                return Rc::default();
+            }
+            None => {}
+        }
+        self.all_of_parts.insert(name, None);
+        let mut parts = Parts::default();
+        let own_ptr = JsonPointer::root().join("components").join("schemas").join(name);
+        let owner = Rc::from(self.component_names[name].as_str());
+        self.collect_parts(schema, &own_ptr, &owner, &mut parts);
+        let parts = Rc::new(parts);
+        self.all_of_parts.insert(name, Some(parts.clone()));
+        parts
+    }
+
     /// Gathers the properties of `schema` and of its `allOf` members into `parts`, reporting
     /// members that are not objects and properties the members define differently.
     fn collect_parts(
         &mut self,
-        schema: &Schema,
+        schema: &'a Schema,
         ptr: &JsonPointer,
-        parts: &mut Parts,
-        depth: usize,
+        owner: &Rc<str>,
+        parts: &mut Parts<'a>,
     ) {
-        if depth > MAX_ALL_OF_DEPTH {
-            self.acc
-                .error(Kind::Invalid, ptr.clone(), "`allOf` includes itself")
-                .set_note("no code was generated for it");
+        if !self.enter(ptr) {
             return;
         }
         let view = view(schema);
@@ -362,118 +427,226 @@ impl Lower<'_, '_> {
                 .set_note(
                     "every `allOf` member must be an object with properties; no code was generated",
                 );
+            self.leave();
             return;
         }
-        for (wire, prop) in view.properties.into_iter().flatten() {
-            let prop_ptr = ptr.join("properties").join(wire);
-            match parts.properties.get(wire) {
-                Some((first_ptr, first)) if first != prop => {
-                    self.acc
-                        .error(
-                            Kind::Invalid,
-                            prop_ptr,
-                            format!("`allOf` members define the property `{wire}` differently"),
-                        )
-                        .set_note(format!(
-                            "the other definition is at {first_ptr}; no code was generated"
-                        ));
-                }
-                Some(_) => {}
-                None => {
-                    parts.properties.insert(wire.clone(), (prop_ptr, prop.clone()));
-                }
-            }
-        }
-        for it in view.required {
-            if !parts.required.contains(it) {
-                parts.required.push(it.clone());
-            }
-        }
-        if let Some(additional) = view.additional {
-            match &parts.additional {
-                Some((first_ptr, first)) if first != additional => {
-                    self.acc
-                        .error(
-                            Kind::Invalid,
-                            ptr.join("additionalProperties"),
-                            "`allOf` members disagree on `additionalProperties`",
-                        )
-                        .set_note(format!(
-                            "the other definition is at {first_ptr}; no code was generated"
-                        ));
-                }
-                Some(_) => {}
-                None => {
-                    parts.additional = Some((ptr.join("additionalProperties"), additional.clone()))
-                }
-            }
-        }
+        let own = Parts {
+            properties: view
+                .properties
+                .into_iter()
+                .flatten()
+                .map(|(wire, item)| {
+                    let ptr = ptr.join("properties").join(wire);
+                    (wire.as_str(), Declared { ptr, item, owner: owner.clone() })
+                })
+                .collect(),
+            required: view.required.iter().map(String::as_str).collect(),
+            additional: view.additional.map(|item| Declared {
+                ptr: ptr.join("additionalProperties"),
+                item,
+                owner: owner.clone(),
+            }),
+        };
+        self.merge_parts(parts, &own);
         for (idx, member) in view.all_of.iter().enumerate() {
+            let member_ptr = ptr.join("allOf").join(idx);
             match member {
-                ReferenceOr::Item(it) => {
-                    self.collect_parts(it, &ptr.join("allOf").join(idx), parts, depth + 1);
-                }
+                ReferenceOr::Item(it) => self.collect_parts(it, &member_ptr, owner, parts),
                 ReferenceOr::Reference { reference } => match self.resolver.schema(reference) {
-                    Some(target) => {
-                        let target_ptr = JsonPointer::root()
-                            .join("components")
-                            .join("schemas")
-                            .join(target.name);
-                        self.collect_parts(target.schema, &target_ptr, parts, depth + 1);
+                    Ok(target) => {
+                        let included =
+                            self.component_parts(target.name, target.schema, &member_ptr);
+                        self.merge_parts(parts, &included);
                     }
-                    // Reported by `resolve::check_refs`, or by `lower_ref` for odd targets.
-                    None => {
-                        self.lower_ref(reference, &ptr.join("allOf").join(idx));
+                    Err(problem) => {
+                        self.report_ref(problem, &member_ptr, "a schema", "no code was generated");
                     }
                 },
             }
         }
+        self.leave();
+    }
+
+    /// Adds `other` to `parts`, reporting properties and `additionalProperties` defined
+    /// differently in both.
+    fn merge_parts(&mut self, parts: &mut Parts<'a>, other: &Parts<'a>) {
+        for (wire, it) in &other.properties {
+            match parts.properties.get(wire) {
+                Some(first) if first.item != it.item => {
+                    self.acc
+                        .error(
+                            Kind::Invalid,
+                            it.ptr.clone(),
+                            format!("`allOf` members define the property `{wire}` differently"),
+                        )
+                        .set_note(format!(
+                            "the other definition is at {}; no code was generated",
+                            first.ptr
+                        ));
+                }
+                Some(_) => {}
+                None => {
+                    parts.properties.insert(wire, it.clone());
+                }
+            }
+        }
+        parts.required.extend(other.required.iter().copied());
+        if let Some(it) = &other.additional {
+            match &parts.additional {
+                Some(first) if first.item != it.item => {
+                    self.acc
+                        .error(
+                            Kind::Invalid,
+                            it.ptr.clone(),
+                            "`allOf` members disagree on `additionalProperties`",
+                        )
+                        .set_note(format!(
+                            "the other definition is at {}; no code was generated",
+                            first.ptr
+                        ));
+                }
+                Some(_) => {}
+                None => parts.additional = Some(it.clone()),
+            }
+        }
+    }
+
+    /// Enters one more level of nested schemas; past [`MAX_NESTING`], reports it at `ptr` and
+    /// returns `false`, and the caller goes no deeper.
+    fn enter(&mut self, ptr: &JsonPointer) -> bool {
+        if self.depth >= MAX_NESTING {
+            self.acc
+                .error(
+                    Kind::Unsupported,
+                    ptr.clone(),
+                    format!("unsupported: schemas nested more than {MAX_NESTING} levels deep"),
+                )
+                .set_note("move inner schemas to `#/components/schemas`; no code was generated");
+            return false;
+        }
+        self.depth += 1;
+        true
+    }
+
+    fn leave(&mut self) {
+        self.depth -= 1;
     }
 
     /// A `oneOf` or `anyOf` as an enum of its members.
     fn union(
         &mut self,
-        schema: &Schema,
+        schema: &'a Schema,
         keyword: &str,
-        members: &[ReferenceOr<Schema>],
+        members: &'a [ReferenceOr<Schema>],
         rust_name: &str,
         ptr: &JsonPointer,
     ) -> ir::Union {
         let discriminator = schema.schema_data.discriminator.as_ref();
         let mut scope = fallback_scope();
         let mut variants = Vec::new();
+        // With a discriminator: each member's schema name, for the tags.
+        let mut member_names = Vec::new();
         for (idx, member) in members.iter().enumerate() {
             let member_ptr = ptr.join(keyword).join(idx);
             let hint = names::nested_type_name(rust_name, &format!("Variant {}", idx + 1));
             // A `null` member (or a nullable one) decodes as `Unknown(Value::Null)`.
             let ty = strip_nullable(self.lower_type(member, &member_ptr, &hint));
             let (variant, _) = scope.claim(&union_variant_name(&ty, idx), "");
-            let tags = match (discriminator, member) {
-                (None, _) => Vec::new(),
-                (Some(it), ReferenceOr::Reference { reference }) => {
-                    let name = self.resolver.schema(reference).map(|it| it.name.to_owned());
-                    let name = name.unwrap_or_default();
-                    let mapped: Vec<String> = it
-                        .mapping
-                        .iter()
-                        .filter(|(_, target)| {
-                            *target == &name || target.rsplit('/').next() == Some(name.as_str())
-                        })
-                        .map(|(tag, _)| tag.clone())
-                        .collect();
-                    // Without a mapping, the schema's name is the tag.
-                    if mapped.is_empty() { vec![name] } else { mapped }
-                }
-                (Some(_), ReferenceOr::Item(_)) => {
-                    self.acc
-                        .error(Kind::Invalid, member_ptr.clone(), format!("with a `discriminator`, every `{keyword}` member must be a `$ref`"))
-                        .set_note("the discriminator names members by their schema name; no code was generated");
-                    Vec::new()
-                }
-            };
-            variants.push(ir::UnionVariant { rust_name: variant, ty, tags });
+            if discriminator.is_some() {
+                let name = match member {
+                    ReferenceOr::Reference { reference } => self.resolver.schema_name(reference),
+                    ReferenceOr::Item(_) => {
+                        self.acc
+                            .error(Kind::Invalid, member_ptr.clone(), format!("with a `discriminator`, every `{keyword}` member must be a `$ref`"))
+                            .set_note("the discriminator names members by their schema name; no code was generated");
+                        None
+                    }
+                };
+                member_names.push(name);
+            }
+            variants.push(ir::UnionVariant {
+                rust_name: variant,
+                pointer: member_ptr.to_string(),
+                ty,
+                tags: Vec::new(),
+                boxed: false,
+            });
+        }
+        if let Some(it) = discriminator {
+            self.assign_tags(it, &member_names, &mut variants, &ptr.join("discriminator"));
         }
         ir::Union { discriminator: discriminator.map(|it| it.property_name.clone()), variants }
+    }
+
+    /// Gives each member of a discriminated union its tags: the keys of `mapping` that name it,
+    /// else its schema name. A mapping that names no schema, or a tag two members would share,
+    /// is an error: either would change which type a value decodes as.
+    fn assign_tags(
+        &mut self,
+        discriminator: &openapiv3::Discriminator,
+        member_names: &[Option<&'a str>],
+        variants: &mut [ir::UnionVariant],
+        ptr: &JsonPointer,
+    ) {
+        for (tag, target) in &discriminator.mapping {
+            let tag_ptr = ptr.join("mapping").join(tag);
+            // A mapping value is a reference or, as OpenAPI allows, a bare schema name.
+            let name = if target.starts_with('#') {
+                self.resolver.schema_name(target)
+            } else {
+                self.resolver.schema_name(&format!(
+                    "#/components/schemas/{}",
+                    target.replace('~', "~0").replace('/', "~1").replace('%', "%25")
+                ))
+            };
+            let Some(name) = name else {
+                self.acc
+                    .error(
+                        Kind::Invalid,
+                        tag_ptr,
+                        format!("discriminator mapping `{tag}` names no schema: `{target}`"),
+                    )
+                    .set_note("map it to `#/components/schemas/<name>`; no code was generated");
+                continue;
+            };
+            match member_names.iter().position(|it| *it == Some(name)) {
+                Some(idx) => variants[idx].tags.push(tag.clone()),
+                None => {
+                    self.acc
+                        .warning(
+                            Kind::Invalid,
+                            tag_ptr,
+                            format!("discriminator mapping `{tag}` names `{name}`, which is not a member"),
+                        )
+                        .set_note("values with this tag decode as `Unknown`, kept verbatim");
+                }
+            }
+        }
+        // Without a mapping entry, a member's tag is its schema name.
+        for (variant, name) in variants.iter_mut().zip(member_names) {
+            if let (true, Some(name)) = (variant.tags.is_empty(), name) {
+                variant.tags.push((*name).to_owned());
+            }
+        }
+        let mut seen: IndexMap<&str, &str> = IndexMap::new();
+        for variant in variants.iter() {
+            for tag in &variant.tags {
+                if let Some(first) = seen.insert(tag, &variant.rust_name) {
+                    self.acc
+                        .error(
+                            Kind::Invalid,
+                            ptr.clone(),
+                            format!(
+                                "discriminator value `{tag}` selects both `{first}` and `{}`",
+                                variant.rust_name
+                            ),
+                        )
+                        .set_note(
+                            "map each value to one member under `mapping`; no code was generated",
+                        );
+                }
+            }
+        }
     }
 
     /// The type of a schema used somewhere: a reference, or an inline schema (hoisted into a
@@ -481,19 +654,26 @@ impl Lower<'_, '_> {
     /// properties and items, `Box<Schema>`.
     pub(super) fn lower_type<S: Borrow<Schema>>(
         &mut self,
-        schema: &ReferenceOr<S>,
+        schema: &'a ReferenceOr<S>,
         ptr: &JsonPointer,
         hint: &str,
     ) -> ir::TypeRef {
         match schema {
             ReferenceOr::Reference { reference } => self.lower_ref(reference, ptr),
-            ReferenceOr::Item(it) => self.lower_inline(it.borrow(), ptr, hint),
+            ReferenceOr::Item(it) => {
+                if !self.enter(ptr) {
+                    return ir::TypeRef::Json;
+                }
+                let res = self.lower_inline(it.borrow(), ptr, hint);
+                self.leave();
+                res
+            }
         }
     }
 
     fn lower_ref(&mut self, reference: &str, ptr: &JsonPointer) -> ir::TypeRef {
         match self.resolver.schema(reference) {
-            Some(target) => {
+            Ok(target) => {
                 let named = ir::TypeRef::Named(self.component_names[target.name].clone());
                 if is_nullable(target.schema) {
                     ir::TypeRef::Nullable(Box::new(named))
@@ -501,63 +681,56 @@ impl Lower<'_, '_> {
                     named
                 }
             }
-            None if reference.starts_with("#/components/schemas/") => {
-                let name = &reference["#/components/schemas/".len()..];
-                // A name that exists but does not resolve is a chain of references in a loop;
-                // `resolve::check_refs` has reported the ones that point nowhere.
-                if self.component_names.contains_key(name) {
-                    self.acc
-                        .error(
-                            Kind::Invalid,
-                            ptr.join("$ref"),
-                            format!("`$ref` `{reference}` is part of a loop of references"),
-                        )
-                        .set_note("no code was generated for it");
-                }
-                ir::TypeRef::Json
-            }
-            None => {
-                if JsonPointer::parse_ref(reference).is_some() {
-                    self.acc
-                        .error(Kind::Unsupported, ptr.join("$ref"), format!("unsupported: schema `$ref` `{reference}`"))
-                        .set_note("a schema reference must name `#/components/schemas/<name>`; no code was generated for it");
-                }
+            Err(problem) => {
+                self.report_ref(problem, ptr, "a schema", "no code was generated for it");
                 ir::TypeRef::Json
             }
         }
     }
 
-    fn lower_inline(&mut self, schema: &Schema, ptr: &JsonPointer, hint: &str) -> ir::TypeRef {
+    /// The type of the inline schema at `ptr`, lowered once: a schema merged into many structs
+    /// (a property of a component that others include with `allOf`) is one type, named after
+    /// the schema that declares it, and a schema that includes itself that way is not expanded
+    /// again and again.
+    fn lower_inline(&mut self, schema: &'a Schema, ptr: &JsonPointer, hint: &str) -> ir::TypeRef {
+        let key = ptr.to_string();
+        if let Some(it) = self.inline_types.get(&key) {
+            return it.clone();
+        }
+        let nullable = |ty| match ty {
+            ty @ ir::TypeRef::Nullable(_) => ty,
+            ty if is_nullable(schema) => ir::TypeRef::Nullable(Box::new(ty)),
+            ty => ty,
+        };
         let ty = match self.shape(schema, ptr) {
             Shape::Plain => self.lower_plain(schema, ptr, hint),
             Shape::Single(keyword, member) => {
                 self.lower_type(member, &ptr.join(keyword).join(0), hint)
             }
             shape => {
-                let wanted = rust_name_override(&schema.schema_data.extensions)
+                let wanted = self
+                    .rust_name_override(
+                        &schema.schema_data.extensions,
+                        ptr,
+                        names::checked_type_name,
+                    )
                     .unwrap_or_else(|| hint.to_owned());
                 let rust_name = self.claim_model_name(wanted, hint, ptr);
+                // Known before its insides are lowered, which may lead back here.
+                let named = ir::TypeRef::Named(rust_name.clone());
+                self.inline_types.insert(key.clone(), nullable(named.clone()));
                 let kind = self.lower_model_kind(shape, schema, &rust_name, ptr);
-                self.push_model(
-                    hint,
-                    rust_name.clone(),
-                    ptr,
-                    schema_docs(schema),
-                    kind,
-                    example(schema),
-                );
-                ir::TypeRef::Named(rust_name)
+                self.push_model(hint, rust_name, ptr, schema_docs(schema), kind, example(schema));
+                named
             }
         };
-        match ty {
-            ty @ ir::TypeRef::Nullable(_) => ty,
-            ty if is_nullable(schema) => ir::TypeRef::Nullable(Box::new(ty)),
-            ty => ty,
-        }
+        let ty = nullable(ty);
+        self.inline_types.insert(key, ty.clone());
+        ty
     }
 
     /// The type of a schema that needs no model of its own.
-    fn lower_plain(&mut self, schema: &Schema, ptr: &JsonPointer, hint: &str) -> ir::TypeRef {
+    fn lower_plain(&mut self, schema: &'a Schema, ptr: &JsonPointer, hint: &str) -> ir::TypeRef {
         match &schema.schema_kind {
             SchemaKind::Type(Type::String(it)) => match &it.format {
                 VariantOrUnknownOrEmpty::Item(StringFormat::DateTime) => ir::TypeRef::DateTime,
@@ -570,10 +743,9 @@ impl Lower<'_, '_> {
                 VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32) => ir::TypeRef::I32,
                 _ => ir::TypeRef::I64,
             },
-            SchemaKind::Type(Type::Number(it)) => match &it.format {
-                VariantOrUnknownOrEmpty::Item(NumberFormat::Float) => ir::TypeRef::F32,
-                _ => ir::TypeRef::F64,
-            },
+            // `float` too: every value a 32-bit float holds, a 64-bit one holds exactly, and
+            // larger values decode instead of becoming infinite.
+            SchemaKind::Type(Type::Number(_)) => ir::TypeRef::F64,
             SchemaKind::Type(Type::Boolean(_)) => ir::TypeRef::Bool,
             SchemaKind::Type(Type::Array(it)) => self.lower_items(it.items.as_ref(), ptr, hint),
             SchemaKind::Type(Type::Object(it)) => {
@@ -596,10 +768,7 @@ impl Lower<'_, '_> {
                     Some("int32") => ir::TypeRef::I32,
                     _ => ir::TypeRef::I64,
                 },
-                Some("number") => match it.format.as_deref() {
-                    Some("float") => ir::TypeRef::F32,
-                    _ => ir::TypeRef::F64,
-                },
+                Some("number") => ir::TypeRef::F64,
                 Some(other) => {
                     self.acc.error(
                         Kind::Invalid,
@@ -619,7 +788,7 @@ impl Lower<'_, '_> {
 
     fn lower_items(
         &mut self,
-        items: Option<&ReferenceOr<Box<Schema>>>,
+        items: Option<&'a ReferenceOr<Box<Schema>>>,
         ptr: &JsonPointer,
         hint: &str,
     ) -> ir::TypeRef {
@@ -636,7 +805,7 @@ impl Lower<'_, '_> {
     /// any JSON value otherwise.
     fn lower_map(
         &mut self,
-        additional: Option<&AdditionalProperties>,
+        additional: Option<&'a AdditionalProperties>,
         ptr: &JsonPointer,
         hint: &str,
     ) -> ir::TypeRef {
@@ -686,7 +855,7 @@ fn union_variant_name(ty: &ir::TypeRef, idx: usize) -> String {
         ir::TypeRef::String => "String",
         ir::TypeRef::Bool => "Boolean",
         ir::TypeRef::I32 | ir::TypeRef::I64 => "Integer",
-        ir::TypeRef::F32 | ir::TypeRef::F64 => "Number",
+        ir::TypeRef::F64 => "Number",
         ir::TypeRef::DateTime => "DateTime",
         ir::TypeRef::Date => "Date",
         ir::TypeRef::Uuid => "Uuid",
@@ -719,7 +888,10 @@ pub(super) fn schema_docs(schema: &Schema) -> ir::Docs {
         res.notes.push("Deprecated.".to_owned());
     }
     if let Some(default) = &data.default {
-        res.notes.push(format!("Defaults to `{default}` when absent."));
+        res.notes.push(format!(
+            "Defaults to {} when absent.",
+            markdown::code_span(&default.to_string())
+        ));
     }
     match &schema.schema_kind {
         SchemaKind::Type(Type::Array(it)) => match (it.min_items, it.max_items) {
@@ -730,7 +902,7 @@ pub(super) fn schema_docs(schema: &Schema) -> ir::Docs {
         },
         SchemaKind::Type(Type::String(it)) => {
             if let Some(pattern) = &it.pattern {
-                res.notes.push(format!("Matches `{}`.", pattern.replace('`', "'")));
+                res.notes.push(format!("Matches {}.", markdown::code_span(pattern)));
             }
         }
         _ => {}
@@ -746,4 +918,107 @@ pub(super) fn is_nullable(schema: &Schema) -> bool {
             SchemaKind::Type(Type::Integer(it)) => it.enumeration.contains(&None),
             _ => false,
         }
+}
+
+/// What values a member of an untagged union keeps whole, as far as it matters for the members
+/// after it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Keeps {
+    /// Every value: a free-form member.
+    Anything,
+    /// Every value of this JSON kind: plain strings, booleans, maps and arrays of any values.
+    /// (Not numbers: `f64` changes integers beyond 2^53, which an integer member keeps.)
+    AllOf(Json),
+    /// Some values of this kind.
+    SomeOf(Json),
+}
+
+/// The JSON kinds, as far as union members are concerned.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Json {
+    String,
+    Number,
+    Bool,
+    Array,
+    Object,
+    Any,
+}
+
+/// What `ty` keeps whole, looking through aliases.
+fn keeps(
+    ty: &ir::TypeRef,
+    models: &std::collections::BTreeMap<&str, &ir::Model>,
+    depth: usize,
+) -> Keeps {
+    use ir::TypeRef as T;
+    match ty {
+        T::Json => Keeps::Anything,
+        T::String => Keeps::AllOf(Json::String),
+        T::F64 => Keeps::SomeOf(Json::Number),
+        T::Bool => Keeps::AllOf(Json::Bool),
+        T::Map(value) if **value == T::Json => Keeps::AllOf(Json::Object),
+        T::Vec(item) if **item == T::Json => Keeps::AllOf(Json::Array),
+        T::DateTime | T::Date | T::Uuid | T::Bytes => Keeps::SomeOf(Json::String),
+        T::I32 | T::I64 => Keeps::SomeOf(Json::Number),
+        T::Vec(_) => Keeps::SomeOf(Json::Array),
+        T::Map(_) => Keeps::SomeOf(Json::Object),
+        T::Nullable(inner) => keeps(inner, models, depth),
+        T::Named(name) => match models.get(name.as_str()).map(|it| &it.kind) {
+            Some(ir::ModelKind::Alias(ty) | ir::ModelKind::Newtype(ir::Newtype { ty, .. }))
+                if depth < MAX_NESTING =>
+            {
+                keeps(ty, models, depth + 1)
+            }
+            Some(ir::ModelKind::Struct(_)) => Keeps::SomeOf(Json::Object),
+            Some(ir::ModelKind::StringEnum(_)) => Keeps::SomeOf(Json::String),
+            Some(ir::ModelKind::IntEnum(_)) => Keeps::SomeOf(Json::Number),
+            _ => Keeps::SomeOf(Json::Any),
+        },
+    }
+}
+
+/// Warns about members of untagged unions that no value can become: a member after one that
+/// keeps every value of its kind (a free-form member, a plain string, a number, a map of
+/// anything) or after the same type.
+pub(super) fn report_shadowed_members(
+    models: &[ir::Model],
+    acc: &mut crate::diagnostic::Diagnostics,
+) {
+    let by_name: std::collections::BTreeMap<&str, &ir::Model> =
+        models.iter().map(|it| (it.rust_name.as_str(), it)).collect();
+    for model in models {
+        let ir::ModelKind::Union(union) = &model.kind else { continue };
+        if union.discriminator.is_some() {
+            continue;
+        }
+        let keep: Vec<_> = union.variants.iter().map(|it| keeps(&it.ty, &by_name, 0)).collect();
+        for (idx, variant) in union.variants.iter().enumerate() {
+            let kind = match keep[idx] {
+                Keeps::Anything => Json::Any,
+                Keeps::AllOf(it) | Keeps::SomeOf(it) => it,
+            };
+            let shadow = (0..idx).find(|&before| {
+                union.variants[before].ty == variant.ty
+                    || match keep[before] {
+                        Keeps::Anything => true,
+                        Keeps::AllOf(it) => it == kind,
+                        Keeps::SomeOf(_) => false,
+                    }
+            });
+            if let Some(before) = shadow {
+                let ptr = JsonPointer::parse_ref(&variant.pointer).unwrap_or_default();
+                acc.warning(
+                    Kind::Ambiguous,
+                    ptr,
+                    format!(
+                        "member {} of `{}` can never be chosen: member {} keeps every value it could",
+                        idx + 1,
+                        model.wire_name,
+                        before + 1
+                    ),
+                )
+                .set_note("a value becomes the first member that keeps it whole; put the more specific members first");
+            }
+        }
+    }
 }

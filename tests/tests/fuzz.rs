@@ -1,0 +1,197 @@
+//! The generator on inputs nobody wrote by hand: random specs built from the constructs it
+//! supports, and real specs mutated at random. Each input either generates code that parses and
+//! is the same on a second run, or is reported with at least one error; no input panics.
+//!
+//! The case counts are fixed (see SECURITY.md); `PROPTEST_CASES=10000 cargo test --test fuzz`
+//! runs more.
+
+use codegen_tests::{arbitrary, project_root};
+use generator::Severity;
+use proptest::{prelude::*, sample::Index};
+use serde_json::Value;
+
+/// Checks one run of the generator on `text`.
+fn check(text: &str) -> Result<(), TestCaseError> {
+    match generator::generate(text, "spec") {
+        Ok(generated) => {
+            for file in [&generated.models, &generated.client] {
+                if let Err(err) = syn::parse_file(file) {
+                    return Err(TestCaseError::fail(format!(
+                        "output does not parse: {err}\n{file}"
+                    )));
+                }
+            }
+            let again = generator::generate(text, "spec").expect("it generated the first time");
+            prop_assert_eq!(&generated.models, &again.models, "not deterministic");
+            prop_assert_eq!(&generated.client, &again.client, "not deterministic");
+        }
+        Err(diagnostics) => {
+            prop_assert!(
+                diagnostics.iter().any(|it| it.severity == Severity::Error),
+                "failed without an error:\n{}",
+                diagnostics.render("spec")
+            );
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_specs_generate_or_are_reported(spec in arbitrary::spec(), as_yaml in any::<bool>()) {
+        let text = if as_yaml {
+            serde_yaml::to_string(&spec).unwrap()
+        } else {
+            serde_json::to_string_pretty(&spec).unwrap()
+        };
+        check(&text)?;
+    }
+}
+
+/// The real specs: the six of HubSpot in `tests/fixtures/specs/` and the project's own.
+fn real_specs() -> &'static [String] {
+    static SPECS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    SPECS.get_or_init(read_real_specs)
+}
+
+fn read_real_specs() -> Vec<String> {
+    let dir = project_root().join("tests/fixtures/specs/hubspot");
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|it| it.unwrap().path())
+        .filter(|it| it.extension().is_some_and(|ext| ext == "json"))
+        .collect();
+    paths.sort();
+    assert_eq!(paths.len(), 6, "{paths:?}");
+    paths.push(project_root().join("spec/deals-batch-upsert.yaml"));
+    paths.iter().map(|it| std::fs::read_to_string(it).unwrap()).collect()
+}
+
+/// What a mutation does to a spec.
+#[derive(Clone, Debug)]
+enum Mutation {
+    /// Cuts the text at a point.
+    Truncate(Index),
+    /// Writes random bytes over the text at a point (read back as UTF-8, lossily).
+    Bytes(Index, Vec<u8>),
+    /// Replaces a node with a value of another type.
+    Confuse(Index, Value),
+    /// Deletes a key of an object.
+    Delete(Index),
+    /// Copies a node over another.
+    Graft(Index, Index),
+}
+
+fn mutation() -> impl Strategy<Value = Mutation> {
+    let value = prop_oneof![
+        Just(Value::Null),
+        Just(Value::Bool(true)),
+        Just(serde_json::json!(-1)),
+        Just(serde_json::json!(u64::MAX)),
+        Just(serde_json::json!(1.5e300)),
+        Just(serde_json::json!("")),
+        Just(serde_json::json!("#/components/schemas/")),
+        Just(serde_json::json!([])),
+        Just(serde_json::json!({})),
+        Just(serde_json::json!({"$ref": "#/components/schemas/Nowhere"})),
+        Just(serde_json::json!({"$ref": "#"})),
+        arbitrary::text().prop_map(Value::String),
+    ];
+    prop_oneof![
+        any::<Index>().prop_map(Mutation::Truncate),
+        (any::<Index>(), proptest::collection::vec(any::<u8>(), 1..16))
+            .prop_map(|(at, bytes)| Mutation::Bytes(at, bytes)),
+        (any::<Index>(), value).prop_map(|(at, value)| Mutation::Confuse(at, value)),
+        any::<Index>().prop_map(Mutation::Delete),
+        (any::<Index>(), any::<Index>()).prop_map(|(from, to)| Mutation::Graft(from, to)),
+    ]
+}
+
+/// Every node of `tree`, as paths of keys and indices, outermost first.
+fn nodes(tree: &Value) -> Vec<Vec<Value>> {
+    let mut res = Vec::new();
+    let mut stack = vec![(tree, Vec::new())];
+    while let Some((node, path)) = stack.pop() {
+        match node {
+            Value::Object(map) => {
+                for (key, value) in map {
+                    let mut it = path.clone();
+                    it.push(Value::String(key.clone()));
+                    stack.push((value, it));
+                }
+            }
+            Value::Array(items) => {
+                for (idx, value) in items.iter().enumerate() {
+                    let mut it = path.clone();
+                    it.push(Value::from(idx));
+                    stack.push((value, it));
+                }
+            }
+            _ => {}
+        }
+        res.push(path);
+    }
+    res
+}
+
+fn node_mut<'v>(tree: &'v mut Value, path: &[Value]) -> &'v mut Value {
+    path.iter().fold(tree, |node, key| match key {
+        Value::String(key) => &mut node[key.as_str()],
+        other => &mut node[other.as_u64().unwrap() as usize],
+    })
+}
+
+fn mutate(text: &str, mutation: &Mutation) -> String {
+    let boundary = |at: &Index| {
+        let mut idx = at.index(text.len() + 1);
+        while !text.is_char_boundary(idx) {
+            idx -= 1;
+        }
+        idx
+    };
+    let mut tree: Value = match mutation {
+        Mutation::Truncate(at) => return text[..boundary(at)].to_owned(),
+        Mutation::Bytes(at, bytes) => {
+            let at = boundary(at);
+            let mut res = text.as_bytes()[..at].to_vec();
+            res.extend(bytes);
+            res.extend(&text.as_bytes()[(at + bytes.len()).min(text.len())..]);
+            return String::from_utf8_lossy(&res).into_owned();
+        }
+        _ => serde_yaml::from_str(text).unwrap(),
+    };
+    let paths = nodes(&tree);
+    let pick = |at: &Index| -> Vec<Value> { at.get(&paths).clone() };
+    match mutation {
+        Mutation::Confuse(at, value) => *node_mut(&mut tree, &pick(at)) = value.clone(),
+        Mutation::Delete(at) => {
+            let path = pick(at);
+            if let Some((last, parent)) = path.split_last() {
+                if let (Value::Object(map), Value::String(key)) =
+                    (node_mut(&mut tree, parent), last)
+                {
+                    map.remove(key);
+                }
+            }
+        }
+        Mutation::Graft(from, to) => {
+            let value = node_mut(&mut tree, &pick(from)).clone();
+            *node_mut(&mut tree, &pick(to)) = value;
+        }
+        Mutation::Truncate(_) | Mutation::Bytes(..) => {}
+    }
+    serde_json::to_string(&tree).unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn mutated_real_specs_generate_or_are_reported(spec in any::<Index>(), mutation in mutation()) {
+        let spec: &String = spec.get(real_specs());
+        let text = mutate(spec, &mutation);
+        check(&text)?;
+    }
+}
