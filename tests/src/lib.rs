@@ -3,7 +3,7 @@
 
 pub mod arbitrary;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// The project root: the parent of this crate's directory as cargo gives it when the tests run
 /// (not when they were built: a target directory may be shared between checkouts).
@@ -11,6 +11,17 @@ pub fn project_root() -> PathBuf {
     let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
         .expect("the tests run under cargo, which sets CARGO_MANIFEST_DIR");
     PathBuf::from(manifest_dir).parent().expect("tests/ lives below the project root").to_path_buf()
+}
+
+/// The specs (`.yaml` and `.json` files) in `dir`, sorted.
+pub fn specs_in(dir: &Path) -> Vec<PathBuf> {
+    let mut res: Vec<_> = std::fs::read_dir(dir)
+        .unwrap_or_else(|err| panic!("reading {}: {err}", dir.display()))
+        .map(|it| it.unwrap().path())
+        .filter(|it| it.extension().is_some_and(|ext| ext == "json" || ext == "yaml"))
+        .collect();
+    res.sort();
+    res
 }
 
 /// A file of `tests/fixtures/`, as text.

@@ -3,7 +3,7 @@
 //! To accept a change in the generated code: `cargo insta test --review`, reading each snapshot
 //! (never accepting them wholesale), then `cargo xtask codegen`.
 
-use codegen_tests::project_root;
+use codegen_tests::{project_root, specs_in};
 
 const SPEC: &str = "spec/deals-batch-upsert.yaml";
 
@@ -79,22 +79,12 @@ fn reorder(text: &str) -> String {
     serde_yaml::to_string(&doc).unwrap()
 }
 
-fn fixture_paths(dir: &str) -> Vec<std::path::PathBuf> {
-    let mut res: Vec<_> = std::fs::read_dir(project_root().join(dir))
-        .unwrap()
-        .map(|it| it.unwrap().path())
-        .filter(|it| it.extension().is_some_and(|ext| ext == "yaml" || ext == "json"))
-        .collect();
-    res.sort();
-    res
-}
-
 /// The spec and every fixture: reordering their maps changes no byte of the output, nor any
 /// warning. Inline schemas whose hoisted names collide are named in a fixed order too.
 #[test]
 fn reordering_the_specs_maps_gives_the_same_bytes() {
     let mut specs = vec![project_root().join(SPEC)];
-    specs.extend(fixture_paths("tests/fixtures/ok"));
+    specs.extend(specs_in(&project_root().join("tests/fixtures/ok")));
     for spec in specs {
         let text = std::fs::read_to_string(&spec).unwrap();
         let reordered = reorder(&text);

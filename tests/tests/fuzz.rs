@@ -5,7 +5,7 @@
 //! The case counts are fixed (see SECURITY.md); `PROPTEST_CASES=10000 cargo test --test fuzz`
 //! runs more.
 
-use codegen_tests::{arbitrary, project_root};
+use codegen_tests::{arbitrary, project_root, specs_in};
 use generator::Severity;
 use proptest::{prelude::*, sample::Index};
 use serde_json::Value;
@@ -57,13 +57,7 @@ fn real_specs() -> &'static [String] {
 }
 
 fn read_real_specs() -> Vec<String> {
-    let dir = project_root().join("tests/fixtures/specs/hubspot");
-    let mut paths: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|it| it.unwrap().path())
-        .filter(|it| it.extension().is_some_and(|ext| ext == "json"))
-        .collect();
-    paths.sort();
+    let mut paths = specs_in(&project_root().join("tests/fixtures/specs/hubspot"));
     assert_eq!(paths.len(), 6, "{paths:?}");
     paths.push(project_root().join("spec/deals-batch-upsert.yaml"));
     paths.iter().map(|it| std::fs::read_to_string(it).unwrap()).collect()

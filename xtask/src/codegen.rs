@@ -172,6 +172,8 @@ mod tests {
         process::Command,
     };
 
+    use codegen_tests::specs_in;
+
     use super::{Mode, codegen, crate_name_for, project_root, standalone};
 
     const GOOD_SPEC: &str = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    A: {type: object, properties: {b: {type: string}}, example: {b: x}}\n";
@@ -282,16 +284,6 @@ mod tests {
         assert_eq!(crate_name_for("fn.yaml".as_ref()).as_str(), "client-fn");
         assert_eq!(crate_name_for("größe.yaml".as_ref()).as_str(), "gr-e");
         assert_eq!(crate_name_for("---.yaml".as_ref()).as_str(), "client");
-    }
-
-    fn specs_in(dir: &Path) -> Vec<PathBuf> {
-        let mut res: Vec<_> = fs::read_dir(dir)
-            .unwrap()
-            .map(|it| it.unwrap().path())
-            .filter(|it| it.extension().is_some_and(|ext| ext == "json" || ext == "yaml"))
-            .collect();
-        res.sort();
-        res
     }
 
     /// Runs `cargo <args>` in `dir` with warnings denied and `target` as the target directory,
