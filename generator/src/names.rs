@@ -148,9 +148,11 @@ impl Scope {
             return (wanted.to_owned(), None);
         }
         let first = self.taken[wanted].clone();
-        let separator = if wanted.ends_with(|c: char| c.is_ascii_digit()) { "_" } else { "" };
+        // `r#type` numbered is `type2`, which is no keyword.
+        let base = wanted.trim_start_matches("r#");
+        let separator = if base.ends_with(|c: char| c.is_ascii_digit()) { "_" } else { "" };
         let res = (2..)
-            .map(|n| format!("{wanted}{separator}{n}"))
+            .map(|n| format!("{base}{separator}{n}"))
             .find(|it| !self.taken.contains_key(it))
             .expect("generator bug: an unbounded range always yields a free name");
         self.taken.insert(res.clone(), holder);
@@ -178,7 +180,12 @@ mod tests {
         #![proptest_config(ProptestConfig { cases: 4096, failure_persistence: None, ..ProptestConfig::default() })]
 
         #[test]
-        fn every_name_is_an_identifier(text in any::<String>()) {
+        fn every_name_is_an_identifier(text in prop_oneof![
+            any::<String>(),
+            proptest::sample::select(RAW_KEYWORDS).prop_map(str::to_owned),
+            proptest::sample::select(NON_RAW_KEYWORDS).prop_map(str::to_owned),
+            proptest::sample::select(RESERVED_TYPE_NAMES).prop_map(str::to_owned),
+        ]) {
             let names = [
                 type_name(&text),
                 value_name(&text),
@@ -186,7 +193,14 @@ mod tests {
                 checked_type_name(&text).unwrap_or_else(|it| it),
                 checked_value_name(&text).unwrap_or_else(|it| it),
             ];
-            for name in names {
+            // Claimed three times in one scope: the numbered names are identifiers too.
+            let mut scope = Scope::default();
+            let claimed: Vec<_> = names
+                .iter()
+                .flat_map(|it| [it, it, it])
+                .map(|it| scope.claim(it, &text).0)
+                .collect();
+            for name in names.into_iter().chain(claimed) {
                 prop_assert!(is_identifier(&name) && name.is_ascii(), "{text:?} → {name:?}");
                 prop_assert!(proc_macro_accepts(&name), "{text:?} → {name:?}");
             }
@@ -287,6 +301,8 @@ mod tests {
             ("user_id2".to_owned(), Some("`userId`".to_owned()))
         );
         assert_eq!(scope.claim("v1", "v1"), ("v1".to_owned(), None));
+        assert_eq!(scope.claim("r#type", "type"), ("r#type".to_owned(), None));
+        assert_eq!(scope.claim("r#type", "`type"), ("type2".to_owned(), Some("`type`".to_owned())));
         assert_eq!(scope.claim("v1", "V1"), ("v1_2".to_owned(), Some("`v1`".to_owned())));
     }
 }

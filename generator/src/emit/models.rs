@@ -329,9 +329,13 @@ fn emit_union(api: &ir::Api, model: &ir::Model, union: &ir::Union) -> TokenStrea
                     }
                 }
             };
-            let doc = format!(
-                " A value whose `{property}` names no member this client knows, kept verbatim."
-            );
+            let shown = match property.as_str() {
+                "" => "`\"\"`".to_owned(),
+                it => markdown::code_span(it),
+            };
+            let doc = doc(&format!(
+                "A value whose {shown} names no member this client knows, kept verbatim."
+            ));
             (doc, serialize_arms.collect::<Vec<_>>(), body)
         }
         None => {
@@ -344,7 +348,7 @@ fn emit_union(api: &ir::Api, model: &ir::Model, union: &ir::Union) -> TokenStrea
                     #(.member(#kinds, #wraps))*
                     .finish(Self::Unknown))
             };
-            let doc = " A value that no member decodes, kept verbatim.".to_owned();
+            let doc = quote!(#[doc = " A value that no member decodes, kept verbatim."]);
             (doc, serialize_arms.collect(), body)
         }
     };
@@ -362,7 +366,7 @@ fn emit_union(api: &ir::Api, model: &ir::Model, union: &ir::Union) -> TokenStrea
         #[derive(Clone, Debug, PartialEq)]
         pub enum #name {
             #(#variants(#types),)*
-            #[doc = #unknown_doc]
+            #unknown_doc
             Unknown(::serde_json::Value),
         }
 
