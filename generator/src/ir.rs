@@ -159,6 +159,29 @@ pub struct UnionVariant {
     /// Whether the value is boxed, because the member closes a cycle of types that hold each
     /// other directly (a union that is one of its own members' fields, say).
     pub boxed: bool,
+    /// The kind of JSON value the member is tried on when there is no discriminator.
+    pub kind: JsonKind,
+    /// Whether the member keeps every value of its kind whole (a free-form object, a plain
+    /// string): without a discriminator it is tried after the others, so that it does not
+    /// hide them.
+    pub catch_all: bool,
+}
+
+/// The kinds of JSON values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JsonKind {
+    /// An object.
+    Object,
+    /// An array.
+    Array,
+    /// A string.
+    String,
+    /// A number.
+    Number,
+    /// `true` or `false`.
+    Bool,
+    /// Any value.
+    Any,
 }
 
 /// A use of a type.

@@ -7,13 +7,15 @@
 //!
 //! ## Which member an untagged value becomes
 //!
-//! A member is a candidate when the value is of its JSON kind and decodes as it. Each candidate
-//! is encoded again and compared with the value: what it dropped, changed or added, plus the enum
-//! values and nested unions it did not recognise (held as `Unknown`), is its loss. The first
-//! candidate, in the spec's order, that loses nothing wins at once; otherwise the candidate
-//! that loses least, the earlier one on a tie; with no candidate, the value is kept verbatim as
-//! `Unknown`. So an object with only optional properties cannot win by ignoring the value's
-//! properties, and an enum that accepts anything as `Unknown` does not hide later members.
+//! Members are tried in the order the generated code gives (the spec's, with members that keep
+//! every value of their kind last). A member is a candidate when the value is of its JSON kind
+//! and decodes as it. Each candidate is encoded again and compared with the value: what it
+//! dropped, changed or added, plus the enum values and nested unions it did not recognise (held
+//! as `Unknown`), is its loss. The first candidate, in that order, that loses nothing wins at
+//! once; otherwise the candidate that loses least, the one tried first on a tie; with no
+//! candidate, the value is kept verbatim as `Unknown`. So an object with only optional
+//! properties cannot win by ignoring the value's properties, and an enum that accepts anything
+//! as `Unknown` does not hide later members.
 
 use std::cell::Cell;
 

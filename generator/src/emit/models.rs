@@ -9,19 +9,19 @@ use crate::{ir, markdown};
 pub(super) fn emit_models(api: &ir::Api) -> TokenStream {
     let module_doc =
         format!(" The types of {}: one per schema, named after it.", markdown::inline(&api.title));
-    let items = api.models.iter().map(|it| emit_model(api, it));
+    let items = api.models.iter().map(emit_model);
     quote! {
         #![doc = #module_doc]
         #(#items)*
     }
 }
 
-fn emit_model(api: &ir::Api, model: &ir::Model) -> TokenStream {
+fn emit_model(model: &ir::Model) -> TokenStream {
     match &model.kind {
         ir::ModelKind::Struct(strukt) => emit_struct(model, strukt),
         ir::ModelKind::StringEnum(variants) => emit_string_enum(model, variants),
         ir::ModelKind::IntEnum(variants) => emit_int_enum(model, variants),
-        ir::ModelKind::Union(union) => emit_union(api, model, union),
+        ir::ModelKind::Union(union) => emit_union(model, union),
         ir::ModelKind::Newtype(newtype) => {
             let docs = doc_attrs(&model.docs, &[]);
             let name = ident(&model.rust_name);
@@ -256,38 +256,20 @@ fn emit_int_enum(model: &ir::Model, variants: &[ir::IntVariant]) -> TokenStream 
     }
 }
 
-/// The kind of JSON value a type is written as, for matching untagged union members.
-fn json_kind(api: &ir::Api, ty: &ir::TypeRef) -> TokenStream {
-    let kind = |name: &str| {
-        let name = quote::format_ident!("{name}");
-        quote!(crate::runtime::union::JsonKind::#name)
+/// The runtime's name for a kind of JSON value.
+fn json_kind(kind: ir::JsonKind) -> TokenStream {
+    let name = match kind {
+        ir::JsonKind::Object => quote!(Object),
+        ir::JsonKind::Array => quote!(Array),
+        ir::JsonKind::String => quote!(String),
+        ir::JsonKind::Number => quote!(Number),
+        ir::JsonKind::Bool => quote!(Bool),
+        ir::JsonKind::Any => quote!(Any),
     };
-    match ty {
-        ir::TypeRef::Named(name) => {
-            match api.models.iter().find(|it| &it.rust_name == name).map(|it| &it.kind) {
-                Some(ir::ModelKind::Struct(_)) => kind("Object"),
-                Some(ir::ModelKind::StringEnum(_)) => kind("String"),
-                Some(ir::ModelKind::IntEnum(_)) => kind("Number"),
-                Some(ir::ModelKind::Alias(ty) | ir::ModelKind::Newtype(ir::Newtype { ty, .. })) => {
-                    json_kind(api, ty)
-                }
-                Some(ir::ModelKind::Union(_)) | None => kind("Any"),
-            }
-        }
-        ir::TypeRef::Map(_) => kind("Object"),
-        ir::TypeRef::Vec(_) => kind("Array"),
-        ir::TypeRef::String
-        | ir::TypeRef::DateTime
-        | ir::TypeRef::Date
-        | ir::TypeRef::Uuid
-        | ir::TypeRef::Bytes => kind("String"),
-        ir::TypeRef::I32 | ir::TypeRef::I64 | ir::TypeRef::F64 => kind("Number"),
-        ir::TypeRef::Bool => kind("Bool"),
-        ir::TypeRef::Json | ir::TypeRef::Nullable(_) => kind("Any"),
-    }
+    quote!(crate::runtime::union::JsonKind::#name)
 }
 
-fn emit_union(api: &ir::Api, model: &ir::Model, union: &ir::Union) -> TokenStream {
+fn emit_union(model: &ir::Model, union: &ir::Union) -> TokenStream {
     let docs = doc_attrs(&model.docs, &[]);
     let name = ident(&model.rust_name);
     let variants: Vec<_> = union.variants.iter().map(|it| ident(&it.rust_name)).collect();
@@ -342,10 +324,17 @@ fn emit_union(api: &ir::Api, model: &ir::Model, union: &ir::Union) -> TokenStrea
             let serialize_arms = variants.iter().map(|variant| {
                 quote!(Self::#variant(value) => ::serde::Serialize::serialize(value, serializer),)
             });
-            let kinds = union.variants.iter().map(|it| json_kind(api, &it.ty));
+            // Catch-alls last, each group in the spec's order.
+            let mut order: Vec<usize> = (0..union.variants.len()).collect();
+            order.sort_by_key(|idx| union.variants[*idx].catch_all);
+            let trials = order.into_iter().map(|idx| {
+                let kind = json_kind(union.variants[idx].kind);
+                let wrap = &wraps[idx];
+                quote!(.member(#kind, #wrap))
+            });
             let body = quote! {
                 Ok(crate::runtime::union::Untagged::new(value)
-                    #(.member(#kinds, #wraps))*
+                    #(#trials)*
                     .finish(Self::Unknown))
             };
             let doc = quote!(#[doc = " A value that no member decodes, kept verbatim."]);
@@ -356,8 +345,9 @@ fn emit_union(api: &ir::Api, model: &ir::Model, union: &ir::Union) -> TokenStrea
         quote! {
             ///
             /// A value decodes as the first member, in this order, that keeps all of it when
-            /// encoded again and recognises every enum value in it; failing that, as the member
-            /// that loses least of it; failing that, as `Unknown`.
+            /// encoded again and recognises every enum value in it (members that keep every
+            /// value of their kind, such as free-form objects and plain strings, come last);
+            /// failing that, as the member that loses least of it; failing that, as `Unknown`.
         }
     });
     quote! {

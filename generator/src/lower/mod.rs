@@ -65,7 +65,7 @@ pub(crate) fn lower(doc: &OpenAPI, tree: &Value, acc: &mut Diagnostics) -> ir::A
     let mut models = ctx.models;
     models.sort_by(|a, b| a.rust_name.cmp(&b.rust_name));
     cycles::break_cycles(&mut models, ctx.acc);
-    union::report_shadowed_members(&models, ctx.acc);
+    union::finish_unions(&mut models, ctx.acc);
     ir::Api {
         title: doc.info.title.clone(),
         description: doc.info.description.clone(),

@@ -1,6 +1,8 @@
 //! `oneOf` and `anyOf` to unions: members, discriminator tags, and the members of untagged
 //! unions that no value can ever become.
 
+use std::collections::BTreeMap;
+
 use indexmap::IndexMap;
 use openapiv3::{ReferenceOr, Schema};
 
@@ -53,6 +55,9 @@ impl<'a> Lower<'a, '_> {
                 ty,
                 tags: Vec::new(),
                 boxed: false,
+                // Both refined once every model is known.
+                kind: declared_kind(member),
+                catch_all: false,
             });
         }
         if let Some(it) = discriminator {
@@ -152,87 +157,94 @@ fn union_variant_name(ty: &ir::TypeRef, idx: usize) -> String {
     name.to_owned()
 }
 
-/// What values a member of an untagged union keeps whole, as far as it matters for the members
-/// after it.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Keeps {
-    /// Every value: a free-form member.
-    Anything,
-    /// Every value of this JSON kind: plain strings, booleans, maps and arrays of any values.
-    /// (Not numbers: `f64` changes integers beyond 2^53, which an integer member keeps.)
-    AllOf(Json),
-    /// Some values of this kind.
-    SomeOf(Json),
-}
-
-/// The JSON kinds, as far as union members are concerned.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Json {
-    String,
-    Number,
-    Bool,
-    Array,
-    Object,
-    Any,
-}
-
-/// What `ty` keeps whole, looking through aliases.
-fn keeps(
+/// The JSON kind of a member's values, and whether it keeps every value of that kind whole (a
+/// plain string, a boolean, a free-form value or object, a map or list of anything); `f64`
+/// does not, since it changes integers beyond 2^53, which an integer member keeps.
+fn member_kind(
     ty: &ir::TypeRef,
-    models: &std::collections::BTreeMap<&str, &ir::Model>,
+    declared: ir::JsonKind,
+    models: &BTreeMap<&str, &ir::Model>,
     depth: usize,
-) -> Keeps {
-    use ir::TypeRef as T;
+) -> (ir::JsonKind, bool) {
+    use ir::{JsonKind as K, TypeRef as T};
     match ty {
-        T::Json => Keeps::Anything,
-        T::String => Keeps::AllOf(Json::String),
-        T::F64 => Keeps::SomeOf(Json::Number),
-        T::Bool => Keeps::AllOf(Json::Bool),
-        T::Map(value) if **value == T::Json => Keeps::AllOf(Json::Object),
-        T::Vec(item) if **item == T::Json => Keeps::AllOf(Json::Array),
-        T::DateTime | T::Date | T::Uuid | T::Bytes => Keeps::SomeOf(Json::String),
-        T::I32 | T::I64 => Keeps::SomeOf(Json::Number),
-        T::Vec(_) => Keeps::SomeOf(Json::Array),
-        T::Map(_) => Keeps::SomeOf(Json::Object),
-        T::Nullable(inner) => keeps(inner, models, depth),
+        T::Json => (declared, true),
+        T::String => (K::String, true),
+        T::Bool => (K::Bool, true),
+        T::Map(value) => (K::Object, **value == T::Json),
+        T::Vec(item) => (K::Array, **item == T::Json),
+        T::DateTime | T::Date | T::Uuid | T::Bytes => (K::String, false),
+        T::I32 | T::I64 | T::F64 => (K::Number, false),
+        T::Nullable(inner) => member_kind(inner, declared, models, depth),
         T::Named(name) => match models.get(name.as_str()).map(|it| &it.kind) {
             Some(ir::ModelKind::Alias(ty) | ir::ModelKind::Newtype(ir::Newtype { ty, .. }))
                 if depth < MAX_NESTING =>
             {
-                keeps(ty, models, depth + 1)
+                member_kind(ty, declared, models, depth + 1)
             }
-            Some(ir::ModelKind::Struct(_)) => Keeps::SomeOf(Json::Object),
-            Some(ir::ModelKind::StringEnum(_)) => Keeps::SomeOf(Json::String),
-            Some(ir::ModelKind::IntEnum(_)) => Keeps::SomeOf(Json::Number),
-            _ => Keeps::SomeOf(Json::Any),
+            Some(ir::ModelKind::Struct(_)) => (K::Object, false),
+            Some(ir::ModelKind::StringEnum(_)) => (K::String, false),
+            Some(ir::ModelKind::IntEnum(_)) => (K::Number, false),
+            _ => (K::Any, false),
         },
     }
 }
 
-/// Warns about members of untagged unions that no value can become: a member after one that
-/// keeps every value of its kind (a free-form member, a plain string, a number, a map of
-/// anything) or after the same type.
-pub(super) fn report_shadowed_members(models: &[ir::Model], acc: &mut Diagnostics) {
-    let by_name: std::collections::BTreeMap<&str, &ir::Model> =
-        models.iter().map(|it| (it.rust_name.as_str(), it)).collect();
-    for model in models {
-        let ir::ModelKind::Union(union) = &model.kind else { continue };
+/// The kind a member's schema declares with `type`, if it is inline: a free-form
+/// `{type: object}` is typed as any JSON value, but only objects are its values.
+pub(super) fn declared_kind(member: &ReferenceOr<Schema>) -> ir::JsonKind {
+    use openapiv3::{SchemaKind, Type};
+    let ReferenceOr::Item(schema) = member else { return ir::JsonKind::Any };
+    match &schema.schema_kind {
+        SchemaKind::Type(Type::Object(_)) => ir::JsonKind::Object,
+        SchemaKind::Type(Type::Array(_)) => ir::JsonKind::Array,
+        SchemaKind::Type(Type::String(_)) => ir::JsonKind::String,
+        SchemaKind::Type(Type::Number(_) | Type::Integer(_)) => ir::JsonKind::Number,
+        SchemaKind::Type(Type::Boolean(_)) => ir::JsonKind::Bool,
+        SchemaKind::Any(it) => match it.typ.as_deref() {
+            Some("object") => ir::JsonKind::Object,
+            Some("array") => ir::JsonKind::Array,
+            Some("string") => ir::JsonKind::String,
+            Some("number" | "integer") => ir::JsonKind::Number,
+            Some("boolean") => ir::JsonKind::Bool,
+            _ => ir::JsonKind::Any,
+        },
+        _ => ir::JsonKind::Any,
+    }
+}
+
+/// Decides the JSON kind of every member of every union, now that every model is known, and
+/// warns about members of untagged unions that no value can become: the same type as an earlier
+/// member, or a catch-all after a catch-all that keeps every value it could.
+pub(super) fn finish_unions(models: &mut [ir::Model], acc: &mut Diagnostics) {
+    let mut kinds = Vec::new();
+    {
+        let by_name: BTreeMap<&str, &ir::Model> =
+            models.iter().map(|it| (it.rust_name.as_str(), it)).collect();
+        for (model_idx, model) in models.iter().enumerate() {
+            let ir::ModelKind::Union(union) = &model.kind else { continue };
+            let members: Vec<_> =
+                union.variants.iter().map(|it| member_kind(&it.ty, it.kind, &by_name, 0)).collect();
+            kinds.push((model_idx, members));
+        }
+    }
+    for (model_idx, members) in kinds {
+        let model = &mut models[model_idx];
+        let ir::ModelKind::Union(union) = &mut model.kind else { continue };
+        for (variant, (kind, catch_all)) in union.variants.iter_mut().zip(members) {
+            variant.kind = kind;
+            variant.catch_all = catch_all;
+        }
         if union.discriminator.is_some() {
             continue;
         }
-        let keep: Vec<_> = union.variants.iter().map(|it| keeps(&it.ty, &by_name, 0)).collect();
         for (idx, variant) in union.variants.iter().enumerate() {
-            let kind = match keep[idx] {
-                Keeps::Anything => Json::Any,
-                Keeps::AllOf(it) | Keeps::SomeOf(it) => it,
-            };
             let shadow = (0..idx).find(|&before| {
-                union.variants[before].ty == variant.ty
-                    || match keep[before] {
-                        Keeps::Anything => true,
-                        Keeps::AllOf(it) => it == kind,
-                        Keeps::SomeOf(_) => false,
-                    }
+                let before = &union.variants[before];
+                before.ty == variant.ty
+                    || (before.catch_all
+                        && variant.catch_all
+                        && (before.kind == ir::JsonKind::Any || before.kind == variant.kind))
             });
             if let Some(before) = shadow {
                 let ptr = JsonPointer::parse_ref(&variant.pointer).unwrap_or_default();
@@ -246,7 +258,7 @@ pub(super) fn report_shadowed_members(models: &[ir::Model], acc: &mut Diagnostic
                         before + 1
                     ),
                 )
-                .set_note("a value becomes the first member that keeps it whole; put the more specific members first");
+                .set_note("a value becomes the first member that keeps it whole, catch-alls (free-form values, plain strings) last; remove or reorder the members");
             }
         }
     }
