@@ -210,11 +210,13 @@ pub(crate) fn generated_files(dir: &Path) -> Result<Vec<PathBuf>> {
         }
     }
     for path in candidates {
-        // Only the first line is needed; files that are not text are not ours.
-        if let Ok(contents) = fs::read_to_string(&path) {
-            if is_generated(&contents) {
-                res.push(path);
-            }
+        // Only the first line is read; files that are not text are not ours.
+        let Ok(file) = fs::File::open(&path) else { continue };
+        let mut first = String::new();
+        let head = io::Read::take(file, 512);
+        let read = io::BufRead::read_line(&mut io::BufReader::new(head), &mut first);
+        if read.is_ok() && is_generated(&first) {
+            res.push(path);
         }
     }
     res.sort();
