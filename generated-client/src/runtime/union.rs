@@ -12,10 +12,12 @@
 //! and decodes as it. Each candidate is encoded again and compared with the value: what it
 //! dropped, changed or added, plus the enum values and nested unions it did not recognise (held
 //! as `Unknown`), is its loss. The first candidate, in that order, that loses nothing wins at
-//! once; otherwise the candidate that loses least, the one tried first on a tie; with no
-//! candidate, the value is kept verbatim as `Unknown`. So an object with only optional
-//! properties cannot win by ignoring the value's properties, and an enum that accepts anything
-//! as `Unknown` does not hide later members.
+//! once; otherwise the candidate that loses least, the one tried first on a tie, if it keeps
+//! some of the value; with no such candidate, the value is kept verbatim as `Unknown`. So an
+//! object with only optional properties cannot win by ignoring the value's properties, and an
+//! enum that accepts anything as `Unknown` does not hide later members. A member may drop
+//! properties its schema does not declare (a field the server added since) as long as another
+//! member does not keep more.
 
 use std::cell::Cell;
 
@@ -120,6 +122,10 @@ impl<U> Untagged<U> {
             Ok(encoded) => loss(&self.value, &encoded),
             Err(_) => return self,
         } + unknowns;
+        // A member that keeps none of the value does not account for it at all.
+        if lost > 0 && lost >= leaves(&self.value) {
+            return self;
+        }
         if self.best.as_ref().is_none_or(|(best, ..)| lost < *best) {
             self.best = Some((lost, unknowns, wrap(decoded)));
         }

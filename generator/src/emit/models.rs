@@ -347,7 +347,7 @@ fn emit_union(model: &ir::Model, union: &ir::Union) -> TokenStream {
             /// A value decodes as the first member, in this order, that keeps all of it when
             /// encoded again and recognises every enum value in it (members that keep every
             /// value of their kind, such as free-form objects and plain strings, come last);
-            /// failing that, as the member that loses least of it; failing that, as `Unknown`.
+            /// failing that, as the member that keeps most of it; failing that, as `Unknown`.
         }
     });
     quote! {
