@@ -33,6 +33,10 @@ pub enum Kind {
     /// A construct whose meaning depends on a rule the generator chose: a union member that no
     /// value can ever become, say.
     Ambiguous,
+    /// A construct generated less precisely than the spec says (a parameter typed as
+    /// `serde_json::Value`, a body as bytes), or an operation left out: a warning, or an error
+    /// under `Options::strict`.
+    Loosened,
 }
 
 /// A line and column in the spec's text, both counted from 1.
@@ -123,7 +127,8 @@ impl Diagnostics {
         self.push(Severity::Warning, kind, pointer, message)
     }
 
-    fn push(
+    /// Records a diagnostic of the given severity and returns it for a note to be added.
+    pub(crate) fn push(
         &mut self,
         severity: Severity,
         kind: Kind,

@@ -272,6 +272,40 @@ pub enum ParamLocation {
     Query,
     /// A request header.
     Header,
+    /// The `Cookie` header.
+    Cookie,
+}
+
+/// What a parameter's value is, for writing it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParamShape {
+    /// A string, number, boolean, date, enum.
+    Scalar,
+    /// An array of scalars.
+    Array,
+    /// An object whose properties are scalars.
+    Object,
+    /// Any value, written as JSON text (`content: application/json`).
+    Json,
+}
+
+/// How an array or object parameter is written (OpenAPI's `style`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParamStyle {
+    /// `a,b` (paths and headers).
+    Simple,
+    /// `.a,b` (paths).
+    Label,
+    /// `;name=a,b` (paths).
+    Matrix,
+    /// `name=a,b` (queries and cookies).
+    Form,
+    /// `name=a b` (queries).
+    SpaceDelimited,
+    /// `name=a|b` (queries).
+    PipeDelimited,
+    /// `name[key]=value` (queries).
+    DeepObject,
 }
 
 /// A parameter of an operation.
@@ -285,14 +319,15 @@ pub struct Param {
     pub location: ParamLocation,
     /// Its documentation.
     pub docs: Docs,
-    /// Its type; a `Vec` (or an alias of one) for arrays.
+    /// Its type.
     pub ty: TypeRef,
-    /// Whether it is an array (of scalars, in the query), however its type is named.
-    pub array: bool,
+    /// What its value is, however its type is named.
+    pub shape: ParamShape,
     /// Whether it must be given.
     pub required: bool,
-    /// For array query parameters: one `name=value` pair per item (`true`), or one pair with
-    /// the items joined by commas.
+    /// How it is written, when it is an array or an object.
+    pub style: ParamStyle,
+    /// Whether each item or property is written on its own (`name=a&name=b`) or all joined.
     pub explode: bool,
 }
 

@@ -30,6 +30,7 @@ mod standalone;
 pub use crate::{
     diagnostic::{Diagnostic, Diagnostics, Kind, Location, Severity},
     format::header,
+    markdown::visible,
     pointer::JsonPointer,
     standalone::{CrateName, RUNTIME_DEPENDENCIES, standalone_crate},
 };
@@ -45,13 +46,55 @@ pub struct Generated {
     pub api: ir::Api,
     /// Warnings: code was generated, but something deserves a look.
     pub warnings: Diagnostics,
+    /// How much of the spec was generated as precisely as it is written.
+    pub summary: Summary,
+}
+
+/// How to generate.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Whether a construct that cannot be typed as precisely as the spec says is an error. By
+    /// default it is a warning ([`Kind::Loosened`]) and the code is of a lesser kind: a
+    /// `serde_json::Value`, raw bytes, or an operation left out of the client.
+    pub strict: bool,
+}
+
+/// How many operations and schemas were generated fully, with loosened parts, or not at all.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// The operations of the spec.
+    pub operations: Counts,
+    /// The component schemas of the spec.
+    pub schemas: Counts,
+}
+
+/// Counts of one kind of item.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Generated as precisely as the spec says.
+    pub typed: usize,
+    /// Generated, with some part typed less precisely.
+    pub loosened: usize,
+    /// Not generated.
+    pub left_out: usize,
+}
+
+impl std::fmt::Display for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let Summary { operations: o, schemas: s } = self;
+        write!(
+            f,
+            "operations: {} typed, {} loosened, {} left out; schemas: {} typed, {} loosened",
+            o.typed, o.loosened, o.left_out, s.typed, s.loosened
+        )
+    }
 }
 
 /// Generates the models and the client for the spec `text`.
 ///
 /// `origin` is the spec's path as users know it: it is named in the header of each file and in
 /// diagnostics. On any error, returns every diagnostic found, warnings included.
-pub fn generate(text: &str, origin: &str) -> Result<Generated, Diagnostics> {
+pub fn generate(text: &str, origin: &str, options: Options) -> Result<Generated, Diagnostics> {
     let mut acc = Diagnostics::default();
     let loaded = match load::load(text) {
         Ok(it) => it,
@@ -62,7 +105,7 @@ pub fn generate(text: &str, origin: &str) -> Result<Generated, Diagnostics> {
         }
     };
     resolve::check_refs(&loaded.tree, &mut acc);
-    let api = lower::lower(&loaded.doc, &loaded.tree, &mut acc);
+    let (api, summary) = lower::lower(&loaded.doc, &loaded.tree, options, &mut acc);
     if !acc.is_empty() {
         acc.locate(text);
     }
@@ -75,5 +118,6 @@ pub fn generate(text: &str, origin: &str) -> Result<Generated, Diagnostics> {
         client: format::format(files.client, origin),
         api,
         warnings: acc,
+        summary,
     })
 }

@@ -71,7 +71,7 @@ fn rustdoc_options() -> Options {
 
 /// `text` with control, bidi and invisible characters shown as `\u{…}`, line ends included:
 /// for spec text in terminal output and in comments that are not Markdown.
-pub(crate) fn visible(text: &str) -> std::borrow::Cow<'_, str> {
+pub fn visible(text: &str) -> std::borrow::Cow<'_, str> {
     if !text.chars().any(is_hidden) {
         return text.into();
     }

@@ -10,7 +10,7 @@ use generator::{Diagnostics, Generated, Severity};
 fn generate(text: String) -> Result<Generated, Diagnostics> {
     let (send, receive) = mpsc::channel();
     thread::spawn(move || {
-        let _ = send.send(generator::generate(&text, "spec"));
+        let _ = send.send(generator::generate(&text, "spec", generator::Options::default()));
     });
     receive.recv_timeout(Duration::from_secs(120)).expect("the generator did not finish")
 }

@@ -1,24 +1,36 @@
 //! What the generator says about specs it cannot (fully) handle: one snapshot per fixture in
-//! `tests/fixtures/err/`. Each fixture's diagnostics are rendered exactly as `cargo xtask codegen`
-//! prints them.
+//! `tests/fixtures/err/`, by default (what it generates loosely, and what it cannot generate at
+//! all) and under `--strict`. Diagnostics are rendered exactly as `cargo xtask codegen` prints
+//! them.
 
 use std::path::Path;
 
-use generator::Severity;
+use generator::{Options, Severity};
 
-/// Renders what generating `path` reports: every diagnostic, or the warnings of a success.
-fn render(path: &Path) -> String {
+/// Renders what generating `path` reports: every diagnostic, or the warnings and the summary of
+/// a success.
+fn render_with(path: &Path, options: Options) -> String {
     let text = std::fs::read_to_string(path).unwrap();
     let origin = format!("tests/fixtures/err/{}", path.file_name().unwrap().to_string_lossy());
-    match generator::generate(&text, &origin) {
-        Ok(generated) => {
-            format!("generated, with warnings:\n{}", generated.warnings.render(&origin))
-        }
+    match generator::generate(&text, &origin, options) {
+        Ok(generated) => format!(
+            "generated, with warnings:\n{}{}\n",
+            generated.warnings.render(&origin),
+            generated.summary
+        ),
         Err(diagnostics) => {
             assert!(diagnostics.iter().any(|it| it.severity == Severity::Error));
             format!("failed:\n{}", diagnostics.render(&origin))
         }
     }
+}
+
+fn render(path: &Path) -> String {
+    format!(
+        "# by default\n{}\n# with --strict\n{}",
+        render_with(path, Options::default()),
+        render_with(path, Options { strict: true })
+    )
 }
 
 #[test]
@@ -32,7 +44,7 @@ fn diagnostics() {
 fn every_error_points_into_the_spec() {
     insta::glob!("../fixtures/err", "*.{yaml,json}", |path| {
         let text = std::fs::read_to_string(path).unwrap();
-        if let Err(diagnostics) = generator::generate(&text, "spec") {
+        if let Err(diagnostics) = generator::generate(&text, "spec", Options { strict: true }) {
             for it in diagnostics.iter() {
                 assert!(
                     it.location.is_some(),

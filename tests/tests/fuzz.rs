@@ -12,7 +12,7 @@ use serde_json::Value;
 
 /// Checks one run of the generator on `text`.
 fn check(text: &str) -> Result<(), TestCaseError> {
-    match generator::generate(text, "spec") {
+    match generator::generate(text, "spec", generator::Options::default()) {
         Ok(generated) => {
             for file in [&generated.models, &generated.client] {
                 if let Err(err) = syn::parse_file(file) {
@@ -21,7 +21,8 @@ fn check(text: &str) -> Result<(), TestCaseError> {
                     )));
                 }
             }
-            let again = generator::generate(text, "spec").expect("it generated the first time");
+            let again = generator::generate(text, "spec", generator::Options::default())
+                .expect("it generated the first time");
             prop_assert_eq!(&generated.models, &again.models, "not deterministic");
             prop_assert_eq!(&generated.client, &again.client, "not deterministic");
         }

@@ -53,7 +53,8 @@ pub(crate) fn project_root() -> Result<PathBuf> {
 pub(crate) fn codegen(mode: Mode) -> Result<()> {
     let root = project_root()?;
     let text = fs::read_to_string(root.join(SPEC)).with_context(|| format!("reading {SPEC}"))?;
-    let generated = generate(&text, SPEC)?;
+    // The project's client is typed all through: anything loosened is an error.
+    let generated = generate(&text, SPEC, generator::Options { strict: true })?;
     let dir = root.join(GENERATED_DIR);
     let files =
         vec![(dir.join("models.rs"), generated.models), (dir.join("client.rs"), generated.client)];
@@ -62,7 +63,13 @@ pub(crate) fn codegen(mode: Mode) -> Result<()> {
 }
 
 /// Writes (or checks) a standalone crate for the spec at `spec` into `out`.
-pub(crate) fn standalone(spec: &Path, out: &Path, name: Option<&str>, mode: Mode) -> Result<()> {
+pub(crate) fn standalone(
+    spec: &Path,
+    out: &Path,
+    name: Option<&str>,
+    mode: Mode,
+    options: generator::Options,
+) -> Result<()> {
     let root = project_root()?;
     let name = match name {
         Some(it) => CrateName::new(it).map_err(anyhow::Error::msg)?,
@@ -70,7 +77,7 @@ pub(crate) fn standalone(spec: &Path, out: &Path, name: Option<&str>, mode: Mode
     };
     let text = fs::read_to_string(spec).with_context(|| format!("reading {}", spec.display()))?;
     let origin = spec.display().to_string();
-    let generated = generate(&text, &origin)?;
+    let generated = generate(&text, &origin, options)?;
     let mut files: Vec<(PathBuf, String)> = generator::standalone_crate(&generated, &name, &origin)
         .into_iter()
         .map(|(path, contents)| (out.join(path), contents))
@@ -109,13 +116,15 @@ fn crate_name_for(spec: &Path) -> CrateName {
         .expect("`client-` and ASCII letters, digits and `-` make a crate name")
 }
 
-/// Runs the generator, printing its warnings; on errors prints every diagnostic and fails.
-fn generate(text: &str, origin: &str) -> Result<generator::Generated> {
-    match generator::generate(text, origin) {
+/// Runs the generator, printing its warnings and what it generated; on errors prints every
+/// diagnostic and fails.
+fn generate(text: &str, origin: &str, options: generator::Options) -> Result<generator::Generated> {
+    match generator::generate(text, origin, options) {
         Ok(generated) => {
             if !generated.warnings.is_empty() {
                 eprint!("{}", generated.warnings.render(origin));
             }
+            eprintln!("{}: {}", generator::visible(origin), generated.summary);
             Ok(generated)
         }
         Err(diagnostics) => {
@@ -176,6 +185,11 @@ mod tests {
 
     use super::{Mode, codegen, crate_name_for, project_root, standalone};
 
+    const LENIENT: generator::Options = generator::Options { strict: false };
+
+    /// The dev-dependencies of the fixtures' behaviour tests, pinned by the workspace's lock file.
+    const BEHAVIOUR_DEPENDENCIES: &str = "\n[dev-dependencies]\ntokio = { version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }\nwiremock = \"0.6\"\n";
+
     const GOOD_SPEC: &str = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    A: {type: object, properties: {b: {type: string}}, example: {b: x}}\n";
     const NO_EXAMPLES: &str = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    A: {type: object, properties: {b: {type: string}}}\n";
     const BAD_SPEC: &str = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    A: {$ref: '#/components/schemas/Nowhere'}\n";
@@ -212,9 +226,9 @@ mod tests {
         let (good, bad, out) = (dir.join("good.yaml"), dir.join("bad.yaml"), dir.join("out"));
         fs::write(&good, GOOD_SPEC).unwrap();
         fs::write(&bad, BAD_SPEC).unwrap();
-        standalone(&good, &out, Some("scratch"), Mode::Write).unwrap();
+        standalone(&good, &out, Some("scratch"), Mode::Write, LENIENT).unwrap();
         let before = read_tree(&out);
-        let err = standalone(&bad, &out, Some("scratch"), Mode::Write).unwrap_err();
+        let err = standalone(&bad, &out, Some("scratch"), Mode::Write, LENIENT).unwrap_err();
         assert!(err.to_string().contains("nothing was written"), "{err:#}");
         assert_eq!(read_tree(&out), before);
     }
@@ -224,13 +238,14 @@ mod tests {
         let dir = scratch("check");
         let (spec, out) = (dir.join("spec.yaml"), dir.join("out"));
         fs::write(&spec, GOOD_SPEC).unwrap();
-        standalone(&spec, &out, Some("scratch"), Mode::Write).unwrap();
-        standalone(&spec, &out, Some("scratch"), Mode::Check).unwrap();
+        standalone(&spec, &out, Some("scratch"), Mode::Write, LENIENT).unwrap();
+        standalone(&spec, &out, Some("scratch"), Mode::Check, LENIENT).unwrap();
         let models = out.join("src/models.rs");
         let edited = fs::read_to_string(&models).unwrap() + "// an edit by hand\n";
         fs::write(&models, &edited).unwrap();
         fs::remove_file(out.join("src/client.rs")).unwrap();
-        let err = standalone(&spec, &out, Some("scratch"), Mode::Check).unwrap_err().to_string();
+        let err =
+            standalone(&spec, &out, Some("scratch"), Mode::Check, LENIENT).unwrap_err().to_string();
         assert!(err.contains("src/models.rs is stale: run `cargo xtask codegen --spec"), "{err}");
         assert!(err.contains("src/client.rs is stale"), "a missing file is stale: {err}");
         assert!(!err.contains("lib.rs"), "{err}");
@@ -242,16 +257,17 @@ mod tests {
         let dir = scratch("removed");
         let (spec, out) = (dir.join("spec.yaml"), dir.join("out"));
         fs::write(&spec, GOOD_SPEC).unwrap();
-        standalone(&spec, &out, Some("scratch"), Mode::Write).unwrap();
+        standalone(&spec, &out, Some("scratch"), Mode::Write, LENIENT).unwrap();
         assert!(out.join("tests/examples.rs").is_file());
         fs::write(out.join("tests/mine.rs"), "// a test written by hand\n").unwrap();
         fs::write(&spec, NO_EXAMPLES).unwrap();
-        let err = standalone(&spec, &out, Some("scratch"), Mode::Check).unwrap_err().to_string();
+        let err =
+            standalone(&spec, &out, Some("scratch"), Mode::Check, LENIENT).unwrap_err().to_string();
         assert!(err.contains("tests/examples.rs is no longer generated"), "{err}");
-        standalone(&spec, &out, Some("scratch"), Mode::Write).unwrap();
+        standalone(&spec, &out, Some("scratch"), Mode::Write, LENIENT).unwrap();
         assert!(!out.join("tests/examples.rs").exists());
         assert!(out.join("tests/mine.rs").is_file(), "files not generated are left alone");
-        standalone(&spec, &out, Some("scratch"), Mode::Check).unwrap();
+        standalone(&spec, &out, Some("scratch"), Mode::Check, LENIENT).unwrap();
     }
 
     #[test]
@@ -263,7 +279,8 @@ mod tests {
         fs::write(out.join("Cargo.toml"), "[package]\nname = \"mine\"\n").unwrap();
         fs::write(out.join("src/lib.rs"), "// my own crate\n").unwrap();
         let before = read_tree(&out);
-        let err = standalone(&spec, &out, Some("scratch"), Mode::Write).unwrap_err().to_string();
+        let err =
+            standalone(&spec, &out, Some("scratch"), Mode::Write, LENIENT).unwrap_err().to_string();
         assert!(err.contains("refusing to overwrite"), "{err}");
         assert!(err.contains("Cargo.toml") && err.contains("lib.rs"), "{err}");
         assert_eq!(read_tree(&out), before);
@@ -275,7 +292,8 @@ mod tests {
         let (spec, out) = (dir.join("spec.yaml"), dir.join("out"));
         fs::write(&spec, GOOD_SPEC).unwrap();
         for bad in ["", "fn", "self", "my crate", "x\"\n[dependencies]", "1st", "std", "naïve"] {
-            let err = standalone(&spec, &out, Some(bad), Mode::Write).unwrap_err().to_string();
+            let err =
+                standalone(&spec, &out, Some(bad), Mode::Write, LENIENT).unwrap_err().to_string();
             assert!(err.contains("is not a crate name"), "{bad:?}: {err}");
         }
         assert!(!out.exists(), "nothing was written");
@@ -332,7 +350,9 @@ mod tests {
         for (spec, run_tests) in runs {
             let name = crate_name_for(&spec);
             let out = root.join("target/standalone-crates").join(name.as_str());
-            standalone(&spec, &out, None, Mode::Write)
+            // The fixtures show what is supported: nothing in them may be loosened.
+            let options = generator::Options { strict: run_tests };
+            standalone(&spec, &out, None, Mode::Write, options)
                 .unwrap_or_else(|err| panic!("{}: {err:#}", spec.display()));
             // The workspace's lock file pins the same dependency versions, all already fetched.
             fs::copy(root.join("Cargo.lock"), out.join("Cargo.lock")).unwrap();
@@ -340,6 +360,10 @@ mod tests {
             if behaviour.is_file() {
                 fs::create_dir_all(out.join("tests")).unwrap();
                 fs::copy(&behaviour, out.join("tests/behaviour.rs")).unwrap();
+                // What the behaviour tests use besides the crate: a server on 127.0.0.1.
+                let mut manifest = fs::read_to_string(out.join("Cargo.toml")).unwrap();
+                manifest.push_str(BEHAVIOUR_DEPENDENCIES);
+                fs::write(out.join("Cargo.toml"), manifest).unwrap();
             }
             let what = format!("the crate of {}", spec.display());
             cargo(&out, &target, &["clippy", "--offline", "--quiet", "--all-targets"], &what);
@@ -376,7 +400,7 @@ mod tests {
             let path = dir.join(format!("random-{idx}.json"));
             fs::write(&path, serde_json::to_string_pretty(&spec).unwrap()).unwrap();
             let out = dir.join(format!("random-{idx}"));
-            if standalone(&path, &out, None, Mode::Write).is_err() {
+            if standalone(&path, &out, None, Mode::Write, LENIENT).is_err() {
                 continue;
             }
             fs::copy(root.join("Cargo.lock"), out.join("Cargo.lock")).unwrap();

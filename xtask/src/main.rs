@@ -2,7 +2,8 @@
 //!
 //! - `cargo xtask codegen`: regenerates `generated-client/src/generated/` from `spec/`.
 //! - `cargo xtask codegen --check`: fails, writing nothing, when that code is stale.
-//! - `cargo xtask codegen --spec FILE --out DIR`: writes a standalone client crate for any spec.
+//! - `cargo xtask codegen --spec FILE --out DIR [--strict]`: writes a standalone client crate
+//!   for any spec.
 
 #![allow(
     clippy::print_stdout,
@@ -40,16 +41,24 @@ enum Command {
         /// The standalone crate's package name (default: from the spec's file name).
         #[arg(long, requires = "out")]
         name: Option<String>,
+        /// Fail on anything that cannot be typed as precisely as the spec says, instead of
+        /// generating it loosely (as `serde_json::Value`, bytes, or by leaving an operation
+        /// out) with a warning. The project's own spec is always generated strictly.
+        #[arg(long, requires = "out")]
+        strict: bool,
     },
 }
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let res = match cli.command {
-        Command::Codegen { check, spec, out, name } => {
+        Command::Codegen { check, spec, out, name, strict } => {
             let mode = if check { codegen::Mode::Check } else { codegen::Mode::Write };
+            let options = generator::Options { strict };
             match (spec, out) {
-                (Some(spec), Some(out)) => codegen::standalone(&spec, &out, name.as_deref(), mode),
+                (Some(spec), Some(out)) => {
+                    codegen::standalone(&spec, &out, name.as_deref(), mode, options)
+                }
                 _ => codegen::codegen(mode),
             }
         }

@@ -3,7 +3,6 @@
 use std::{fmt, time::Duration};
 
 use bytes::{Bytes, BytesMut};
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::{
     Method, StatusCode, Url,
     header::{
@@ -12,18 +11,13 @@ use reqwest::{
 };
 use serde::Serialize;
 
-use crate::runtime::{Error, RawResponse, ToParam};
+use crate::runtime::{Error, RawResponse, ToParam, param};
 
 /// How long a request may take, connection and whole body included, unless told otherwise.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// How large a response body may be, unless told otherwise: 64 MiB.
 pub const DEFAULT_MAX_RESPONSE_SIZE: usize = 64 << 20;
-
-/// What a path segment keeps as it is: letters, digits and `-._~` (RFC 3986's unreserved
-/// characters). Everything else is percent-encoded, `/`, `%`, `?`, `#` and controls included,
-/// so a value stays one segment and means what it says.
-const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
 /// An API client: the base URL, the credentials, and a pool of connections.
 ///
@@ -57,16 +51,25 @@ impl Client {
     /// parent" directory, even percent-encoded), so the request fails with
     /// [`Error::InvalidRequest`] rather than go elsewhere.
     pub fn request(&self, method: Method, segments: &[&str]) -> RequestBuilder {
+        let encoded: Vec<String> = segments.iter().map(|it| param::encode_segment(it)).collect();
+        self.request_encoded(method, &encoded)
+    }
+
+    /// Starts a request to the path made of `segments`, percent-encoded already (by
+    /// [`param::path`] or [`param::encode_segment`]), as generated methods with styled path
+    /// parameters build them.
+    pub fn request_encoded(&self, method: Method, segments: &[String]) -> RequestBuilder {
         let mut path = self.base_url.path().trim_end_matches('/').to_owned();
         let mut invalid = None;
         for segment in segments {
-            if matches!(*segment, "." | "..") {
+            // Unreserved, `.` is never encoded, so a dot segment looks the same encoded.
+            if matches!(segment.as_str(), "." | "..") {
                 invalid = Some(format!(
                     "the path segment `{segment}` would be read as a relative path; nothing was sent"
                 ));
             }
             path.push('/');
-            path.extend(utf8_percent_encode(segment, SEGMENT));
+            path.push_str(segment);
         }
         let mut url = self.base_url.clone();
         url.set_path(&path);
@@ -78,6 +81,7 @@ impl Client {
             inner,
             method,
             query: Vec::new(),
+            cookies: Vec::new(),
             invalid,
             max_response_size: self.max_response_size,
         }
@@ -239,11 +243,172 @@ pub struct RequestBuilder {
     /// For the trace line; the URL is the response's.
     method: Method,
     query: Vec<(String, String)>,
+    /// `name=value` pairs of the `Cookie` header.
+    cookies: Vec<String>,
     invalid: Option<String>,
     max_response_size: usize,
 }
 
 impl RequestBuilder {
+    /// Keeps the first problem: the request is not sent.
+    fn invalid(mut self, problem: String) -> RequestBuilder {
+        self.invalid.get_or_insert(problem);
+        self
+    }
+
+    /// Adds a query parameter written in `style` ([`param::query`]): arrays and objects.
+    pub fn query_styled<V: Serialize + ?Sized>(
+        mut self,
+        name: &str,
+        value: &V,
+        style: param::Style,
+        explode: bool,
+    ) -> RequestBuilder {
+        match param::query(name, value, style, explode) {
+            Ok(pairs) => {
+                self.query.extend(pairs);
+                self
+            }
+            Err(err) => self.invalid(format!("query parameter `{name}` {err}")),
+        }
+    }
+
+    /// Adds a query parameter written in `style` when there is a value.
+    pub fn query_styled_opt<V: Serialize + ?Sized>(
+        self,
+        name: &str,
+        value: Option<&V>,
+        style: param::Style,
+        explode: bool,
+    ) -> RequestBuilder {
+        match value {
+            Some(value) => self.query_styled(name, value, style, explode),
+            None => self,
+        }
+    }
+
+    /// Adds a query parameter written as JSON text (`content: application/json`).
+    pub fn query_json<V: Serialize + ?Sized>(mut self, name: &str, value: &V) -> RequestBuilder {
+        match param::json(value) {
+            Ok(text) => {
+                self.query.push((name.to_owned(), text));
+                self
+            }
+            Err(err) => self.invalid(format!("query parameter `{name}` {err}")),
+        }
+    }
+
+    /// Adds a query parameter written as JSON text when there is a value.
+    pub fn query_json_opt<V: Serialize + ?Sized>(
+        self,
+        name: &str,
+        value: Option<&V>,
+    ) -> RequestBuilder {
+        match value {
+            Some(value) => self.query_json(name, value),
+            None => self,
+        }
+    }
+
+    /// Sets a header from an array or an object (`simple` style, [`param::header`]).
+    pub fn header_styled<V: Serialize + ?Sized>(
+        self,
+        name: &'static str,
+        value: &V,
+        explode: bool,
+    ) -> RequestBuilder {
+        match param::header(value, explode) {
+            Ok(text) => self.header(name, &text),
+            Err(err) => self.invalid(format!("header `{name}` {err}")),
+        }
+    }
+
+    /// Sets a header from an array or an object when there is a value.
+    pub fn header_styled_opt<V: Serialize + ?Sized>(
+        self,
+        name: &'static str,
+        value: Option<&V>,
+        explode: bool,
+    ) -> RequestBuilder {
+        match value {
+            Some(value) => self.header_styled(name, value, explode),
+            None => self,
+        }
+    }
+
+    /// Sets a header to a value written as JSON text (`content: application/json`).
+    pub fn header_json<V: Serialize + ?Sized>(
+        self,
+        name: &'static str,
+        value: &V,
+    ) -> RequestBuilder {
+        match param::json(value) {
+            Ok(text) => self.header(name, &text),
+            Err(err) => self.invalid(format!("header `{name}` {err}")),
+        }
+    }
+
+    /// Sets a header to a value written as JSON text when there is a value.
+    pub fn header_json_opt<V: Serialize + ?Sized>(
+        self,
+        name: &'static str,
+        value: Option<&V>,
+    ) -> RequestBuilder {
+        match value {
+            Some(value) => self.header_json(name, value),
+            None => self,
+        }
+    }
+
+    /// Adds a cookie (`form` style): `name=value` in the `Cookie` header.
+    pub fn cookie<V: Serialize + ?Sized>(
+        mut self,
+        name: &str,
+        value: &V,
+        explode: bool,
+    ) -> RequestBuilder {
+        match param::query(name, value, param::Style::Form, explode) {
+            Ok(pairs) => {
+                self.cookies.extend(pairs.into_iter().map(|(k, v)| format!("{k}={v}")));
+                self
+            }
+            Err(err) => self.invalid(format!("cookie `{name}` {err}")),
+        }
+    }
+
+    /// Adds a cookie whose value is written as JSON text (`content: application/json`).
+    pub fn cookie_json<V: Serialize + ?Sized>(self, name: &str, value: &V) -> RequestBuilder {
+        match param::json(value) {
+            Ok(text) => self.cookie(name, &text, false),
+            Err(err) => self.invalid(format!("cookie `{name}` {err}")),
+        }
+    }
+
+    /// Adds a cookie written as JSON text when there is a value.
+    pub fn cookie_json_opt<V: Serialize + ?Sized>(
+        self,
+        name: &str,
+        value: Option<&V>,
+    ) -> RequestBuilder {
+        match value {
+            Some(value) => self.cookie_json(name, value),
+            None => self,
+        }
+    }
+
+    /// Adds a cookie when there is a value.
+    pub fn cookie_opt<V: Serialize + ?Sized>(
+        self,
+        name: &str,
+        value: Option<&V>,
+        explode: bool,
+    ) -> RequestBuilder {
+        match value {
+            Some(value) => self.cookie(name, value, explode),
+            None => self,
+        }
+    }
+
     /// Adds `name=value` to the query.
     pub fn query<V: ToParam + ?Sized>(mut self, name: &str, value: &V) -> RequestBuilder {
         self.query.push((name.to_owned(), value.to_param()));
@@ -296,9 +461,9 @@ impl RequestBuilder {
         match HeaderValue::from_str(&value.to_param()) {
             Ok(value) => self.inner = self.inner.header(HeaderName::from_static(name), value),
             Err(_) => {
-                self.invalid = Some(format!(
+                self.invalid.get_or_insert(format!(
                     "the value of header `{name}` contains characters a header cannot carry"
-                ))
+                ));
             }
         }
         self
@@ -345,6 +510,16 @@ impl RequestBuilder {
         let mut inner = self.inner;
         if !self.query.is_empty() {
             inner = inner.query(&self.query);
+        }
+        if !self.cookies.is_empty() {
+            match HeaderValue::from_str(&self.cookies.join("; ")) {
+                Ok(value) => inner = inner.header(reqwest::header::COOKIE, value),
+                Err(_) => {
+                    return Err(Error::InvalidRequest(
+                        "a cookie contains characters a header cannot carry".to_owned(),
+                    ));
+                }
+            }
         }
         let mut response = inner.send().await.map_err(Error::Transport)?;
         let status: StatusCode = response.status();

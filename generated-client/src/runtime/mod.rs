@@ -8,7 +8,7 @@ mod base64;
 mod client;
 mod error;
 pub mod nullable;
-mod param;
+pub mod param;
 mod response;
 pub mod union;
 

@@ -192,16 +192,123 @@ fn decode_response(op: &ir::Operation) -> TokenStream {
     }
 }
 
-/// How a path parameter is passed: strings as `&str`, models by reference, the rest by value.
+/// How a path parameter is passed: strings as `&str`, arrays as slices, models, maps and JSON
+/// values by reference, the rest by value.
 fn path_param_type(ty: &ir::TypeRef) -> TokenStream {
     match ty {
         ir::TypeRef::String => quote!(&str),
-        ir::TypeRef::Named(_) => {
+        ir::TypeRef::Vec(item) => {
+            let item = type_tokens(item, ModelPath::Super);
+            quote!(&[#item])
+        }
+        ir::TypeRef::Named(_) | ir::TypeRef::Map(_) | ir::TypeRef::Json => {
             let ty = type_tokens(ty, ModelPath::Super);
             quote!(&#ty)
         }
         other => type_tokens(other, ModelPath::Super),
     }
+}
+
+/// The runtime's name for a parameter style.
+fn style_tokens(style: ir::ParamStyle) -> TokenStream {
+    let name = match style {
+        ir::ParamStyle::Simple => quote!(Simple),
+        ir::ParamStyle::Label => quote!(Label),
+        ir::ParamStyle::Matrix => quote!(Matrix),
+        ir::ParamStyle::Form => quote!(Form),
+        ir::ParamStyle::SpaceDelimited => quote!(SpaceDelimited),
+        ir::ParamStyle::PipeDelimited => quote!(PipeDelimited),
+        ir::ParamStyle::DeepObject => quote!(DeepObject),
+    };
+    quote!(crate::runtime::param::Style::#name)
+}
+
+/// The call that adds a query, header or cookie parameter to the request.
+fn param_call(it: &ir::Param) -> TokenStream {
+    let field = ident(&it.rust_name);
+    // Header names are case-insensitive, and `http` wants them lowercase.
+    let wire = if it.location == ir::ParamLocation::Header {
+        it.wire_name.to_ascii_lowercase()
+    } else {
+        it.wire_name.clone()
+    };
+    let explode = it.explode;
+    let style = style_tokens(it.style);
+    let value = if it.required { quote!(&params.#field) } else { quote!(params.#field.as_ref()) };
+    // The method's name, and `_opt` for an optional parameter.
+    let call = |name: &str, args: TokenStream| {
+        let name = quote::format_ident!("{name}{}", if it.required { "" } else { "_opt" });
+        quote!(.#name(#wire, #args))
+    };
+    use ir::{ParamLocation as L, ParamShape as S, ParamStyle as St};
+    match (it.location, it.shape) {
+        (L::Query, S::Scalar) => call("query", value),
+        (L::Query, S::Array) if it.style == St::Form => {
+            let value =
+                if it.required { quote!(&params.#field) } else { quote!(params.#field.as_deref()) };
+            call("query_array", quote!(#value, #explode))
+        }
+        (L::Query, S::Array | S::Object) => call("query_styled", quote!(#value, #style, #explode)),
+        (L::Header, S::Scalar) => call("header", value),
+        (L::Header, S::Array | S::Object) => call("header_styled", quote!(#value, #explode)),
+        (L::Cookie, S::Scalar | S::Array | S::Object) => call("cookie", quote!(#value, #explode)),
+        (L::Query, S::Json) => call("query_json", value),
+        (L::Header, S::Json) => call("header_json", value),
+        (L::Cookie, S::Json) => call("cookie_json", value),
+        (L::Path, _) => unreachable!("generator bug: path parameters are not query parameters"),
+    }
+}
+
+/// `self.request(…)` with the path's segments: as text when every path parameter is a plain
+/// scalar (the runtime encodes each), else encoded here, a part at a time, for the styles'
+/// delimiters to stay as they are.
+fn request_call(op: &ir::Operation) -> TokenStream {
+    let method = ident(&op.method);
+    let param = |name: &str| {
+        op.params
+            .iter()
+            .find(|it| it.location == ir::ParamLocation::Path && it.rust_name == name)
+            .expect("generator bug: a path part names a path parameter")
+    };
+    let plain = op
+        .params
+        .iter()
+        .filter(|it| it.location == ir::ParamLocation::Path)
+        .all(|it| it.shape == ir::ParamShape::Scalar && it.style == ir::ParamStyle::Simple);
+    if plain {
+        let segments = path_segments(&op.segments);
+        return quote!(self.request(::reqwest::Method::#method, &[#(#segments),*]));
+    }
+    let segments = op.segments.iter().map(|segment| {
+        let parts = segment.iter().map(|part| match part {
+            ir::PathPart::Literal(text) => quote!(crate::runtime::param::encode_segment(#text)),
+            ir::PathPart::Param(name) => {
+                let it = param(name);
+                let value = ident(name);
+                let wire = &it.wire_name;
+                let style = style_tokens(it.style);
+                let explode = it.explode;
+                match it.shape {
+                    ir::ParamShape::Scalar if it.style == ir::ParamStyle::Simple => quote!(
+                        crate::runtime::param::encode_segment(&crate::runtime::ToParam::to_param(&#value))
+                    ),
+                    ir::ParamShape::Json => quote!(crate::runtime::param::encode_segment(
+                        &crate::runtime::param::json(&#value).map_err(Error::InvalidRequest)?
+                    )),
+                    _ => quote!(
+                        crate::runtime::param::path(#wire, &#value, #style, #explode)
+                            .map_err(Error::InvalidRequest)?
+                    ),
+                }
+            }
+        });
+        let parts: Vec<_> = parts.collect();
+        match parts.as_slice() {
+            [only] => quote!(#only),
+            _ => quote!([#(#parts),*].concat()),
+        }
+    });
+    quote!(self.request_encoded(::reqwest::Method::#method, &[#(#segments),*]))
 }
 
 fn emit_method(op: &ir::Operation) -> TokenStream {
@@ -231,34 +338,9 @@ fn emit_method(op: &ir::Operation) -> TokenStream {
         quote!(params: &#ty,)
     });
 
-    let segments = path_segments(&op.segments);
-    let method = ident(&op.method);
+    let request = request_call(op);
     let query_and_headers =
-        op.params.iter().filter(|it| it.location != ir::ParamLocation::Path).map(|it| {
-            let field = ident(&it.rust_name);
-            // Header names are case-insensitive, and `http` wants them lowercase.
-            let wire = if it.location == ir::ParamLocation::Header {
-                it.wire_name.to_ascii_lowercase()
-            } else {
-                it.wire_name.clone()
-            };
-            let array = it.array;
-            let explode = it.explode;
-            match (it.location, array, it.required) {
-                (ir::ParamLocation::Query, false, true) => quote!(.query(#wire, &params.#field)),
-                (ir::ParamLocation::Query, false, false) => {
-                    quote!(.query_opt(#wire, params.#field.as_ref()))
-                }
-                (ir::ParamLocation::Query, true, true) => {
-                    quote!(.query_array(#wire, &params.#field, #explode))
-                }
-                (ir::ParamLocation::Query, true, false) => {
-                    quote!(.query_array_opt(#wire, params.#field.as_deref(), #explode))
-                }
-                (_, _, true) => quote!(.header(#wire, &params.#field)),
-                (_, _, false) => quote!(.header_opt(#wire, params.#field.as_ref())),
-            }
-        });
+        op.params.iter().filter(|it| it.location != ir::ParamLocation::Path).map(param_call);
     let body = op
         .body
         .as_ref()
@@ -271,8 +353,7 @@ fn emit_method(op: &ir::Operation) -> TokenStream {
         #docs
         #deprecated
         pub async fn #name(&self, #(#path_args,)* #body_arg #params_arg) -> Result<Response<#success>, Error<#error>> {
-            let response = self
-                .request(::reqwest::Method::#method, &[#(#segments),*])
+            let response = #request
                 #(#query_and_headers)*
                 #body
                 .send()

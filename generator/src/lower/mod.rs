@@ -7,17 +7,20 @@
 //! and operations are sorted by Rust name, so reordering the spec's maps changes nothing.
 
 mod cycles;
+mod merge;
 mod operation;
 mod schema;
 mod union;
 
 use std::{collections::BTreeMap, rc::Rc};
 
-use openapiv3::{OpenAPI, ReferenceOr};
+use openapiv3::{OpenAPI, ReferenceOr, Schema};
 use serde_json::Value;
+use typed_arena::Arena;
 
 use crate::{
-    diagnostic::{Diagnostics, Kind},
+    Counts, Options, Summary,
+    diagnostic::{Diagnostic, Diagnostics, Kind, Severity},
     ir,
     names::{self, Scope},
     pointer::JsonPointer,
@@ -38,10 +41,21 @@ const CLIENT_METHODS: &[&str] = &["builder", "new", "request", "base_url", "clon
 /// Type names the client module already uses.
 const CLIENT_TYPES: &[&str] = &["Client", "ClientBuilder", "Response", "Error", "DEFAULT_BASE_URL"];
 
-pub(crate) fn lower(doc: &OpenAPI, tree: &Value, acc: &mut Diagnostics) -> ir::Api {
+pub(crate) fn lower(
+    doc: &OpenAPI,
+    tree: &Value,
+    options: Options,
+    acc: &mut Diagnostics,
+) -> (ir::Api, Summary) {
+    let arena = Arena::new();
     let mut ctx = Lower {
         resolver: Resolver::new(doc, tree),
+        arena: &arena,
+        memo_scope: None,
         acc,
+        strict: options.strict,
+        left_out: Vec::new(),
+        leaving_out: false,
         component_names: BTreeMap::new(),
         model_scope: Scope::default(),
         models: Vec::new(),
@@ -66,19 +80,66 @@ pub(crate) fn lower(doc: &OpenAPI, tree: &Value, acc: &mut Diagnostics) -> ir::A
     models.sort_by(|a, b| a.rust_name.cmp(&b.rust_name));
     cycles::break_cycles(&mut models, ctx.acc);
     union::finish_unions(&mut models, ctx.acc);
-    ir::Api {
+    let summary = summarise(doc, &operations, ctx.left_out.len(), ctx.acc);
+    let api = ir::Api {
         title: doc.info.title.clone(),
         description: doc.info.description.clone(),
         version: doc.info.version.clone(),
         base_url: doc.servers.first().map(|it| it.url.clone()),
         models,
         operations,
+    };
+    (api, summary)
+}
+
+/// Counts the operations and component schemas that were loosened: those with a
+/// [`Kind::Loosened`] diagnostic at or below their place in the spec.
+fn summarise(
+    doc: &OpenAPI,
+    operations: &[ir::Operation],
+    n_left_out: usize,
+    acc: &Diagnostics,
+) -> Summary {
+    let loosened: Vec<&JsonPointer> =
+        acc.iter().filter(|it| it.kind == Kind::Loosened).map(|it| &it.pointer).collect();
+    let is_loosened =
+        |ptr: &JsonPointer| loosened.iter().any(|it| it.segments().starts_with(ptr.segments()));
+    let mut res = Summary::default();
+    for op in operations {
+        let ptr = JsonPointer::parse_ref(&op.pointer).unwrap_or_default();
+        count(&mut res.operations, is_loosened(&ptr));
+    }
+    res.operations.left_out = n_left_out;
+    for name in doc.components.iter().flat_map(|it| it.schemas.keys()) {
+        let ptr = JsonPointer::root().join("components").join("schemas").join(name);
+        count(&mut res.schemas, is_loosened(&ptr));
+    }
+    res
+}
+
+fn count(counts: &mut Counts, loosened: bool) {
+    if loosened {
+        counts.loosened += 1;
+    } else {
+        counts.typed += 1;
     }
 }
 
 struct Lower<'a, 'd> {
     resolver: Resolver<'a>,
+    /// Schemas the generator makes (properties merged from several `allOf` members), which
+    /// live as long as the spec's own.
+    arena: &'a Arena<ReferenceOr<Box<Schema>>>,
+    /// While a merged schema is lowered, what tells its inline schemas from the spec's own at
+    /// the same pointers in `inline_types`.
+    memo_scope: Option<Rc<str>>,
     acc: &'d mut Diagnostics,
+    /// Whether what cannot be typed precisely is an error ([`Options::strict`]).
+    strict: bool,
+    /// The operations left out of the client.
+    left_out: Vec<JsonPointer>,
+    /// Whether the operation being lowered is to be left out.
+    leaving_out: bool,
     /// Rust names of component schemas, by component name.
     component_names: BTreeMap<String, String>,
     model_scope: Scope,
@@ -187,6 +248,13 @@ impl<'a> Lower<'a, '_> {
     ) -> String {
         let fix = format!("set `{RUST_NAME}` on either schema to choose");
         claim_name(self.acc, &mut self.model_scope, &wanted, wire, "type", ptr, &fix)
+    }
+
+    /// Reports that what stands at `ptr` is generated less precisely than the spec says, or
+    /// left out: a warning, or an error under `--strict`. The note says what was given up.
+    fn loosen(&mut self, ptr: JsonPointer, message: impl Into<String>) -> &mut Diagnostic {
+        let severity = if self.strict { Severity::Error } else { Severity::Warning };
+        self.acc.push(severity, Kind::Loosened, ptr, message)
     }
 
     /// Reports a reference at `ptr` that could not be followed where `what` was expected; `lost`

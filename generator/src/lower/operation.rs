@@ -36,13 +36,9 @@ impl<'a> Lower<'a, '_> {
             let item = match item {
                 ReferenceOr::Item(it) => it,
                 ReferenceOr::Reference { .. } => {
-                    self.acc
-                        .error(
-                            Kind::Unsupported,
-                            path_ptr.join("$ref"),
-                            "unsupported: `$ref` on a path item",
-                        )
-                        .set_note(format!("no method was generated for `{path}`"));
+                    self.loosen(path_ptr.join("$ref"), "unsupported: `$ref` on a path item")
+                        .set_note(format!("the operations of `{path}` are left out of the client"));
+                    self.left_out.push(path_ptr);
                     continue;
                 }
             };
@@ -90,6 +86,7 @@ impl<'a> Lower<'a, '_> {
         type_scope: &mut Scope,
     ) -> Option<ir::Operation> {
         let n_errors_before = self.acc.error_count();
+        self.leaving_out = false;
         if !op.callbacks.is_empty() {
             self.acc
                 .warning(Kind::Unsupported, ptr.join("callbacks"), "unsupported: `callbacks`")
@@ -160,6 +157,10 @@ impl<'a> Lower<'a, '_> {
         if self.acc.error_count() > n_errors_before {
             return None;
         }
+        if self.leaving_out {
+            self.left_out.push(ptr.clone());
+            return None;
+        }
         Some(ir::Operation {
             operation_id: op.operation_id.clone(),
             rust_name,
@@ -179,51 +180,54 @@ impl<'a> Lower<'a, '_> {
         })
     }
 
-    /// Reports template names without a path parameter, and path parameters not in the template.
+    /// Reports path parameters not in the template: they are left out of the method.
     fn check_path_template(
         &mut self,
         names: &[&str],
-        params: &[(JsonPointer, &Parameter)],
+        params: &mut Vec<(JsonPointer, &Parameter)>,
         ptr: &JsonPointer,
     ) {
-        let declared: Vec<&str> = params
-            .iter()
-            .filter(|(_, it)| matches!(it, Parameter::Path { .. }))
-            .map(|(_, it)| it.parameter_data_ref().name.as_str())
-            .collect();
-        for name in names.iter().filter(|it| !declared.contains(it)) {
-            self.acc
-                .error(
-                    Kind::Invalid,
-                    ptr.clone(),
-                    format!("path template `{{{name}}}` has no path parameter"),
-                )
-                .set_note("declare it under `parameters` with `in: path`; no method was generated");
-        }
-        let path = ptr.segments()[1].as_str();
-        for (param_ptr, param) in params {
+        let path = ptr.segments()[1].clone();
+        params.retain(|(param_ptr, param)| {
             let name = param.parameter_data_ref().name.as_str();
-            if matches!(param, Parameter::Path { .. }) && !names.contains(&name) {
-                self.acc
-                    .error(
-                        Kind::Invalid,
-                        param_ptr.clone(),
-                        format!("path parameter `{name}` is not in the path `{path}`"),
-                    )
-                    .set_note("no method was generated");
+            let unused = matches!(param, Parameter::Path { .. }) && !names.contains(&name);
+            if unused {
+                self.loosen(
+                    param_ptr.clone(),
+                    format!("path parameter `{name}` is not in the path `{path}`"),
+                )
+                .set_note("it is left out of the method");
             }
-        }
+            !unused
+        });
     }
 
-    /// Whether a parameter of type `ty` can be written in `location`, and whether it is an
-    /// array: scalars, enums and aliases of those anywhere, arrays of those in the query.
-    /// `None` for other types.
-    fn param_shape(&self, ty: &ir::TypeRef, location: ir::ParamLocation) -> Option<bool> {
+    /// What a parameter of type `ty` is, for writing it: a scalar, an array of scalars, an
+    /// object of scalars (a struct or a map); `None` for anything else.
+    fn param_shape(&self, ty: &ir::TypeRef) -> Option<ir::ParamShape> {
         match self.resolve_alias(ty) {
-            ir::TypeRef::Vec(item) => {
-                (location == ir::ParamLocation::Query && self.is_scalar(item)).then_some(true)
+            ir::TypeRef::Vec(item) => self.is_scalar(item).then_some(ir::ParamShape::Array),
+            ir::TypeRef::Map(value) => self.is_scalar(value).then_some(ir::ParamShape::Object),
+            ir::TypeRef::Named(name) => {
+                let model = self.models.iter().find(|it| &it.rust_name == name)?;
+                match &model.kind {
+                    ir::ModelKind::StringEnum(_) | ir::ModelKind::IntEnum(_) => {
+                        Some(ir::ParamShape::Scalar)
+                    }
+                    ir::ModelKind::Struct(it) => {
+                        let flat = it.fields.iter().all(|field| {
+                            let ty = match &field.ty {
+                                ir::TypeRef::Nullable(inner) => inner,
+                                ty => ty,
+                            };
+                            self.is_scalar(ty)
+                        });
+                        (flat && it.additional.is_none()).then_some(ir::ParamShape::Object)
+                    }
+                    _ => None,
+                }
             }
-            other => self.is_scalar(other).then_some(false),
+            other => self.is_scalar(other).then_some(ir::ParamShape::Scalar),
         }
     }
 
@@ -312,15 +316,47 @@ impl<'a> Lower<'a, '_> {
             }
             _ => None,
         });
-        self.check_path_template(&names, &merged, ptr);
+        self.check_path_template(&names, &mut merged, ptr);
         let mut scope = Scope::default();
         scope.reserve("body", "the request body argument");
         scope.reserve("params", "the parameters argument");
         let mut res = Vec::new();
+        // Template names no parameter declares: each gets a string parameter of its own.
+        for name in &names {
+            let declared = merged.iter().any(|(_, it)| {
+                matches!(it, Parameter::Path { .. }) && it.parameter_data_ref().name == *name
+            });
+            if !declared {
+                self.loosen(
+                    ptr.clone(),
+                    format!("path template `{{{name}}}` has no path parameter"),
+                )
+                .set_note("the method takes it as a `&str`");
+                let (rust_name, _) = scope.claim(&names::value_name(name), name);
+                res.push(ir::Param {
+                    wire_name: (*name).to_owned(),
+                    rust_name,
+                    location: ir::ParamLocation::Path,
+                    docs: ir::Docs::default(),
+                    ty: ir::TypeRef::String,
+                    shape: ir::ParamShape::Scalar,
+                    required: true,
+                    style: ir::ParamStyle::Simple,
+                    explode: false,
+                });
+            }
+        }
         for (param_ptr, param) in merged {
             let data = param.parameter_data_ref();
-            let (location, explode) = match param {
-                Parameter::Path { .. } => (ir::ParamLocation::Path, false),
+            let (location, style) = match param {
+                Parameter::Path { style, .. } => (
+                    ir::ParamLocation::Path,
+                    match style {
+                        openapiv3::PathStyle::Simple => ir::ParamStyle::Simple,
+                        openapiv3::PathStyle::Label => ir::ParamStyle::Label,
+                        openapiv3::PathStyle::Matrix => ir::ParamStyle::Matrix,
+                    },
+                ),
                 Parameter::Header { .. } => {
                     let is_token =
                         |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
@@ -335,67 +371,89 @@ impl<'a> Lower<'a, '_> {
                         continue;
                     }
                     if data.name.is_empty() || !data.name.chars().all(is_token) {
-                        self.acc
-                            .error(
-                                Kind::Invalid,
-                                param_ptr.join("name"),
-                                format!("`{}` is not a valid header name", data.name),
-                            )
-                            .set_note("no method was generated");
+                        let message = format!("`{}` is not a valid header name", data.name);
+                        if data.required {
+                            self.loosen(param_ptr.join("name"), message)
+                                .set_note("a request with it cannot be sent: the operation is left out of the client");
+                            self.leaving_out = true;
+                        } else {
+                            self.loosen(param_ptr.join("name"), message)
+                                .set_note("it is left out of the method");
+                        }
                         continue;
                     }
-                    (ir::ParamLocation::Header, false)
+                    (ir::ParamLocation::Header, ir::ParamStyle::Simple)
                 }
-                Parameter::Query { style, .. } => {
-                    if !matches!(style, openapiv3::QueryStyle::Form) {
-                        self.acc
-                            .error(Kind::Unsupported, param_ptr.join("style"), format!("unsupported: query parameter style `{style:?}`"))
-                            .set_note("only `form` query parameters are supported; no method was generated");
-                        continue;
-                    }
-                    (ir::ParamLocation::Query, data.explode.unwrap_or(true))
-                }
-                Parameter::Cookie { .. } => {
-                    self.acc
-                        .error(
-                            Kind::Unsupported,
-                            param_ptr.join("in"),
-                            format!("unsupported: cookie parameter `{}`", data.name),
-                        )
-                        .set_note("no method was generated");
-                    continue;
-                }
+                Parameter::Query { style, .. } => (
+                    ir::ParamLocation::Query,
+                    match style {
+                        openapiv3::QueryStyle::Form => ir::ParamStyle::Form,
+                        openapiv3::QueryStyle::SpaceDelimited => ir::ParamStyle::SpaceDelimited,
+                        openapiv3::QueryStyle::PipeDelimited => ir::ParamStyle::PipeDelimited,
+                        openapiv3::QueryStyle::DeepObject => ir::ParamStyle::DeepObject,
+                    },
+                ),
+                Parameter::Cookie { .. } => (ir::ParamLocation::Cookie, ir::ParamStyle::Form),
             };
-            let schema = match &data.format {
-                ParameterSchemaOrContent::Schema(it) => it,
-                ParameterSchemaOrContent::Content(_) => {
-                    self.acc
-                        .error(
-                            Kind::Unsupported,
-                            param_ptr.join("content"),
-                            format!("unsupported: `content` on parameter `{}`", data.name),
-                        )
-                        .set_note("describe the parameter with `schema`; no method was generated");
-                    continue;
-                }
-            };
+            // `form` explodes by default, the other styles do not.
+            let explode = data.explode.unwrap_or(style == ir::ParamStyle::Form);
             let hint = names::nested_type_name(type_base, &data.name);
-            let n_errors = self.acc.error_count();
-            let ty = self.lower_type(schema, &param_ptr.join("schema"), &hint);
-            if self.acc.error_count() > n_errors {
-                // Its schema was reported: whatever it stands for is no parameter type.
-                continue;
-            }
+            let (schema, json) = match &data.format {
+                ParameterSchemaOrContent::Schema(it) => (Some(it), false),
+                ParameterSchemaOrContent::Content(content) => match content.iter().next() {
+                    Some((media, it)) if is_json(media) => (it.schema.as_ref(), true),
+                    other => {
+                        let media = other.map_or("nothing", |(media, _)| media.as_str());
+                        self.loosen(
+                            param_ptr.join("content"),
+                            format!("unsupported: parameter `{}` of type `{media}`", data.name),
+                        )
+                        .set_note("typed as `String`: the caller writes the value as the server expects it");
+                        (None, false)
+                    }
+                },
+            };
+            let ty = match schema {
+                Some(schema) => {
+                    let schema_ptr = if json {
+                        let media = match &data.format {
+                            ParameterSchemaOrContent::Content(it) => it.keys().next().cloned(),
+                            ParameterSchemaOrContent::Schema(_) => None,
+                        };
+                        param_ptr.join("content").join(media.unwrap_or_default()).join("schema")
+                    } else {
+                        param_ptr.join("schema")
+                    };
+                    let n_errors = self.acc.error_count();
+                    let ty = self.lower_type(schema, &schema_ptr, &hint);
+                    if self.acc.error_count() > n_errors {
+                        // Its schema was reported: whatever it stands for is no parameter type.
+                        continue;
+                    }
+                    ty
+                }
+                None if json => ir::TypeRef::Json,
+                None => ir::TypeRef::String,
+            };
             let ty = match ty {
                 // A parameter that may be absent is an `Option` already.
                 ir::TypeRef::Nullable(inner) => *inner,
                 other => other,
             };
-            let Some(array) = self.param_shape(&ty, location) else {
-                self.acc
-                    .error(Kind::Unsupported, param_ptr.join("schema"), format!("unsupported: parameter `{}` of this type in the {} position", data.name, format!("{location:?}").to_lowercase()))
-                    .set_note("parameters must be scalars, enums, or (in the query) arrays of those; no method was generated");
-                continue;
+            let (ty, shape) = if json {
+                (ty, ir::ParamShape::Json)
+            } else {
+                match self.param_shape(&ty) {
+                    Some(shape) => (ty, shape),
+                    None => {
+                        self.loosen(
+                            param_ptr.join("schema"),
+                            format!("unsupported: parameter `{}` of this type", data.name),
+                        )
+                        .set_note("parameters are scalars, or arrays and objects of scalars; typed as `String`: the caller writes the value as the server expects it");
+                        (ir::TypeRef::String, ir::ParamShape::Scalar)
+                    }
+                }
             };
             let wanted = self
                 .rust_name_override(&data.extensions, &param_ptr, names::checked_value_name)
@@ -417,14 +475,15 @@ impl<'a> Lower<'a, '_> {
                 docs: ir::Docs {
                     // What the parameter's schema says besides its type: its default, say.
                     notes: match schema {
-                        ReferenceOr::Item(it) => super::schema::schema_docs(it).notes,
-                        ReferenceOr::Reference { .. } => Vec::new(),
+                        Some(ReferenceOr::Item(it)) => super::schema::schema_docs(it).notes,
+                        _ => Vec::new(),
                     },
                     ..docs(None, data.description.as_ref())
                 },
                 ty,
-                array,
+                shape,
                 required: data.required || location == ir::ParamLocation::Path,
+                style,
                 explode,
             });
         }

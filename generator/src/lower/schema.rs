@@ -100,17 +100,25 @@ pub(super) struct Parts<'a> {
 
 /// A part of an object as one schema declares it.
 struct Declared<'a, T> {
-    /// Where.
+    /// Where (for a merged property, the later declaration).
     ptr: JsonPointer,
     item: &'a T,
     /// The Rust name of the type whose schema declares it: inline schemas inside it are named
     /// after it, wherever they are merged into.
     owner: Rc<str>,
+    /// For a property merged from several declarations: what tells its inline schemas from
+    /// the declarations' own.
+    merged: Option<Rc<str>>,
 }
 
 impl<T> Clone for Declared<'_, T> {
     fn clone(&self) -> Self {
-        Declared { ptr: self.ptr.clone(), item: self.item, owner: self.owner.clone() }
+        Declared {
+            ptr: self.ptr.clone(),
+            item: self.item,
+            owner: self.owner.clone(),
+            merged: self.merged.clone(),
+        }
     }
 }
 
@@ -190,8 +198,8 @@ impl<'a> Lower<'a, '_> {
         }
         let view = view(schema);
         if view.not {
-            self.acc.error(Kind::Unsupported, ptr.join("not"), "unsupported: `not`").set_note(
-                "a `not` schema cannot be expressed as a Rust type; no code was generated",
+            self.loosen(ptr.join("not"), "unsupported: `not`").set_note(
+                "no Rust type excludes values: the schema is typed without its `not`, which is not checked",
             );
             return Shape::Plain;
         }
@@ -212,15 +220,13 @@ impl<'a> Lower<'a, '_> {
         let mut unions = unions.into_iter().filter(|(_, members)| !members.is_empty());
         if let Some((keyword, members)) = unions.next() {
             if unions.next().is_some() || has_properties || !view.all_of.is_empty() {
-                self.acc
-                    .error(
-                        Kind::Unsupported,
-                        ptr.join(keyword),
-                        format!(
-                            "unsupported: `{keyword}` beside `properties`, `allOf` or another union"
-                        ),
-                    )
-                    .set_note("move the shared properties into each member; no code was generated");
+                self.loosen(
+                    ptr.join(keyword),
+                    format!(
+                        "unsupported: `{keyword}` beside `properties`, `allOf` or another union"
+                    ),
+                )
+                .set_note("typed as `serde_json::Value`; moving the shared properties into each member makes it a union");
                 return Shape::Plain;
             }
             return match members {
@@ -325,7 +331,7 @@ impl<'a> Lower<'a, '_> {
     fn object_struct(&mut self, parts: &Parts<'a>) -> ir::Struct {
         let mut scope = Scope::default();
         let mut fields = Vec::new();
-        for (wire, Declared { ptr: prop_ptr, item: prop, owner }) in &parts.properties {
+        for (wire, Declared { ptr: prop_ptr, item: prop, owner, merged }) in &parts.properties {
             let (wanted, prop_docs) = match prop {
                 ReferenceOr::Item(it) => (
                     self.rust_name_override(
@@ -342,7 +348,14 @@ impl<'a> Lower<'a, '_> {
             let field_name =
                 claim_name(self.acc, &mut scope, &wanted, wire, "field", prop_ptr, &fix);
             let hint = names::nested_type_name(owner, wire);
+            // A merged property's inline schemas are its own, not the declarations'.
+            let scope = match (&self.memo_scope, merged) {
+                (Some(outer), Some(it)) => Some(Rc::from(format!("{outer}|{it}"))),
+                (outer, it) => it.clone().or_else(|| outer.clone()),
+            };
+            let outer = std::mem::replace(&mut self.memo_scope, scope);
             let ty = self.lower_type(*prop, prop_ptr, &hint);
+            self.memo_scope = outer;
             fields.push(ir::Field {
                 wire_name: (*wire).to_owned(),
                 rust_name: field_name,
@@ -353,7 +366,7 @@ impl<'a> Lower<'a, '_> {
             });
         }
         let additional = match &parts.additional {
-            Some(Declared { ptr, item: AdditionalProperties::Schema(it), owner }) => {
+            Some(Declared { ptr, item: AdditionalProperties::Schema(it), owner, .. }) => {
                 let hint = names::nested_type_name(owner, "Value");
                 Some(self.lower_type(it, ptr, &hint))
             }
@@ -418,15 +431,8 @@ impl<'a> Lower<'a, '_> {
             SchemaKind::Type(Type::Object(_)) | SchemaKind::AllOf { .. } | SchemaKind::Any(_)
         );
         if !is_object || !view.one_of.is_empty() || !view.any_of.is_empty() || view.not {
-            self.acc
-                .error(
-                    Kind::Unsupported,
-                    ptr.clone(),
-                    "unsupported: an `allOf` member that is not an object schema",
-                )
-                .set_note(
-                    "every `allOf` member must be an object with properties; no code was generated",
-                );
+            self.loosen(ptr.clone(), "unsupported: an `allOf` member that is not an object schema")
+                .set_note("it is left out of the merge: the struct holds the other members' properties only");
             self.leave();
             return;
         }
@@ -437,7 +443,7 @@ impl<'a> Lower<'a, '_> {
                 .flatten()
                 .map(|(wire, item)| {
                     let ptr = ptr.join("properties").join(wire);
-                    (wire.as_str(), Declared { ptr, item, owner: owner.clone() })
+                    (wire.as_str(), Declared { ptr, item, owner: owner.clone(), merged: None })
                 })
                 .collect(),
             required: view.required.iter().map(String::as_str).collect(),
@@ -445,6 +451,7 @@ impl<'a> Lower<'a, '_> {
                 ptr: ptr.join("additionalProperties"),
                 item,
                 owner: owner.clone(),
+                merged: None,
             }),
         };
         self.merge_parts(parts, &own);
@@ -471,39 +478,49 @@ impl<'a> Lower<'a, '_> {
     /// differently in both.
     fn merge_parts(&mut self, parts: &mut Parts<'a>, other: &Parts<'a>) {
         for (wire, it) in &other.properties {
-            match parts.properties.get(wire) {
-                Some(first) if first.item != it.item => {
-                    self.acc
-                        .error(
-                            Kind::Invalid,
-                            it.ptr.clone(),
-                            format!("`allOf` members define the property `{wire}` differently"),
-                        )
-                        .set_note(format!(
-                            "the other definition is at {}; no code was generated",
-                            first.ptr
-                        ));
-                }
-                Some(_) => {}
-                None => {
-                    parts.properties.insert(wire, it.clone());
-                }
+            let Some(first) = parts.properties.get(wire) else {
+                parts.properties.insert(wire, it.clone());
+                continue;
+            };
+            if first.item == it.item {
+                continue;
             }
+            let scope = Rc::from(format!("{}+{}", first.ptr, it.ptr));
+            let item = match super::merge::merge(first.item, it.item, &self.resolver) {
+                Some(merged) => merged,
+                None => {
+                    self.loosen(
+                        it.ptr.clone(),
+                        format!("`allOf` members define the property `{wire}` differently"),
+                    )
+                    .set_note(format!(
+                        "the other definition is at {}, and neither refines the other: the property is typed as `serde_json::Value`",
+                        first.ptr
+                    ));
+                    ReferenceOr::Item(Box::new(Schema {
+                        schema_data: Default::default(),
+                        schema_kind: SchemaKind::Any(Default::default()),
+                    }))
+                }
+            };
+            let item = &*self.arena.alloc(item);
+            let merged = Declared { item, merged: Some(scope), ..it.clone() };
+            parts.properties.insert(wire, merged);
         }
         parts.required.extend(other.required.iter().copied());
         if let Some(it) = &other.additional {
             match &parts.additional {
                 Some(first) if first.item != it.item => {
-                    self.acc
-                        .error(
-                            Kind::Invalid,
-                            it.ptr.clone(),
-                            "`allOf` members disagree on `additionalProperties`",
-                        )
-                        .set_note(format!(
-                            "the other definition is at {}; no code was generated",
-                            first.ptr
-                        ));
+                    self.loosen(
+                        it.ptr.clone(),
+                        "`allOf` members disagree on `additionalProperties`",
+                    )
+                    .set_note(format!(
+                        "the other definition is at {}: the other properties are kept as `serde_json::Value`s",
+                        first.ptr
+                    ));
+                    parts.additional =
+                        Some(Declared { item: &AdditionalProperties::Any(true), ..it.clone() });
                 }
                 Some(_) => {}
                 None => parts.additional = Some(it.clone()),
@@ -576,7 +593,10 @@ impl<'a> Lower<'a, '_> {
     /// the schema that declares it, and a schema that includes itself that way is not expanded
     /// again and again.
     fn lower_inline(&mut self, schema: &'a Schema, ptr: &JsonPointer, hint: &str) -> ir::TypeRef {
-        let key = ptr.to_string();
+        let key = match &self.memo_scope {
+            Some(scope) => format!("{scope}|{ptr}"),
+            None => ptr.to_string(),
+        };
         if let Some(it) = self.inline_types.get(&key) {
             return it.clone();
         }
@@ -653,11 +673,8 @@ impl<'a> Lower<'a, '_> {
                 },
                 Some("number") => ir::TypeRef::F64,
                 Some(other) => {
-                    self.acc.error(
-                        Kind::Invalid,
-                        ptr.join("type"),
-                        format!("unknown schema type `{other}`"),
-                    );
+                    self.loosen(ptr.join("type"), format!("unknown schema type `{other}`"))
+                        .set_note("typed as `serde_json::Value`");
                     ir::TypeRef::Json
                 }
             },

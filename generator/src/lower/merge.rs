@@ -1,0 +1,394 @@
+//! `allOf` refinement: a property that several members declare, as one schema.
+//!
+//! Real specs restate a property in a later member to refine it: to add a description, a
+//! format, an enum, `nullable`, properties to an object that was free-form. Two declarations
+//! merge when neither contradicts the other; the result carries what both say. Where they
+//! disagree on `nullable`, the result accepts `null`: a server sends what either declaration
+//! allows, and decoding must not fail on it. Declarations that contradict each other (a string
+//! and an integer, two different objects by reference) do not merge.
+
+use openapiv3::{
+    AdditionalProperties, ArrayType, IntegerFormat, IntegerType, NumberFormat, NumberType,
+    ObjectType, ReferenceOr, Schema, SchemaData, SchemaKind, StringFormat, StringType, Type,
+    VariantOrUnknownOrEmpty,
+};
+
+use crate::resolve::Resolver;
+
+/// The property schema that is both `a` and `b`; `None` when they contradict each other.
+pub(super) fn merge(
+    a: &ReferenceOr<Box<Schema>>,
+    b: &ReferenceOr<Box<Schema>>,
+    resolver: &Resolver<'_>,
+) -> Option<ReferenceOr<Box<Schema>>> {
+    match (reference(a), reference(b)) {
+        (Some((ra, da)), Some((rb, db))) => {
+            let same = ra == rb || {
+                let (ta, tb) = (resolver.schema(ra).ok()?, resolver.schema(rb).ok()?);
+                ta.name == tb.name || ta.schema == tb.schema
+            };
+            same.then(|| wrap_reference(ra, merge_data(&da, &db)))
+        }
+        (Some((r, data)), None) => merge_with_reference(r, &data, item(b)?, resolver),
+        (None, Some((r, data))) => merge_with_reference(r, &data, item(a)?, resolver),
+        (None, None) => merge_schema(item(a)?, item(b)?, resolver).map(boxed),
+    }
+}
+
+fn boxed(schema: Schema) -> ReferenceOr<Box<Schema>> {
+    ReferenceOr::Item(Box::new(schema))
+}
+
+fn item(it: &ReferenceOr<Box<Schema>>) -> Option<&Schema> {
+    match it {
+        ReferenceOr::Item(schema) => Some(schema),
+        ReferenceOr::Reference { .. } => None,
+    }
+}
+
+/// A reference, possibly wrapped to add docs or `nullable` (`allOf: [$ref]` and the like), with
+/// what the wrapper adds.
+fn reference(it: &ReferenceOr<Box<Schema>>) -> Option<(&str, SchemaData)> {
+    match it {
+        ReferenceOr::Reference { reference } => Some((reference, SchemaData::default())),
+        ReferenceOr::Item(schema) => match &schema.schema_kind {
+            SchemaKind::AllOf { all_of: members }
+            | SchemaKind::OneOf { one_of: members }
+            | SchemaKind::AnyOf { any_of: members } => match members.as_slice() {
+                [ReferenceOr::Reference { reference }] => {
+                    Some((reference, schema.schema_data.clone()))
+                }
+                _ => None,
+            },
+            _ => None,
+        },
+    }
+}
+
+/// A reference with what a wrapper adds: the bare reference when it adds nothing.
+fn wrap_reference(reference: &str, data: SchemaData) -> ReferenceOr<Box<Schema>> {
+    let reference = reference.to_owned();
+    if data == SchemaData::default() {
+        return ReferenceOr::Reference { reference };
+    }
+    let all_of = vec![ReferenceOr::Reference { reference }];
+    boxed(Schema { schema_data: data, schema_kind: SchemaKind::AllOf { all_of } })
+}
+
+/// A reference refined by an inline schema: the reference, when the schema says only what the
+/// target says or less (an object without properties where the target is an object, say);
+/// else the target merged with it, inline.
+fn merge_with_reference(
+    reference: &str,
+    data: &SchemaData,
+    schema: &Schema,
+    resolver: &Resolver<'_>,
+) -> Option<ReferenceOr<Box<Schema>>> {
+    let target = resolver.schema(reference).ok()?.schema;
+    if is_unconstrained(&schema.schema_kind) || is_generic_of(&schema.schema_kind, target) {
+        return Some(wrap_reference(reference, merge_data(data, &schema.schema_data)));
+    }
+    let mut merged = merge_schema(target, schema, resolver)?;
+    merged.schema_data = merge_data(&merge_data(&target.schema_data, data), &schema.schema_data);
+    Some(boxed(merged))
+}
+
+/// A schema that constrains nothing: only docs, `nullable` and the like.
+fn is_unconstrained(kind: &SchemaKind) -> bool {
+    matches!(kind, SchemaKind::Any(it) if *it == Default::default())
+}
+
+/// `kind` is a type with nothing more (an object without properties, an array without items, a
+/// string without format or enum) and `target` is of that type.
+fn is_generic_of(kind: &SchemaKind, target: &Schema) -> bool {
+    match (kind, &target.schema_kind) {
+        (SchemaKind::Type(Type::Object(it)), SchemaKind::Type(Type::Object(_))) => {
+            it.properties.is_empty() && it.additional_properties.is_none()
+        }
+        (SchemaKind::Type(Type::Array(it)), SchemaKind::Type(Type::Array(_))) => it.items.is_none(),
+        (SchemaKind::Type(Type::String(it)), SchemaKind::Type(Type::String(_))) => {
+            it.enumeration.is_empty() && matches!(it.format, VariantOrUnknownOrEmpty::Empty)
+        }
+        (SchemaKind::Type(Type::Integer(_)), SchemaKind::Type(Type::Integer(_)))
+        | (SchemaKind::Type(Type::Number(_)), SchemaKind::Type(Type::Number(_)))
+        | (SchemaKind::Type(Type::Boolean(_)), SchemaKind::Type(Type::Boolean(_))) => true,
+        _ => false,
+    }
+}
+
+/// What both `a` and `b` say of a schema's docs and flags; `b`, the later, wins where both say
+/// something different, and `null` is allowed if either allows it.
+fn merge_data(a: &SchemaData, b: &SchemaData) -> SchemaData {
+    let mut extensions = a.extensions.clone();
+    extensions.extend(b.extensions.clone());
+    SchemaData {
+        nullable: a.nullable || b.nullable,
+        read_only: a.read_only || b.read_only,
+        write_only: a.write_only || b.write_only,
+        deprecated: a.deprecated || b.deprecated,
+        external_docs: b.external_docs.clone().or_else(|| a.external_docs.clone()),
+        example: b.example.clone().or_else(|| a.example.clone()),
+        title: b.title.clone().or_else(|| a.title.clone()),
+        description: b.description.clone().or_else(|| a.description.clone()),
+        discriminator: a.discriminator.clone().or_else(|| b.discriminator.clone()),
+        default: b.default.clone().or_else(|| a.default.clone()),
+        extensions,
+    }
+}
+
+/// The schema that is both `a` and `b`, inline; `None` when they contradict each other.
+fn merge_schema(a: &Schema, b: &Schema, resolver: &Resolver<'_>) -> Option<Schema> {
+    let schema_kind = match (&a.schema_kind, &b.schema_kind) {
+        (kind, other) if is_unconstrained(other) => kind.clone(),
+        (other, kind) if is_unconstrained(other) => kind.clone(),
+        (SchemaKind::Type(ta), SchemaKind::Type(tb)) => {
+            SchemaKind::Type(merge_type(ta, tb, resolver)?)
+        }
+        (ka, kb) if ka == kb => ka.clone(),
+        _ => return None,
+    };
+    Some(Schema { schema_data: merge_data(&a.schema_data, &b.schema_data), schema_kind })
+}
+
+fn merge_type(a: &Type, b: &Type, resolver: &Resolver<'_>) -> Option<Type> {
+    Some(match (a, b) {
+        (Type::String(a), Type::String(b)) => Type::String(StringType {
+            format: merge_string_format(&a.format, &b.format)?,
+            pattern: a.pattern.clone().or_else(|| b.pattern.clone()),
+            enumeration: union(&a.enumeration, &b.enumeration),
+            min_length: a.min_length.or(b.min_length),
+            max_length: a.max_length.or(b.max_length),
+        }),
+        (Type::Integer(a), Type::Integer(b)) => Type::Integer(IntegerType {
+            // The wider: no format (64 bits) over `int32`.
+            format: match (&a.format, &b.format) {
+                (VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32), other)
+                | (other, VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32)) => other.clone(),
+                (it, _) => it.clone(),
+            },
+            multiple_of: a.multiple_of.or(b.multiple_of),
+            exclusive_minimum: a.exclusive_minimum || b.exclusive_minimum,
+            exclusive_maximum: a.exclusive_maximum || b.exclusive_maximum,
+            minimum: a.minimum.or(b.minimum),
+            maximum: a.maximum.or(b.maximum),
+            enumeration: union(&a.enumeration, &b.enumeration),
+        }),
+        (Type::Number(a), Type::Number(b)) => Type::Number(merge_number(a, b)),
+        // An integer is a number: the number keeps both.
+        (Type::Integer(_), Type::Number(it)) | (Type::Number(it), Type::Integer(_)) => {
+            Type::Number(it.clone())
+        }
+        (Type::Boolean(a), Type::Boolean(b)) => Type::Boolean(openapiv3::BooleanType {
+            enumeration: union(&a.enumeration, &b.enumeration),
+        }),
+        (Type::Array(a), Type::Array(b)) => Type::Array(ArrayType {
+            items: match (&a.items, &b.items) {
+                (Some(a), Some(b)) => Some(merge(a, b, resolver)?),
+                (a, b) => a.clone().or_else(|| b.clone()),
+            },
+            min_items: a.min_items.or(b.min_items),
+            max_items: a.max_items.or(b.max_items),
+            unique_items: a.unique_items || b.unique_items,
+        }),
+        (Type::Object(a), Type::Object(b)) => Type::Object(merge_object(a, b, resolver)?),
+        _ => return None,
+    })
+}
+
+fn merge_number(a: &NumberType, b: &NumberType) -> NumberType {
+    NumberType {
+        format: match (&a.format, &b.format) {
+            (it, VariantOrUnknownOrEmpty::Empty) | (VariantOrUnknownOrEmpty::Empty, it) => {
+                it.clone()
+            }
+            (a, b) if a == b => a.clone(),
+            _ => VariantOrUnknownOrEmpty::Item(NumberFormat::Double),
+        },
+        multiple_of: a.multiple_of.or(b.multiple_of),
+        exclusive_minimum: a.exclusive_minimum || b.exclusive_minimum,
+        exclusive_maximum: a.exclusive_maximum || b.exclusive_maximum,
+        minimum: a.minimum.or(b.minimum),
+        maximum: a.maximum.or(b.maximum),
+        enumeration: union(&a.enumeration, &b.enumeration),
+    }
+}
+
+fn merge_object(a: &ObjectType, b: &ObjectType, resolver: &Resolver<'_>) -> Option<ObjectType> {
+    let mut properties = a.properties.clone();
+    for (name, it) in &b.properties {
+        let merged = match properties.get(name) {
+            Some(first) if first != it => merge(first, it, resolver)?,
+            _ => it.clone(),
+        };
+        properties.insert(name.clone(), merged);
+    }
+    let mut required = a.required.clone();
+    required.extend(b.required.iter().filter(|it| !a.required.contains(it)).cloned());
+    let additional_properties = match (&a.additional_properties, &b.additional_properties) {
+        (None, it) | (it, None) => it.clone(),
+        (a, b) if a == b => a.clone(),
+        // A schema for the others is at least as strict as allowing any.
+        (Some(AdditionalProperties::Any(true)), it)
+        | (it, Some(AdditionalProperties::Any(true))) => it.clone(),
+        _ => return None,
+    };
+    Some(ObjectType {
+        properties,
+        required,
+        additional_properties,
+        min_properties: a.min_properties.or(b.min_properties),
+        max_properties: a.max_properties.or(b.max_properties),
+    })
+}
+
+/// The format both string declarations allow: the one that says one, when both map to the same
+/// Rust type or only one has one.
+fn merge_string_format(
+    a: &VariantOrUnknownOrEmpty<StringFormat>,
+    b: &VariantOrUnknownOrEmpty<StringFormat>,
+) -> Option<VariantOrUnknownOrEmpty<StringFormat>> {
+    // The formats that give a type of their own; any other is a plain string.
+    let typed = |it: &VariantOrUnknownOrEmpty<StringFormat>| match it {
+        VariantOrUnknownOrEmpty::Item(
+            StringFormat::DateTime | StringFormat::Date | StringFormat::Byte,
+        ) => true,
+        VariantOrUnknownOrEmpty::Unknown(it) => it == "uuid",
+        _ => false,
+    };
+    match (a, b) {
+        (a, b) if a == b => Some(a.clone()),
+        (VariantOrUnknownOrEmpty::Empty, it) | (it, VariantOrUnknownOrEmpty::Empty) => {
+            Some(it.clone())
+        }
+        (a, b) if !typed(a) && !typed(b) => Some(b.clone()),
+        (a, b) if typed(a) != typed(b) => Some(if typed(a) { a.clone() } else { b.clone() }),
+        _ => None,
+    }
+}
+
+/// The values of both enums, `a`'s first; all of `a` when `b` has none, and the reverse.
+fn union<T: PartialEq + Clone>(a: &[T], b: &[T]) -> Vec<T> {
+    let mut res = a.to_vec();
+    res.extend(b.iter().filter(|it| !a.contains(it)).cloned());
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use openapiv3::{OpenAPI, ReferenceOr, Schema};
+    use serde_json::json;
+
+    use super::merge;
+    use crate::resolve::Resolver;
+
+    fn schema(value: serde_json::Value) -> ReferenceOr<Box<Schema>> {
+        serde_json::from_value(value).unwrap()
+    }
+
+    fn merged(a: serde_json::Value, b: serde_json::Value) -> Option<serde_json::Value> {
+        let doc: OpenAPI = serde_json::from_value(json!({
+            "openapi": "3.0.3", "info": {"title": "T", "version": "1"}, "paths": {},
+            "components": {"schemas": {
+                "User": {"type": "object", "properties": {"id": {"type": "integer"}}},
+                "Org": {"type": "object", "properties": {"login": {"type": "string"}}},
+            }},
+        }))
+        .unwrap();
+        let tree = serde_json::to_value(&doc).unwrap();
+        let resolver = Resolver::new(&doc, &tree);
+        merge(&schema(a), &schema(b), &resolver).map(|it| serde_json::to_value(it).unwrap())
+    }
+
+    #[test]
+    fn refinements_merge() {
+        // GitHub restates properties this way, hundreds of times.
+        assert_eq!(
+            merged(json!({"type": "string", "format": "uri-template"}), json!({"type": "string"})),
+            Some(json!({"type": "string", "format": "uri-template"}))
+        );
+        assert_eq!(
+            merged(
+                json!({"type": "boolean", "description": "d"}),
+                json!({"type": "boolean", "enum": [true]})
+            ),
+            Some(json!({"type": "boolean", "description": "d", "enum": [true]}))
+        );
+        assert_eq!(
+            merged(json!({"type": "string", "nullable": true}), json!({"nullable": true})),
+            Some(json!({"type": "string", "nullable": true}))
+        );
+        assert_eq!(
+            merged(
+                json!({"type": "array", "items": {"type": "string"}}),
+                json!({"type": "array", "items": {"nullable": true}})
+            ),
+            Some(json!({"type": "array", "items": {"type": "string", "nullable": true}}))
+        );
+        assert_eq!(
+            merged(
+                json!({"type": "string", "enum": ["a", "b"]}),
+                json!({"type": "string", "nullable": true, "enum": ["a", null]})
+            ),
+            Some(json!({"type": "string", "nullable": true, "enum": ["a", "b", null]}))
+        );
+        assert_eq!(
+            merged(json!({"type": "integer", "format": "int32"}), json!({"type": "integer"})),
+            Some(json!({"type": "integer"}))
+        );
+    }
+
+    #[test]
+    fn objects_merge_their_properties() {
+        assert_eq!(
+            merged(
+                json!({"type": "object", "required": ["a"], "properties": {"a": {"type": "string"}, "b": {"type": "string"}}}),
+                json!({"type": "object", "nullable": true, "required": ["c"], "properties": {"b": {"type": "string", "format": "email"}, "c": {"type": "integer"}}})
+            ),
+            Some(
+                json!({"type": "object", "nullable": true, "required": ["a", "c"], "properties": {
+                    "a": {"type": "string"}, "b": {"type": "string", "format": "email"}, "c": {"type": "integer"}
+                }})
+            )
+        );
+    }
+
+    #[test]
+    fn references_refined_by_a_wrapper_stay_references() {
+        let user = json!({"$ref": "#/components/schemas/User"});
+        assert_eq!(merged(user.clone(), user.clone()), Some(user.clone()));
+        assert_eq!(
+            merged(user.clone(), json!({"type": "object", "nullable": true})),
+            Some(json!({"allOf": [user.clone()], "nullable": true}))
+        );
+        assert_eq!(
+            merged(json!({"allOf": [user.clone()], "description": "the owner"}), user.clone()),
+            Some(json!({"allOf": [user], "description": "the owner"}))
+        );
+    }
+
+    #[test]
+    fn contradictions_do_not_merge() {
+        assert_eq!(merged(json!({"type": "string"}), json!({"type": "integer"})), None);
+        assert_eq!(
+            merged(
+                json!({"type": "string", "format": "date-time"}),
+                json!({"type": "string", "format": "uuid"})
+            ),
+            None
+        );
+        assert_eq!(
+            merged(
+                json!({"$ref": "#/components/schemas/User"}),
+                json!({"$ref": "#/components/schemas/Org"})
+            ),
+            None
+        );
+        assert_eq!(
+            merged(
+                json!({"oneOf": [{"type": "integer"}, {"type": "string"}]}),
+                json!({"type": "string"})
+            ),
+            None
+        );
+    }
+}
