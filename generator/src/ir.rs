@@ -206,6 +206,8 @@ pub enum TypeRef {
     Uuid,
     /// `string`, `format: byte`: base64 on the wire, bytes in Rust.
     Bytes,
+    /// `string`, `format: binary`: raw bytes (a file in a multipart body, a binary body).
+    Binary,
     /// Any JSON value: a free-form object or an unconstrained schema.
     Json,
     /// A model, by its Rust name.
@@ -287,6 +289,8 @@ pub enum ParamShape {
     Object,
     /// Any value, written as JSON text (`content: application/json`).
     Json,
+    /// A union of the above: written by what the value turns out to be.
+    Mixed,
 }
 
 /// How an array or object parameter is written (OpenAPI's `style`).
@@ -331,13 +335,45 @@ pub struct Param {
     pub explode: bool,
 }
 
-/// A JSON request body.
+/// A request body.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Body {
-    /// Its type.
-    pub ty: TypeRef,
+    /// The media types it may be sent as, in the spec's order: with several, the caller
+    /// chooses one, as a variant of the enum `enum_name`.
+    pub media: Vec<BodyMedia>,
+    /// The name of that enum, when there are several media types.
+    pub enum_name: Option<String>,
     /// Whether it must be sent.
     pub required: bool,
+}
+
+/// A body in one media type.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BodyMedia {
+    /// The media type, as the spec writes it.
+    pub media_type: String,
+    /// How it is written.
+    pub encoding: Encoding,
+    /// Its type: the schema's for JSON, forms and multipart; `String` for text; `Binary`
+    /// for bytes.
+    pub ty: TypeRef,
+    /// Its variant in the body enum.
+    pub variant: String,
+}
+
+/// How a body is written or read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Encoding {
+    /// JSON (`application/json`, `…+json`, `*/*`).
+    Json,
+    /// `application/x-www-form-urlencoded`.
+    Form,
+    /// `multipart/form-data`.
+    Multipart,
+    /// Text (`text/*`, XML).
+    Text,
+    /// Bytes (`application/octet-stream`, images, anything else).
+    Binary,
 }
 
 /// Which statuses a response covers.
@@ -384,4 +420,6 @@ pub struct Success {
     pub description: Option<String>,
     /// The body's type, `None` when the response has no body.
     pub ty: Option<TypeRef>,
+    /// How the body is read: JSON, text or bytes.
+    pub encoding: Encoding,
 }

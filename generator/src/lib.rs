@@ -104,6 +104,9 @@ pub fn generate(text: &str, origin: &str, options: Options) -> Result<Generated,
             return Err(acc);
         }
     };
+    for it in &loaded.notes {
+        acc.push_diagnostic(it.clone());
+    }
     resolve::check_refs(&loaded.tree, &mut acc);
     let (api, summary) = lower::lower(&loaded.doc, &loaded.tree, options, &mut acc);
     if !acc.is_empty() {

@@ -22,31 +22,70 @@ pub(crate) const MAX_DEPTH: usize = 64;
 pub(crate) struct Loaded {
     pub(crate) doc: OpenAPI,
     pub(crate) tree: Value,
+    /// What was read differently from how it is written (a number too large, a `type` list):
+    /// warnings.
+    pub(crate) notes: Vec<Diagnostic>,
 }
 
 /// Parses `text` as an OpenAPI 3.0 document.
+///
+/// The text is read into a `serde_yaml::Value` (which keeps the order of maps: properties are
+/// fields in the spec's order) with what `openapiv3`'s types cannot hold made readable, and
+/// the typed document is read from that.
 pub(crate) fn load(text: &str) -> Result<Loaded, Diagnostic> {
     let is_json = text.trim_start().starts_with('{');
-    let tree: Value = if is_json {
-        serde_json::from_str(text).map_err(|err| json_error(&err))?
+    let mut notes = Vec::new();
+    let mut value: Yaml = if is_json {
+        let (text, clamped) = clamp_json_numbers(text);
+        notes.extend(clamped.into_iter().map(|(location, number)| clamped_note(location, &number)));
+        serde_json::from_str(&text).map_err(|err| json_error(&err))?
     } else {
         // `serde_yaml` reads the whole document before it checks depth, and reads deep flow
         // nesting (`[[[[…`) in quadratic time: 100 000 levels took minutes. An event parser
         // that stops at the bound goes first.
         check_yaml_depth(text)?;
-        serde_yaml::from_str(text).map_err(|err| yaml_error(&err))?
+        let clamped = std::cell::Cell::new(0);
+        let deserializer = serde_yaml::Deserializer::from_str(text);
+        let value = serde::de::DeserializeSeed::deserialize(Lenient(&clamped), deserializer)
+            .map_err(|err| yaml_error(&err))?;
+        if clamped.get() > 0 {
+            notes.push(
+                warning("#", &format!("{} numbers are beyond a 64-bit float", clamped.get()))
+                    .with_note(
+                        "each is read as the largest float of its sign (or `null` for `.nan`)",
+                    ),
+            );
+        }
+        value
     };
+    normalise(&mut value, &JsonPointer::root(), false, &mut notes);
+    let tree: Value = serde_json::to_value(&value)
+        .map_err(|err| syntax(None, format!("invalid document: {err}")))?;
     check_version(&tree)?;
     check_depth(&tree)?;
-    // Parsed from the text again rather than from `tree`: serde reports shape errors with their
-    // line only when it reads the text itself.
-    let doc: OpenAPI = if is_json {
-        serde_json::from_str(text).map_err(|err| json_error(&err))?
-    } else {
-        serde_yaml::from_str(text).map_err(|err| yaml_error(&err))?
+    let doc = match <OpenAPI as serde::Deserialize>::deserialize(&value) {
+        Ok(it) => it,
+        // Read from the text again for the error's line: serde reports shape errors with a
+        // position only when it reads the text itself.
+        Err(value_err) => {
+            let located = if is_json {
+                serde_json::from_str::<OpenAPI>(text).err().map(|err| json_error(&err))
+            } else {
+                serde_yaml::from_str::<OpenAPI>(text).err().map(|err| yaml_error(&err))
+            };
+            return Err(located.unwrap_or_else(|| {
+                syntax(
+                    None,
+                    format!("invalid document: {}", strip_location(&value_err.to_string())),
+                )
+            }));
+        }
     };
-    Ok(Loaded { doc, tree })
+    Ok(Loaded { doc, tree, notes })
 }
+
+/// The document as read, in order.
+type Yaml = serde_yaml::Value;
 
 fn check_version(tree: &Value) -> Result<(), Diagnostic> {
     let Some(obj) = tree.as_object() else {
@@ -64,6 +103,279 @@ fn check_version(tree: &Value) -> Result<(), Diagnostic> {
         Some(version) => {
             Err(unsupported("#/openapi", &format!("unsupported: OpenAPI version `{version}`"))
                 .with_note("this generator reads OpenAPI 3.0.x; no code was generated"))
+        }
+    }
+}
+
+/// JSON text with every number a 64-bit float cannot hold (`1e400`) written as the largest
+/// float of its sign, in as many characters, so that every position stays where it was; and
+/// where each was, with its text.
+fn clamp_json_numbers(text: &str) -> (std::borrow::Cow<'_, str>, Vec<(Location, String)>) {
+    let bytes = text.as_bytes();
+    let mut clamped = Vec::new();
+    let mut res: Option<Vec<u8>> = None;
+    let (mut idx, mut line, mut line_start) = (0, 1, 0);
+    let mut in_string = false;
+    while idx < bytes.len() {
+        let byte = bytes[idx];
+        if in_string {
+            match byte {
+                b'\\' => idx += 1,
+                b'"' => in_string = false,
+                b'\n' => (line, line_start) = (line + 1, idx + 1),
+                _ => {}
+            }
+            idx += 1;
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'\n' => (line, line_start) = (line + 1, idx + 1),
+            b'-' | b'0'..=b'9' => {
+                let end = bytes[idx..]
+                    .iter()
+                    .position(|it| !matches!(it, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E'))
+                    .map_or(bytes.len(), |it| idx + it);
+                let token = &text[idx..end];
+                if token.parse::<f64>().is_ok_and(f64::is_infinite) {
+                    let largest = if token.starts_with('-') { "-1e308" } else { "1e308" };
+                    let out = res.get_or_insert_with(|| bytes.to_vec());
+                    let replacement = format!("{largest:<width$}", width = token.len());
+                    out[idx..end].copy_from_slice(replacement.as_bytes());
+                    let location = Location { line, column: idx - line_start + 1 };
+                    clamped.push((location, token.to_owned()));
+                }
+                idx = end;
+                continue;
+            }
+            _ => {}
+        }
+        idx += 1;
+    }
+    match res {
+        // Only ASCII digits were replaced by ASCII: still UTF-8.
+        Some(bytes) => (
+            String::from_utf8(bytes).expect("generator bug: ASCII replaced by ASCII").into(),
+            clamped,
+        ),
+        None => (text.into(), clamped),
+    }
+}
+
+fn clamped_note(location: Location, number: &str) -> Diagnostic {
+    let shown: String = number.chars().take(24).collect();
+    Diagnostic {
+        location: Some(location),
+        ..warning("#", &format!("the number `{shown}` is beyond a 64-bit float"))
+            .with_note("it is read as the largest float of its sign")
+    }
+}
+
+/// Reads a YAML value: keys that are not strings as text, integers beyond 64 bits as floats,
+/// numbers beyond a 64-bit float (and `.inf`) as the largest float of their sign, `.nan` as
+/// `null`; the counter counts those it had to change.
+#[derive(Clone, Copy)]
+struct Lenient<'c>(&'c std::cell::Cell<usize>);
+
+impl<'de> serde::de::DeserializeSeed<'de> for Lenient<'_> {
+    type Value = Yaml;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Yaml, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl Lenient<'_> {
+    fn float(self, float: f64) -> Yaml {
+        if float.is_finite() {
+            return Yaml::from(float);
+        }
+        self.0.set(self.0.get() + 1);
+        if float.is_nan() { Yaml::Null } else { Yaml::from(f64::MAX.copysign(float)) }
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Lenient<'_> {
+    type Value = Yaml;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any YAML value")
+    }
+
+    fn visit_bool<E>(self, it: bool) -> Result<Yaml, E> {
+        Ok(Yaml::Bool(it))
+    }
+
+    fn visit_i64<E>(self, it: i64) -> Result<Yaml, E> {
+        Ok(Yaml::from(it))
+    }
+
+    fn visit_u64<E>(self, it: u64) -> Result<Yaml, E> {
+        Ok(Yaml::from(it))
+    }
+
+    fn visit_i128<E>(self, it: i128) -> Result<Yaml, E> {
+        Ok(i64::try_from(it).map_or_else(|_| self.float(it as f64), Yaml::from))
+    }
+
+    fn visit_u128<E>(self, it: u128) -> Result<Yaml, E> {
+        Ok(u64::try_from(it).map_or_else(|_| self.float(it as f64), Yaml::from))
+    }
+
+    fn visit_f64<E>(self, it: f64) -> Result<Yaml, E> {
+        Ok(self.float(it))
+    }
+
+    fn visit_str<E>(self, it: &str) -> Result<Yaml, E> {
+        Ok(Yaml::String(it.to_owned()))
+    }
+
+    fn visit_string<E>(self, it: String) -> Result<Yaml, E> {
+        Ok(Yaml::String(it))
+    }
+
+    fn visit_unit<E>(self) -> Result<Yaml, E> {
+        Ok(Yaml::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Yaml, E> {
+        Ok(Yaml::Null)
+    }
+
+    fn visit_some<D: serde::Deserializer<'de>>(self, it: D) -> Result<Yaml, D::Error> {
+        serde::de::DeserializeSeed::deserialize(self, it)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Yaml, A::Error> {
+        let mut res = Vec::new();
+        while let Some(it) = seq.next_element_seed(self)? {
+            res.push(it);
+        }
+        Ok(Yaml::Sequence(res))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Yaml, A::Error> {
+        let mut res = serde_yaml::Mapping::new();
+        while let Some(key) = map.next_key_seed(self)? {
+            let key = match key {
+                Yaml::String(it) => it,
+                Yaml::Null => "null".to_owned(),
+                Yaml::Bool(it) => it.to_string(),
+                Yaml::Number(it) => it.to_string(),
+                other => serde_yaml::to_string(&other).unwrap_or_default().trim().to_owned(),
+            };
+            let value = map.next_value_seed(self)?;
+            res.insert(Yaml::String(key), value);
+        }
+        Ok(Yaml::Mapping(res))
+    }
+}
+
+/// Makes what `openapiv3`'s types cannot hold readable, with a warning each: integer limits
+/// beyond 64 bits (clamped), limits YAML read as text (`1e400`), counts that are not counts
+/// (clamped), and `type` written as a list with `null` (OpenAPI 3.1's way of saying
+/// `nullable`). Data (examples, defaults, enum values, extensions) is left as it is.
+fn normalise(node: &mut Yaml, ptr: &JsonPointer, in_names: bool, notes: &mut Vec<Diagnostic>) {
+    // The parsers bound the depth of what reaches here.
+    match node {
+        Yaml::Mapping(map) => {
+            if !in_names {
+                normalise_schema(map, ptr, notes);
+            }
+            for (key, value) in map.iter_mut() {
+                let key = key.as_str().unwrap_or_default();
+                if !in_names && crate::resolve::is_data(key) {
+                    continue;
+                }
+                let names_below = !in_names && crate::resolve::NAME_MAPS.contains(&key);
+                normalise(value, &ptr.join(key), names_below, notes);
+            }
+        }
+        Yaml::Sequence(items) => {
+            for (idx, item) in items.iter_mut().enumerate() {
+                normalise(item, &ptr.join(idx), false, notes);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn normalise_schema(map: &mut serde_yaml::Mapping, ptr: &JsonPointer, notes: &mut Vec<Diagnostic>) {
+    let mut note = |key: &str, message: String, read_as: String| {
+        notes.push(warning(&ptr.join(key).to_string(), &message).with_note(read_as));
+    };
+    // `type: [string, "null"]`.
+    if let Some(Yaml::Sequence(types)) = map.get("type") {
+        let named: Vec<&str> = types.iter().filter_map(Yaml::as_str).collect();
+        let nullable = named.contains(&"null");
+        let rest: Vec<String> =
+            named.into_iter().filter(|it| *it != "null").map(str::to_owned).collect();
+        let read_as = match rest.as_slice() {
+            [_] => "read as that type, `nullable` when it lists `null`",
+            _ => "read as any type, `nullable` when it lists `null`",
+        };
+        note("type", "`type` is a list, as in OpenAPI 3.1".to_owned(), read_as.to_owned());
+        match rest.as_slice() {
+            [only] => map.insert("type".into(), Yaml::String(only.clone())),
+            _ => map.remove("type"),
+        };
+        if nullable {
+            map.insert("nullable".into(), Yaml::Bool(true));
+        }
+    }
+    let integer = map.get("type").and_then(Yaml::as_str) == Some("integer");
+    for key in ["minimum", "maximum", "multipleOf"] {
+        let float = match map.get(key) {
+            // YAML reads `1e400` as text, for want of a float to hold it.
+            Some(Yaml::String(text)) => match text.trim().parse::<f64>() {
+                Ok(float) => {
+                    let float = if float.is_finite() { float } else { f64::MAX.copysign(float) };
+                    note(
+                        key,
+                        format!("`{key}` {text} is beyond a 64-bit float"),
+                        format!("it is read as {float:e}"),
+                    );
+                    float
+                }
+                Err(_) => continue,
+            },
+            Some(Yaml::Number(number)) if integer && number.as_i64().is_none() => {
+                number.as_f64().unwrap_or_default()
+            }
+            Some(Yaml::Number(number)) => number.as_f64().unwrap_or_default(),
+            _ => continue,
+        };
+        let fits = float.fract() == 0.0 && float.abs() < 9.2e18;
+        let value = if !integer {
+            Yaml::from(float)
+        } else if fits {
+            Yaml::from(float as i64)
+        } else {
+            let clamped = if float < 0.0 { i64::MIN } else { i64::MAX };
+            note(
+                key,
+                format!("`{key}` {float:e} is not a 64-bit integer"),
+                format!("it is read as {clamped}"),
+            );
+            Yaml::from(clamped)
+        };
+        // An integer limit that is a float (`1.0`) reads as the integer.
+        if !matches!(map.get(key), Some(Yaml::Number(it)) if !integer || it.as_i64().is_some()) {
+            map.insert(key.into(), value);
+        }
+    }
+    for key in ["minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties"]
+    {
+        let Some(Yaml::Number(number)) = map.get(key) else { continue };
+        if number.as_u64().is_none() {
+            let float = number.as_f64().unwrap_or_default();
+            let clamped = if float <= 0.0 { 0 } else { float.min(u32::MAX.into()) as u64 };
+            note(
+                key,
+                format!("`{key}` {number} is not a count"),
+                format!("it is read as {clamped}"),
+            );
+            map.insert(key.into(), Yaml::from(clamped));
         }
     }
 }
@@ -161,6 +473,10 @@ fn depth_of(node: &Value) -> usize {
         }
     }
     res
+}
+
+fn warning(pointer: &str, message: &str) -> Diagnostic {
+    Diagnostic { severity: Severity::Warning, kind: Kind::Invalid, ..unsupported(pointer, message) }
 }
 
 fn unsupported(pointer: &str, message: &str) -> Diagnostic {

@@ -49,7 +49,7 @@ pub(crate) fn check_refs(tree: &Value, acc: &mut Diagnostics) {
 }
 
 /// Keys whose values are maps from names to objects.
-const NAME_MAPS: &[&str] = &[
+pub(crate) const NAME_MAPS: &[&str] = &[
     "properties",
     "schemas",
     "responses",
@@ -68,7 +68,7 @@ const NAME_MAPS: &[&str] = &[
 ];
 
 /// Keys whose values are data (examples, defaults, enum values, extensions), not OpenAPI.
-fn is_data(key: &str) -> bool {
+pub(crate) fn is_data(key: &str) -> bool {
     matches!(key, "example" | "default" | "enum" | "value" | "mapping") || key.starts_with("x-")
 }
 

@@ -59,7 +59,7 @@ pub const RUNTIME_DEPENDENCIES: &str = r#"base64 = "0.22"
 bytes = "1"
 chrono = { version = "0.4.42", default-features = false, features = ["std", "serde"] }
 percent-encoding = "2.3"
-reqwest = { version = "0.12", default-features = false, features = ["json", "rustls-tls", "http2"] }
+reqwest = { version = "0.12", default-features = false, features = ["json", "multipart", "rustls-tls", "http2"] }
 serde = { version = "1", features = ["derive"] }
 serde_json = "1"
 tracing = "0.1"
@@ -86,14 +86,17 @@ pub fn standalone_crate(
     // The client module exports the server's URL and the operations' own types, if any.
     let client_exports = api.base_url.is_some()
         || api.operations.iter().any(|op| {
-            op.outcome_name.is_some() || op.params_name.is_some() || op.error_name.is_some()
+            op.outcome_name.is_some()
+                || op.params_name.is_some()
+                || op.error_name.is_some()
+                || op.body.as_ref().is_some_and(|it| it.enum_name.is_some())
         });
     let client_glob = if client_exports { "pub use crate::client::*;\n" } else { "" };
     let lib = format!(
         "{header}\n\n//! A client for {title} (version {version}).\n\
          //!\n//! Types are in [`models`], operations are methods of [`Client`].\n\n\
          pub mod client;\npub mod models;\npub mod runtime;\n\n\
-         {client_glob}pub use crate::runtime::{{Client, ClientBuilder, Error, RawResponse, Response}};\n",
+         {client_glob}pub use crate::runtime::{{Binary, Client, ClientBuilder, Error, RawResponse, Response}};\n",
         version = markdown::inline(&api.version),
     );
     let mut res = vec![

@@ -86,6 +86,9 @@ fn reorder(text: &str) -> String {
 fn reordering_the_specs_maps_gives_the_same_bytes() {
     let mut specs = vec![project_root().join(SPEC)];
     specs.extend(specs_in(&project_root().join("tests/fixtures/ok")));
+    // Its integers beyond 128 bits are more than `serde_yaml::Value`, which reorders here, can
+    // hold (the generator reads them).
+    specs.retain(|it| !it.ends_with("loading.yaml"));
     for spec in specs {
         let text = std::fs::read_to_string(&spec).unwrap();
         let reordered = reorder(&text);

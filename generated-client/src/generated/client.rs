@@ -26,14 +26,13 @@ impl Client {
         &self,
         body: &super::models::BatchInputSimplePublicObjectBatchInputUpsert,
     ) -> Result<Response<BatchUpsertOutcome>, Error<super::models::Error>> {
-        let response = self
+        let request = self
             .request(
                 ::reqwest::Method::POST,
                 &["crm", "v3", "objects", "0-3", "batch", "upsert"],
             )
-            .json(body)
-            .send()
-            .await?;
+            .json(body);
+        let response = request.send().await?;
         match response.status().as_u16() {
             200 => response.decode(BatchUpsertOutcome::Ok),
             207 => response.decode(BatchUpsertOutcome::MultiStatus),
@@ -47,6 +46,10 @@ impl Client {
 
 /// The successful outcomes of [`Client::batch_upsert`], one per documented status.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "variants hold their values inline, so that matching on them needs no box"
+)]
 pub enum BatchUpsertOutcome {
     /// 200: successful operation
     Ok(super::models::BatchResponseSimplePublicUpsertObject),

@@ -482,16 +482,77 @@ impl RequestBuilder {
     }
 
     /// Sends `body` as JSON.
-    pub fn json<T: Serialize + ?Sized>(mut self, body: &T) -> RequestBuilder {
+    pub fn json<T: Serialize + ?Sized>(self, body: &T) -> RequestBuilder {
+        self.json_as("application/json", body)
+    }
+
+    /// Sends `body` as JSON with another JSON media type (`application/merge-patch+json`, say).
+    pub fn json_as<T: Serialize + ?Sized>(
+        mut self,
+        content_type: &'static str,
+        body: &T,
+    ) -> RequestBuilder {
         match serde_json::to_vec(body) {
             Ok(bytes) => {
-                self.inner = self.inner.header(CONTENT_TYPE, "application/json").body(bytes)
+                self.inner = self.inner.header(CONTENT_TYPE, content_type).body(bytes);
+                self
             }
+            Err(err) => self.invalid(format!("the request body could not be serialized: {err}")),
+        }
+    }
+
+    /// Sends `body` as `application/x-www-form-urlencoded`: each property as `name=value`
+    /// (arrays as one pair per item, nested objects as JSON text).
+    pub fn form<T: Serialize + ?Sized>(mut self, body: &T) -> RequestBuilder {
+        let value = match serde_json::to_value(body) {
+            Ok(serde_json::Value::Object(map)) => map,
+            Ok(_) => return self.invalid("a form body must be an object".to_owned()),
             Err(err) => {
-                self.invalid = Some(format!("the request body could not be serialized: {err}"))
+                return self.invalid(format!("the request body could not be serialized: {err}"));
+            }
+        };
+        let mut pairs = Vec::new();
+        for (name, value) in value.iter().filter(|(_, it)| !it.is_null()) {
+            match param::query(name, value, param::Style::Form, true) {
+                Ok(it) => pairs.extend(it),
+                Err(err) => return self.invalid(format!("form field `{name}` {err}")),
             }
         }
+        self.inner = self.inner.form(&pairs);
         self
+    }
+
+    /// Sends `body` as text of the media type `content_type` (`text/plain`, `application/xml`…).
+    pub fn text(mut self, content_type: &'static str, body: &str) -> RequestBuilder {
+        self.inner = self.inner.header(CONTENT_TYPE, content_type).body(body.to_owned());
+        self
+    }
+
+    /// Sends `body` as bytes, with its own media type or else `content_type`.
+    pub fn binary(
+        mut self,
+        content_type: &'static str,
+        body: &crate::runtime::Binary,
+    ) -> RequestBuilder {
+        let content_type = body.content_type.as_deref().unwrap_or(content_type);
+        match HeaderValue::from_str(content_type) {
+            Ok(value) => {
+                self.inner = self.inner.header(CONTENT_TYPE, value).body(body.bytes.clone());
+                self
+            }
+            Err(_) => self.invalid(format!("the media type `{content_type}` cannot be sent")),
+        }
+    }
+
+    /// Sends a `multipart/form-data` body.
+    pub fn multipart(mut self, form: crate::runtime::Multipart) -> RequestBuilder {
+        match form.finish() {
+            Ok(form) => {
+                self.inner = self.inner.multipart(form);
+                self
+            }
+            Err(problem) => self.invalid(problem),
+        }
     }
 
     /// Sends `body` as JSON when there is one.

@@ -5,6 +5,7 @@
 //! into every standalone crate it writes, so it refers to nothing outside `crate::runtime`.
 
 mod base64;
+mod binary;
 mod client;
 mod error;
 pub mod nullable;
@@ -14,6 +15,7 @@ pub mod union;
 
 pub use self::{
     base64::Base64,
+    binary::{Binary, Multipart},
     client::{BuildError, Client, ClientBuilder, DEFAULT_MAX_RESPONSE_SIZE, RequestBuilder},
     error::Error,
     param::ToParam,

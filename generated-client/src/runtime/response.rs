@@ -101,6 +101,37 @@ impl RawResponse {
         }
     }
 
+    /// Decodes the body as UTF-8 text and wraps it with `wrap`; a body that is not UTF-8 is an
+    /// [`Error::Decode`] that keeps the whole response.
+    pub fn text<O, E>(self, wrap: impl FnOnce(String) -> O) -> Result<Response<O>, Error<E>> {
+        match String::from_utf8(self.body.to_vec()) {
+            Ok(text) => {
+                Ok(Response { status: self.status, headers: self.headers, body: wrap(text) })
+            }
+            Err(err) => {
+                let source = <serde_json::Error as serde::de::Error>::custom(format!(
+                    "the body is not UTF-8 text: {err}"
+                ));
+                Err(Error::Decode { response: Box::new(self), source })
+            }
+        }
+    }
+
+    /// The body as bytes, with the media type its `Content-Type` gives, wrapped with `wrap`.
+    pub fn binary<O, E>(
+        self,
+        wrap: impl FnOnce(crate::runtime::Binary) -> O,
+    ) -> Result<Response<O>, Error<E>> {
+        let content_type = self
+            .headers
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|it| it.to_str().ok())
+            .map(str::to_owned);
+        let body =
+            crate::runtime::Binary { content_type, ..crate::runtime::Binary::new(self.body) };
+        Ok(Response { status: self.status, headers: self.headers, body: wrap(body) })
+    }
+
     /// A success documented without a body.
     pub fn empty<O, E>(self, value: O) -> Result<Response<O>, Error<E>> {
         Ok(Response { status: self.status, headers: self.headers, body: value })

@@ -5,7 +5,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{ModelPath, doc, doc_attrs, ident, type_tokens};
+use super::{INLINE_VARIANTS, ModelPath, doc, doc_attrs, ident, type_tokens};
 use crate::{ir, markdown};
 
 pub(super) fn emit_client(api: &ir::Api) -> TokenStream {
@@ -32,7 +32,7 @@ pub(super) fn emit_client(api: &ir::Api) -> TokenStream {
             }
         },
     };
-    let methods = api.operations.iter().map(emit_method);
+    let methods = api.operations.iter().map(|it| emit_method(api, it));
     let types = api.operations.iter().map(emit_operation_types);
     let imports = if api.operations.is_empty() {
         quote!(
@@ -110,6 +110,15 @@ fn status_label(status: ir::Status) -> String {
     }
 }
 
+/// The runtime's method that reads a body of the encoding.
+fn read_body(encoding: ir::Encoding) -> TokenStream {
+    match encoding {
+        ir::Encoding::Text => quote!(text),
+        ir::Encoding::Binary => quote!(binary),
+        ir::Encoding::Json | ir::Encoding::Form | ir::Encoding::Multipart => quote!(decode),
+    }
+}
+
 /// The code that turns the response into the method's result: one `match` on the status.
 fn decode_response(op: &ir::Operation) -> TokenStream {
     // With an error enum, each documented error status decodes as its own type.
@@ -142,7 +151,10 @@ fn decode_response(op: &ir::Operation) -> TokenStream {
                 let status = status_pattern(it.status);
                 let variant = ident(&it.variant);
                 match it.ty {
-                    Some(_) => quote!(#status => response.decode(#outcome::#variant),),
+                    Some(_) => {
+                        let read = read_body(it.encoding);
+                        quote!(#status => response.#read(#outcome::#variant),)
+                    }
                     None => quote!(#status => response.empty(#outcome::#variant),),
                 }
             };
@@ -168,7 +180,10 @@ fn decode_response(op: &ir::Operation) -> TokenStream {
         // One documented success: any 2xx is that success.
         (None, successes) => {
             let success = match successes {
-                [ir::Success { ty: Some(_), .. }] => quote!(response.decode(|body| body)),
+                [ir::Success { ty: Some(_), encoding, .. }] => {
+                    let read = read_body(*encoding);
+                    quote!(response.#read(|body| body))
+                }
                 _ => quote!(response.empty(())),
             };
             if error_arms.is_empty() {
@@ -248,10 +263,16 @@ fn param_call(it: &ir::Param) -> TokenStream {
                 if it.required { quote!(&params.#field) } else { quote!(params.#field.as_deref()) };
             call("query_array", quote!(#value, #explode))
         }
-        (L::Query, S::Array | S::Object) => call("query_styled", quote!(#value, #style, #explode)),
+        (L::Query, S::Array | S::Object | S::Mixed) => {
+            call("query_styled", quote!(#value, #style, #explode))
+        }
         (L::Header, S::Scalar) => call("header", value),
-        (L::Header, S::Array | S::Object) => call("header_styled", quote!(#value, #explode)),
-        (L::Cookie, S::Scalar | S::Array | S::Object) => call("cookie", quote!(#value, #explode)),
+        (L::Header, S::Array | S::Object | S::Mixed) => {
+            call("header_styled", quote!(#value, #explode))
+        }
+        (L::Cookie, S::Scalar | S::Array | S::Object | S::Mixed) => {
+            call("cookie", quote!(#value, #explode))
+        }
         (L::Query, S::Json) => call("query_json", value),
         (L::Header, S::Json) => call("header_json", value),
         (L::Cookie, S::Json) => call("cookie_json", value),
@@ -311,7 +332,7 @@ fn request_call(op: &ir::Operation) -> TokenStream {
     quote!(self.request_encoded(::reqwest::Method::#method, &[#(#segments),*]))
 }
 
-fn emit_method(op: &ir::Operation) -> TokenStream {
+fn emit_method(api: &ir::Api, op: &ir::Operation) -> TokenStream {
     let name = ident(&op.rust_name);
     let mut extra = vec![markdown::code_span(&format!("{} {}", op.method, op.path))];
     if let Some(id) = &op.operation_id {
@@ -330,8 +351,15 @@ fn emit_method(op: &ir::Operation) -> TokenStream {
         quote!(#name: #ty)
     });
     let body_arg = op.body.as_ref().map(|body| {
-        let ty = type_tokens(&body.ty, ModelPath::Super);
-        if body.required { quote!(body: &#ty,) } else { quote!(body: Option<&#ty>,) }
+        let ty = match (&body.enum_name, body.media.as_slice()) {
+            (Some(name), _) => {
+                let name = ident(name);
+                quote!(&#name)
+            }
+            (None, [media]) => body_arg_type(media),
+            (None, _) => unreachable!("generator bug: a body has one media type or an enum"),
+        };
+        if body.required { quote!(body: #ty,) } else { quote!(body: Option<#ty>,) }
     });
     let params_arg = op.params_name.as_ref().map(|it| {
         let ty = ident(it);
@@ -341,10 +369,15 @@ fn emit_method(op: &ir::Operation) -> TokenStream {
     let request = request_call(op);
     let query_and_headers =
         op.params.iter().filter(|it| it.location != ir::ParamLocation::Path).map(param_call);
-    let body = op
-        .body
-        .as_ref()
-        .map(|it| if it.required { quote!(.json(body)) } else { quote!(.json_opt(body)) });
+    // A JSON body in the chain; any other, in a statement of its own.
+    let (chained, body) = match &op.body {
+        Some(ir::Body { media, enum_name: None, required }) if is_plain_json(&media[0]) => {
+            let call = if *required { quote!(.json(body)) } else { quote!(.json_opt(body)) };
+            (Some(call), None)
+        }
+        Some(body) => (None, Some(body_statement(api, body))),
+        None => (None, None),
+    };
 
     let success = success_type(op);
     let error = error_type(op);
@@ -353,14 +386,121 @@ fn emit_method(op: &ir::Operation) -> TokenStream {
         #docs
         #deprecated
         pub async fn #name(&self, #(#path_args,)* #body_arg #params_arg) -> Result<Response<#success>, Error<#error>> {
-            let response = #request
+            let request = #request
                 #(#query_and_headers)*
-                #body
-                .send()
-                .await?;
+                #chained;
+            #body
+            let response = request.send().await?;
             #decode
         }
     }
+}
+
+/// Whether a body is `application/json` itself, which the runtime's `json` sends.
+fn is_plain_json(media: &ir::BodyMedia) -> bool {
+    media.encoding == ir::Encoding::Json
+        && media
+            .media_type
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .eq_ignore_ascii_case("application/json")
+}
+
+/// How a body in one media type is passed: text as `&str`, the rest by reference.
+fn body_arg_type(media: &ir::BodyMedia) -> TokenStream {
+    match media.encoding {
+        ir::Encoding::Text => quote!(&str),
+        _ => {
+            let ty = type_tokens(&media.ty, ModelPath::Super);
+            quote!(&#ty)
+        }
+    }
+}
+
+/// `let request = …;` adding the body, whichever media type it is.
+fn body_statement(api: &ir::Api, body: &ir::Body) -> TokenStream {
+    let send = |media: &ir::BodyMedia, value: TokenStream| {
+        let media_type = &media.media_type;
+        match media.encoding {
+            ir::Encoding::Json if is_plain_json(media) => quote!(request.json(#value)),
+            ir::Encoding::Json => quote!(request.json_as(#media_type, #value)),
+            ir::Encoding::Form => quote!(request.form(#value)),
+            ir::Encoding::Text => quote!(request.text(#media_type, #value)),
+            ir::Encoding::Binary => quote!(request.binary(#media_type, #value)),
+            ir::Encoding::Multipart => {
+                let form = multipart_form(api, &media.ty, &value);
+                quote!(request.multipart(#form))
+            }
+        }
+    };
+    let sent = match (&body.enum_name, body.media.as_slice()) {
+        (Some(name), media) => {
+            let name = ident(name);
+            let arms = media.iter().map(|it| {
+                let variant = ident(&it.variant);
+                let call = send(it, quote!(it));
+                quote!(#name::#variant(it) => #call,)
+            });
+            quote!(match body { #(#arms)* })
+        }
+        (None, [media]) => send(media, quote!(body)),
+        (None, _) => unreachable!("generator bug: a body has one media type or an enum"),
+    };
+    if body.required {
+        quote!(let request = #sent;)
+    } else {
+        quote! {
+            let request = match body {
+                Some(body) => #sent,
+                None => request,
+            };
+        }
+    }
+}
+
+/// A `multipart/form-data` form of `value`: a struct's fields a part each (files as file
+/// parts), any other value's properties as the runtime finds them.
+fn multipart_form(api: &ir::Api, ty: &ir::TypeRef, value: &TokenStream) -> TokenStream {
+    let fields = match ty {
+        ir::TypeRef::Named(name) => {
+            api.models.iter().find(|it| &it.rust_name == name).and_then(|it| match &it.kind {
+                ir::ModelKind::Struct(strukt) => Some(strukt),
+                _ => None,
+            })
+        }
+        _ => None,
+    };
+    let Some(strukt) = fields else {
+        return quote!(crate::runtime::Multipart::new().fields(#value));
+    };
+    let parts = strukt.fields.iter().map(|field| {
+        let wire = &field.wire_name;
+        let name = ident(&field.rust_name);
+        let inner = match &field.ty {
+            ir::TypeRef::Nullable(inner) => inner,
+            ty => ty,
+        };
+        let optional = !field.required || matches!(field.ty, ir::TypeRef::Nullable(_));
+        match (inner, optional) {
+            (ir::TypeRef::Binary, false) => quote!(.file(#wire, &#value.#name)),
+            (ir::TypeRef::Binary, true)
+                if !field.required && matches!(field.ty, ir::TypeRef::Nullable(_)) =>
+            {
+                quote!(.file_opt(#wire, #value.#name.as_ref().and_then(Option::as_ref)))
+            }
+            (ir::TypeRef::Binary, true) => quote!(.file_opt(#wire, #value.#name.as_ref())),
+            (ir::TypeRef::Vec(item), false) if **item == ir::TypeRef::Binary => {
+                quote!(.files(#wire, &#value.#name))
+            }
+            (ir::TypeRef::Vec(item), true) if **item == ir::TypeRef::Binary => {
+                quote!(.files(#wire, #value.#name.as_deref().unwrap_or_default()))
+            }
+            _ => quote!(.part(#wire, &#value.#name)),
+        }
+    });
+    quote!(crate::runtime::Multipart::new() #(#parts)*)
 }
 
 /// The path's segments: literals as strings, parameters through `ToParam`, and segments that
@@ -441,6 +581,7 @@ fn emit_operation_types(op: &ir::Operation) -> TokenStream {
         quote! {
             #[doc = #outcome_doc]
             #[derive(Clone, Debug, PartialEq)]
+            #INLINE_VARIANTS
             pub enum #name {
                 #(#variants)*
                 #undocumented
@@ -471,11 +612,32 @@ fn emit_operation_types(op: &ir::Operation) -> TokenStream {
         quote! {
             #[doc = #error_doc]
             #[derive(Clone, Debug, PartialEq)]
+            #INLINE_VARIANTS
             pub enum #name {
                 #(#variants)*
                 #undocumented
             }
         }
     });
-    quote!(#params #outcome #error)
+    let body = op.body.as_ref().and_then(|body| {
+        let name = ident(body.enum_name.as_ref()?);
+        let body_doc = format!(
+            " The request body of [`Client::{method}`], in each media type it may be sent as."
+        );
+        let variants = body.media.iter().map(|it| {
+            let docs = doc(&markdown::code_span(&it.media_type));
+            let variant = ident(&it.variant);
+            let ty = type_tokens(&it.ty, ModelPath::Super);
+            quote!(#docs #variant(#ty),)
+        });
+        Some(quote! {
+            #[doc = #body_doc]
+            #[derive(Clone, Debug, PartialEq)]
+            #INLINE_VARIANTS
+            pub enum #name {
+                #(#variants)*
+            }
+        })
+    });
+    quote!(#params #outcome #error #body)
 }

@@ -41,6 +41,24 @@ pub(crate) fn ident(name: &str) -> Ident {
     }
 }
 
+/// The attribute on every generated enum whose variants hold values (unions, outcomes, error
+/// and body enums): its variants keep their values inline, so that matching on them needs no
+/// box, and the enum is as large as its largest member, which clippy would flag.
+pub(crate) const INLINE_VARIANTS: InlineVariants = InlineVariants;
+
+/// See [`INLINE_VARIANTS`].
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct InlineVariants;
+
+impl quote::ToTokens for InlineVariants {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        tokens.extend(quote!(#[allow(
+            clippy::large_enum_variant,
+            reason = "variants hold their values inline, so that matching on them needs no box"
+        )]));
+    }
+}
+
 /// Where the code being emitted finds the models: `` (inside `models`) or `super::models::`.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum ModelPath {
@@ -60,6 +78,7 @@ pub(crate) fn type_tokens(ty: &ir::TypeRef, path: ModelPath) -> TokenStream {
         ir::TypeRef::Date => quote!(::chrono::NaiveDate),
         ir::TypeRef::Uuid => quote!(::uuid::Uuid),
         ir::TypeRef::Bytes => quote!(crate::runtime::Base64),
+        ir::TypeRef::Binary => quote!(crate::runtime::Binary),
         ir::TypeRef::Json => quote!(::serde_json::Value),
         ir::TypeRef::Named(name) => {
             let name = ident(name);

@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{ModelPath, doc, doc_attrs, doc_lines, ident, type_tokens};
+use super::{INLINE_VARIANTS, ModelPath, doc, doc_attrs, doc_lines, ident, type_tokens};
 use crate::{ir, markdown};
 
 pub(super) fn emit_models(api: &ir::Api) -> TokenStream {
@@ -354,6 +354,7 @@ fn emit_union(model: &ir::Model, union: &ir::Union) -> TokenStream {
         #docs
         #first_match
         #[derive(Clone, Debug, PartialEq)]
+            #INLINE_VARIANTS
         pub enum #name {
             #(#variants(#types),)*
             #unknown_doc

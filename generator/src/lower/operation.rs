@@ -131,7 +131,10 @@ impl<'a> Lower<'a, '_> {
                     .collect()
             })
             .collect();
-        let body = self.lower_body(op, ptr, &type_base);
+        let mut body = self.lower_body(op, ptr, &type_base);
+        if let Some(it) = body.as_mut().and_then(|it| it.enum_name.as_mut()) {
+            *it = self.claim_client_type(type_scope, it, ptr);
+        }
         let (successes, errors) = self.lower_responses(op, ptr, &type_base);
 
         let outcome_name = (successes.len() > 1).then(|| {
@@ -205,6 +208,12 @@ impl<'a> Lower<'a, '_> {
     /// What a parameter of type `ty` is, for writing it: a scalar, an array of scalars, an
     /// object of scalars (a struct or a map); `None` for anything else.
     fn param_shape(&self, ty: &ir::TypeRef) -> Option<ir::ParamShape> {
+        self.param_shape_in(ty, false)
+    }
+
+    /// `param_shape`, where `in_union` says `ty` is a member of a union: a member that is itself
+    /// a union is not followed (unions may contain themselves), so such a parameter is loosened.
+    fn param_shape_in(&self, ty: &ir::TypeRef, in_union: bool) -> Option<ir::ParamShape> {
         match self.resolve_alias(ty) {
             ir::TypeRef::Vec(item) => self.is_scalar(item).then_some(ir::ParamShape::Array),
             ir::TypeRef::Map(value) => self.is_scalar(value).then_some(ir::ParamShape::Object),
@@ -214,6 +223,13 @@ impl<'a> Lower<'a, '_> {
                     ir::ModelKind::StringEnum(_) | ir::ModelKind::IntEnum(_) => {
                         Some(ir::ParamShape::Scalar)
                     }
+                    // A union of parameter values: each is written by what it is.
+                    ir::ModelKind::Union(_) if in_union => None,
+                    ir::ModelKind::Union(it) => it
+                        .variants
+                        .iter()
+                        .all(|variant| self.param_shape_in(&variant.ty, true).is_some())
+                        .then_some(ir::ParamShape::Mixed),
                     ir::ModelKind::Struct(it) => {
                         let flat = it.fields.iter().all(|field| {
                             let ty = match &field.ty {
@@ -504,26 +520,47 @@ impl<'a> Lower<'a, '_> {
                 return None;
             }
         };
-        let Some((media, content)) = body.content.iter().find(|(media, _)| is_json(media)) else {
-            let media: Vec<_> = body.content.keys().map(|it| format!("`{it}`")).collect();
-            self.acc
-                .error(
-                    Kind::Unsupported,
-                    body_ptr.join("content"),
-                    format!("unsupported: request body of type {}", media.join(", ")),
-                )
-                .set_note("only JSON request bodies are supported; no method was generated");
+        if body.content.is_empty() {
+            self.loosen(body_ptr.join("content"), "a request body without `content`")
+                .set_note("the method sends no body");
             return None;
-        };
-        let ty = match &content.schema {
-            Some(schema) => self.lower_type(
-                schema,
-                &body_ptr.join("content").join(media).join("schema"),
-                &names::nested_type_name(type_base, "Request"),
-            ),
-            None => ir::TypeRef::Json,
-        };
-        Some(ir::Body { ty, required: body.required })
+        }
+        let several = body.content.len() > 1;
+        let mut variants = Scope::default();
+        let mut media = Vec::new();
+        for (media_type, content) in &body.content {
+            let encoding = encoding_of(media_type);
+            let wanted = match encoding {
+                ir::Encoding::Json => "Json",
+                ir::Encoding::Form => "Form",
+                ir::Encoding::Multipart => "Multipart",
+                ir::Encoding::Text => "Text",
+                ir::Encoding::Binary => "Binary",
+            };
+            // Two media types of one encoding are told apart by name.
+            let wanted = if body.content.keys().filter(|it| encoding_of(it) == encoding).count() > 1
+            {
+                names::type_name(media_type)
+            } else {
+                wanted.to_owned()
+            };
+            let (variant, _) = variants.claim(&wanted, media_type);
+            let hint = if several {
+                names::nested_type_name(type_base, &format!("Request {variant}"))
+            } else {
+                names::nested_type_name(type_base, "Request")
+            };
+            let schema_ptr = body_ptr.join("content").join(media_type).join("schema");
+            let ty = match (encoding, &content.schema) {
+                (ir::Encoding::Text, _) => ir::TypeRef::String,
+                (ir::Encoding::Binary, _) => ir::TypeRef::Binary,
+                (_, Some(schema)) => self.lower_type(schema, &schema_ptr, &hint),
+                (_, None) => ir::TypeRef::Json,
+            };
+            media.push(ir::BodyMedia { media_type: media_type.clone(), encoding, ty, variant });
+        }
+        let enum_name = several.then(|| names::nested_type_name(type_base, "Body"));
+        Some(ir::Body { media, enum_name, required: body.required })
     }
 
     fn lower_responses(
@@ -553,26 +590,32 @@ impl<'a> Lower<'a, '_> {
                 None => ir::Status::Default,
             };
             let success = status.is_success();
-            let body = response.content.iter().find(|(media, _)| is_json(media));
-            if body.is_none() && !response.content.is_empty() && success {
-                let media: Vec<_> = response.content.keys().map(|it| format!("`{it}`")).collect();
-                self.acc
-                    .error(
-                        Kind::Unsupported,
-                        response_ptr.join("content"),
-                        format!("unsupported: response body of type {}", media.join(", ")),
-                    )
-                    .set_note("only JSON response bodies are supported; no method was generated");
-                continue;
-            }
+            // JSON when the response has it, else text, else bytes; an error body is read as
+            // JSON whatever it is (and kept whole when it is not).
+            let body = response
+                .content
+                .iter()
+                .min_by_key(|(media, _)| match encoding_of(media) {
+                    ir::Encoding::Json => 0,
+                    ir::Encoding::Text => 1,
+                    _ => 2,
+                })
+                .map(|(media, content)| (media, content, encoding_of(media)))
+                .filter(|(_, _, encoding)| success || *encoding == ir::Encoding::Json);
+            let encoding = body.as_ref().map_or(ir::Encoding::Json, |(_, _, it)| match it {
+                ir::Encoding::Json | ir::Encoding::Text => *it,
+                _ => ir::Encoding::Binary,
+            });
             let hint = names::nested_type_name(type_base, &format!("Response {key}"));
-            let ty = body.map(|(media, content)| match &content.schema {
-                Some(schema) => self.lower_type(
+            let ty = body.map(|(media, content, _)| match (encoding, &content.schema) {
+                (ir::Encoding::Text, _) => ir::TypeRef::String,
+                (ir::Encoding::Binary, _) => ir::TypeRef::Binary,
+                (_, Some(schema)) => self.lower_type(
                     schema,
                     &response_ptr.join("content").join(media).join("schema"),
                     &hint,
                 ),
-                None => ir::TypeRef::Json,
+                (_, None) => ir::TypeRef::Json,
             });
             if success {
                 successes.push(ir::Success {
@@ -581,6 +624,7 @@ impl<'a> Lower<'a, '_> {
                     description: Some(response.description.trim().to_owned())
                         .filter(|it| !it.is_empty()),
                     ty,
+                    encoding,
                 });
             } else {
                 errors.push(ir::ErrorResponse {
@@ -603,6 +647,7 @@ impl<'a> Lower<'a, '_> {
                 variant: "Ok".to_owned(),
                 description: None,
                 ty: Some(ir::TypeRef::Json),
+                encoding: ir::Encoding::Json,
             });
         }
         successes.sort_by_key(|it| it.status);
@@ -612,11 +657,21 @@ impl<'a> Lower<'a, '_> {
 
 /// `application/json`, `*/*` (HubSpot's error responses) and `…+json` all carry JSON.
 fn is_json(media: &str) -> bool {
+    encoding_of(media) == ir::Encoding::Json
+}
+
+/// How a body of the media type `media` is written or read.
+fn encoding_of(media: &str) -> ir::Encoding {
     let essence = media.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
-    essence == "application/json"
-        || essence == "*/*"
-        || essence == "application/*"
-        || essence.ends_with("+json")
+    match essence.as_str() {
+        "application/json" | "*/*" | "application/*" => ir::Encoding::Json,
+        it if it.ends_with("+json") => ir::Encoding::Json,
+        "application/x-www-form-urlencoded" => ir::Encoding::Form,
+        it if it.starts_with("multipart/") => ir::Encoding::Multipart,
+        "application/xml" => ir::Encoding::Text,
+        it if it.starts_with("text/") || it.ends_with("+xml") => ir::Encoding::Text,
+        _ => ir::Encoding::Binary,
+    }
 }
 
 fn success_variant(status: ir::Status) -> String {

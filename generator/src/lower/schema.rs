@@ -27,8 +27,9 @@ enum Shape<'s> {
     IntEnum,
     /// An object with properties, or an `allOf` to merge into one.
     Struct,
-    /// A `oneOf` or `anyOf` with more than one member.
-    Union(&'static str, &'s [ReferenceOr<Schema>]),
+    /// A `oneOf` or `anyOf` with more than one member, or beside properties (`true`) that
+    /// every member shares.
+    Union(&'static str, &'s [ReferenceOr<Schema>], bool),
     /// A composition of one member (`allOf: [$ref]`, the usual way to make a reference
     /// nullable or documented): that member's type.
     Single(&'static str, &'s ReferenceOr<Schema>),
@@ -91,7 +92,7 @@ fn int_enum_values(schema: &Schema) -> Vec<i64> {
 }
 
 /// The properties, required names and extra-property rule of an object, `allOf` merged in.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(super) struct Parts<'a> {
     properties: IndexMap<&'a str, Declared<'a, ReferenceOr<Box<Schema>>>>,
     required: IndexSet<&'a str>,
@@ -164,7 +165,7 @@ impl<'a> Lower<'a, '_> {
         }
     }
 
-    fn push_model(
+    pub(super) fn push_model(
         &mut self,
         wire: &str,
         rust_name: String,
@@ -219,19 +220,23 @@ impl<'a> Lower<'a, '_> {
         let unions = [("oneOf", view.one_of), ("anyOf", view.any_of)];
         let mut unions = unions.into_iter().filter(|(_, members)| !members.is_empty());
         if let Some((keyword, members)) = unions.next() {
-            if unions.next().is_some() || has_properties || !view.all_of.is_empty() {
-                self.loosen(
-                    ptr.join(keyword),
-                    format!(
-                        "unsupported: `{keyword}` beside `properties`, `allOf` or another union"
-                    ),
-                )
-                .set_note("typed as `serde_json::Value`; moving the shared properties into each member makes it a union");
+            if unions.next().is_some() {
+                self.loosen(ptr.join(keyword), "unsupported: `oneOf` beside `anyOf`")
+                    .set_note("typed as `serde_json::Value`");
                 return Shape::Plain;
             }
-            return match members {
-                [only] => Shape::Single(keyword, only),
-                _ => Shape::Union(keyword, members),
+            let shared = has_properties || !view.all_of.is_empty();
+            // Members that only say which properties are required constrain the object
+            // without changing its type (the constraint is in its docs).
+            if shared && members.iter().all(requires_only) {
+                return Shape::Struct;
+            }
+            // `type: 'null'` members make the union nullable (see `is_nullable`).
+            let mut values = members.iter().filter(|it| !is_null_schema(it));
+            return match (values.next(), values.next(), shared) {
+                (None, _, false) => Shape::Plain,
+                (Some(only), None, false) => Shape::Single(keyword, only),
+                _ => Shape::Union(keyword, members, shared),
             };
         }
         match (has_properties, view.all_of) {
@@ -254,11 +259,11 @@ impl<'a> Lower<'a, '_> {
             Shape::IntEnum => ir::ModelKind::IntEnum(self.int_enum(schema, ptr)),
             Shape::Struct => {
                 let mut parts = Parts::default();
-                self.collect_parts(schema, ptr, &Rc::from(rust_name), &mut parts);
+                self.collect_parts_of(schema, ptr, &Rc::from(rust_name), &mut parts, true);
                 ir::ModelKind::Struct(self.object_struct(&parts))
             }
-            Shape::Union(keyword, members) => {
-                ir::ModelKind::Union(self.union(schema, keyword, members, rust_name, ptr))
+            Shape::Union(keyword, members, shared) => {
+                ir::ModelKind::Union(self.union(schema, keyword, members, shared, rust_name, ptr))
             }
             Shape::Single(..) | Shape::Plain => {
                 unreachable!("generator bug: single members and plain schemas need no model")
@@ -328,7 +333,7 @@ impl<'a> Lower<'a, '_> {
     }
 
     /// A struct for the merged properties of an object schema.
-    fn object_struct(&mut self, parts: &Parts<'a>) -> ir::Struct {
+    pub(super) fn object_struct(&mut self, parts: &Parts<'a>) -> ir::Struct {
         let mut scope = Scope::default();
         let mut fields = Vec::new();
         for (wire, Declared { ptr: prop_ptr, item: prop, owner, merged }) in &parts.properties {
@@ -383,7 +388,7 @@ impl<'a> Lower<'a, '_> {
 
     /// The merged parts of the component schema `name`, computed once however many schemas
     /// include it; `None` when it includes itself, which is reported at `ptr`.
-    fn component_parts(
+    pub(super) fn component_parts(
         &mut self,
         name: &'a str,
         schema: &'a Schema,
@@ -407,7 +412,8 @@ impl<'a> Lower<'a, '_> {
         let mut parts = Parts::default();
         let own_ptr = JsonPointer::root().join("components").join("schemas").join(name);
         let owner = Rc::from(self.component_names[name].as_str());
-        self.collect_parts(schema, &own_ptr, &owner, &mut parts);
+        // A component lowered as a struct may have required-only union members.
+        self.collect_parts_of(schema, &own_ptr, &owner, &mut parts, true);
         let parts = Rc::new(parts);
         self.all_of_parts.insert(name, Some(parts.clone()));
         parts
@@ -415,12 +421,26 @@ impl<'a> Lower<'a, '_> {
 
     /// Gathers the properties of `schema` and of its `allOf` members into `parts`, reporting
     /// members that are not objects and properties the members define differently.
-    fn collect_parts(
+    pub(super) fn collect_parts(
         &mut self,
         schema: &'a Schema,
         ptr: &JsonPointer,
         owner: &Rc<str>,
         parts: &mut Parts<'a>,
+    ) {
+        self.collect_parts_of(schema, ptr, owner, parts, false);
+    }
+
+    /// [`Lower::collect_parts`], where `own_union` says whether the schema's own `oneOf` or
+    /// `anyOf` is accounted for elsewhere (the union its properties are shared by, or a
+    /// constraint on which properties are required).
+    pub(super) fn collect_parts_of(
+        &mut self,
+        schema: &'a Schema,
+        ptr: &JsonPointer,
+        owner: &Rc<str>,
+        parts: &mut Parts<'a>,
+        own_union: bool,
     ) {
         if !self.enter(ptr) {
             return;
@@ -428,9 +448,14 @@ impl<'a> Lower<'a, '_> {
         let view = view(schema);
         let is_object = matches!(
             &schema.schema_kind,
-            SchemaKind::Type(Type::Object(_)) | SchemaKind::AllOf { .. } | SchemaKind::Any(_)
+            SchemaKind::Type(Type::Object(_))
+                | SchemaKind::AllOf { .. }
+                | SchemaKind::Any(_)
+                | SchemaKind::OneOf { .. }
+                | SchemaKind::AnyOf { .. }
         );
-        if !is_object || !view.one_of.is_empty() || !view.any_of.is_empty() || view.not {
+        let union = !view.one_of.is_empty() || !view.any_of.is_empty();
+        if !is_object || (union && !own_union) || view.not {
             self.loosen(ptr.clone(), "unsupported: an `allOf` member that is not an object schema")
                 .set_note("it is left out of the merge: the struct holds the other members' properties only");
             self.leave();
@@ -476,7 +501,7 @@ impl<'a> Lower<'a, '_> {
 
     /// Adds `other` to `parts`, reporting properties and `additionalProperties` defined
     /// differently in both.
-    fn merge_parts(&mut self, parts: &mut Parts<'a>, other: &Parts<'a>) {
+    pub(super) fn merge_parts(&mut self, parts: &mut Parts<'a>, other: &Parts<'a>) {
         for (wire, it) in &other.properties {
             let Some(first) = parts.properties.get(wire) else {
                 parts.properties.insert(wire, it.clone());
@@ -491,10 +516,10 @@ impl<'a> Lower<'a, '_> {
                 None => {
                     self.loosen(
                         it.ptr.clone(),
-                        format!("`allOf` members define the property `{wire}` differently"),
+                        format!("the property `{wire}` is defined twice, differently"),
                     )
                     .set_note(format!(
-                        "the other definition is at {}, and neither refines the other: the property is typed as `serde_json::Value`",
+                        "the other definition, joined to it by `allOf` or as a union's shared properties, is at {}; neither refines the other: the property is typed as `serde_json::Value`",
                         first.ptr
                     ));
                     ReferenceOr::Item(Box::new(Schema {
@@ -639,6 +664,7 @@ impl<'a> Lower<'a, '_> {
                 VariantOrUnknownOrEmpty::Item(StringFormat::DateTime) => ir::TypeRef::DateTime,
                 VariantOrUnknownOrEmpty::Item(StringFormat::Date) => ir::TypeRef::Date,
                 VariantOrUnknownOrEmpty::Item(StringFormat::Byte) => ir::TypeRef::Bytes,
+                VariantOrUnknownOrEmpty::Item(StringFormat::Binary) => ir::TypeRef::Binary,
                 VariantOrUnknownOrEmpty::Unknown(format) if format == "uuid" => ir::TypeRef::Uuid,
                 _ => ir::TypeRef::String,
             },
@@ -663,6 +689,7 @@ impl<'a> Lower<'a, '_> {
                     Some("date-time") => ir::TypeRef::DateTime,
                     Some("date") => ir::TypeRef::Date,
                     Some("byte") => ir::TypeRef::Bytes,
+                    Some("binary") => ir::TypeRef::Binary,
                     Some("uuid") => ir::TypeRef::Uuid,
                     _ => ir::TypeRef::String,
                 },
@@ -672,6 +699,8 @@ impl<'a> Lower<'a, '_> {
                     _ => ir::TypeRef::I64,
                 },
                 Some("number") => ir::TypeRef::F64,
+                // Only `null`, nullable by `is_nullable`.
+                Some("null") => ir::TypeRef::Json,
                 Some(other) => {
                     self.loosen(ptr.join("type"), format!("unknown schema type `{other}`"))
                         .set_note("typed as `serde_json::Value`");
@@ -723,6 +752,53 @@ impl<'a> Lower<'a, '_> {
     }
 }
 
+/// Whether a schema is an object with properties (its own or through `allOf`), which a struct
+/// holds.
+pub(super) fn is_object_schema(schema: &Schema) -> bool {
+    let view = view(schema);
+    let typed_object = matches!(&schema.schema_kind, SchemaKind::Type(Type::Object(_)));
+    view.properties.is_some_and(|it| !it.is_empty()) || !view.all_of.is_empty() || typed_object
+}
+
+/// Whether a union member only says which properties are required: an object constraint that
+/// declares no property of its own.
+fn requires_only(member: &ReferenceOr<Schema>) -> bool {
+    let ReferenceOr::Item(schema) = member else { return false };
+    match &schema.schema_kind {
+        SchemaKind::Type(Type::Object(it)) => {
+            it.properties.is_empty() && it.additional_properties.is_none()
+        }
+        SchemaKind::Any(it) => {
+            it.properties.is_empty()
+                && matches!(it.typ.as_deref(), None | Some("object"))
+                && it.additional_properties.is_none()
+                && it.items.is_none()
+                && it.all_of.is_empty()
+                && it.one_of.is_empty()
+                && it.any_of.is_empty()
+                && it.not.is_none()
+                && it.enumeration.is_empty()
+                && it.format.is_none()
+        }
+        _ => false,
+    }
+}
+
+/// The `required` lists of union members that only constrain which properties are present.
+fn required_sets(members: &[ReferenceOr<Schema>]) -> Vec<Vec<String>> {
+    members
+        .iter()
+        .filter_map(|it| match it {
+            ReferenceOr::Item(schema) => match &schema.schema_kind {
+                SchemaKind::Type(Type::Object(it)) => Some(it.required.clone()),
+                SchemaKind::Any(it) => Some(it.required.clone()),
+                _ => None,
+            },
+            ReferenceOr::Reference { .. } => None,
+        })
+        .collect()
+}
+
 /// A schema's `example` as compact JSON; `example: null` (as HubSpot writes everywhere) is none.
 fn example(schema: &Schema) -> Option<String> {
     schema.schema_data.example.as_ref().filter(|it| !it.is_null()).map(Value::to_string)
@@ -768,6 +844,21 @@ pub(super) fn schema_docs(schema: &Schema) -> ir::Docs {
     if data.deprecated {
         res.notes.push("Deprecated.".to_owned());
     }
+    let view = view(schema);
+    for (keyword, members) in [("one", view.one_of), ("at least one", view.any_of)] {
+        if !members.is_empty() && members.iter().all(requires_only) {
+            let sets: Vec<_> = required_sets(members)
+                .iter()
+                .map(|it| {
+                    it.iter()
+                        .map(|name| markdown::code_span(name))
+                        .collect::<Vec<_>>()
+                        .join(" and ")
+                })
+                .collect();
+            res.notes.push(format!("Requires {keyword} of: {}.", sets.join("; ")));
+        }
+    }
     if let Some(default) = &data.default {
         res.notes.push(format!(
             "Defaults to {} when absent.",
@@ -791,12 +882,22 @@ pub(super) fn schema_docs(schema: &Schema) -> ir::Docs {
     res
 }
 
-/// Whether a schema admits `null`: `nullable: true`, or `null` among its enum values.
+/// Whether a schema admits `null`: `nullable: true`, `null` among its enum values, a
+/// `type: 'null'` member of its union (as specs converted from JSON Schema write it), or that
+/// type itself.
 pub(super) fn is_nullable(schema: &Schema) -> bool {
+    let view = view(schema);
     schema.schema_data.nullable
         || match &schema.schema_kind {
             SchemaKind::Type(Type::String(it)) => it.enumeration.contains(&None),
             SchemaKind::Type(Type::Integer(it)) => it.enumeration.contains(&None),
+            SchemaKind::Any(it) => it.typ.as_deref() == Some("null"),
             _ => false,
         }
+        || view.one_of.iter().chain(view.any_of).any(is_null_schema)
+}
+
+/// Whether a schema is `type: 'null'` alone.
+pub(super) fn is_null_schema(schema: &ReferenceOr<Schema>) -> bool {
+    matches!(schema, ReferenceOr::Item(it) if matches!(&it.schema_kind, SchemaKind::Any(any) if any.typ.as_deref() == Some("null")))
 }

@@ -6,9 +6,11 @@ use std::collections::BTreeMap;
 use indexmap::IndexMap;
 use openapiv3::{ReferenceOr, Schema};
 
+use std::rc::Rc;
+
 use super::{
     Lower, MAX_NESTING,
-    schema::{fallback_scope, strip_nullable},
+    schema::{Parts, fallback_scope, is_null_schema, is_object_schema, strip_nullable},
 };
 use crate::{
     diagnostic::{Diagnostics, Kind},
@@ -17,35 +19,52 @@ use crate::{
 };
 
 impl<'a> Lower<'a, '_> {
-    /// A `oneOf` or `anyOf` as an enum of its members.
+    /// A `oneOf` or `anyOf` as an enum of its members. With `shared`, the schema's own
+    /// properties (and `allOf`) are every member's too: each member that is an object becomes a
+    /// struct of its properties and the shared ones.
     pub(super) fn union(
         &mut self,
         schema: &'a Schema,
         keyword: &str,
         members: &'a [ReferenceOr<Schema>],
+        shared: bool,
         rust_name: &str,
         ptr: &JsonPointer,
     ) -> ir::Union {
-        let discriminator = schema.schema_data.discriminator.as_ref();
+        let mut discriminator = schema.schema_data.discriminator.as_ref();
+        if discriminator.is_some() && members.iter().any(|it| matches!(it, ReferenceOr::Item(_))) {
+            self.loosen(ptr.join("discriminator"), format!("a `discriminator` with inline `{keyword}` members"))
+                .set_note("the discriminator names members by their schema name: it is ignored, and a value is the member that keeps it whole");
+            discriminator = None;
+        }
+        let common = shared.then(|| {
+            let mut parts = Parts::default();
+            self.collect_parts_of(schema, ptr, &Rc::from(rust_name), &mut parts, true);
+            parts
+        });
         let mut scope = fallback_scope();
         let mut variants = Vec::new();
         // With a discriminator: each member's schema name, for the tags.
         let mut member_names = Vec::new();
         for (idx, member) in members.iter().enumerate() {
+            // `type: 'null'` makes the union nullable; it is no member.
+            if is_null_schema(member) {
+                continue;
+            }
             let member_ptr = ptr.join(keyword).join(idx);
             let hint = names::nested_type_name(rust_name, &format!("Variant {}", idx + 1));
+            let (ty, name) = match &common {
+                Some(common) => self.shared_member(common, member, &member_ptr, rust_name, &hint),
+                None => (self.lower_type(member, &member_ptr, &hint), None),
+            };
             // A `null` member (or a nullable one) decodes as `Unknown(Value::Null)`.
-            let ty = strip_nullable(self.lower_type(member, &member_ptr, &hint));
-            let (variant, _) = scope.claim(&union_variant_name(&ty, idx), "");
+            let ty = strip_nullable(ty);
+            let name = name.unwrap_or_else(|| union_variant_name(&ty, idx));
+            let (variant, _) = scope.claim(&name, "");
             if discriminator.is_some() {
                 let name = match member {
                     ReferenceOr::Reference { reference } => self.resolver.schema_name(reference),
-                    ReferenceOr::Item(_) => {
-                        self.acc
-                            .error(Kind::Invalid, member_ptr.clone(), format!("with a `discriminator`, every `{keyword}` member must be a `$ref`"))
-                            .set_note("the discriminator names members by their schema name; no code was generated");
-                        None
-                    }
+                    ReferenceOr::Item(_) => None,
                 };
                 member_names.push(name);
             }
@@ -64,6 +83,52 @@ impl<'a> Lower<'a, '_> {
             self.assign_tags(it, &member_names, &mut variants, &ptr.join("discriminator"));
         }
         ir::Union { discriminator: discriminator.map(|it| it.property_name.clone()), variants }
+    }
+
+    /// A member of a union beside properties: when it is an object, a struct of its properties
+    /// and the `common` ones, named after the union and the member; otherwise its own type. With
+    /// the member's own name for its variant, when it has one.
+    fn shared_member(
+        &mut self,
+        common: &Parts<'a>,
+        member: &'a ReferenceOr<Schema>,
+        member_ptr: &JsonPointer,
+        rust_name: &str,
+        hint: &str,
+    ) -> (ir::TypeRef, Option<String>) {
+        let (schema, name, schema_ptr) = match member {
+            ReferenceOr::Reference { reference } => match self.resolver.schema(reference) {
+                Ok(target) if is_object_schema(target.schema) => {
+                    let name = self.component_names[target.name].clone();
+                    let target_ptr =
+                        JsonPointer::root().join("components").join("schemas").join(target.name);
+                    (target, Some(name), target_ptr)
+                }
+                _ => return (self.lower_type(member, member_ptr, hint), None),
+            },
+            ReferenceOr::Item(schema) if is_object_schema(schema) => {
+                (crate::resolve::NamedSchema { name: "", schema }, None, member_ptr.clone())
+            }
+            ReferenceOr::Item(_) => return (self.lower_type(member, member_ptr, hint), None),
+        };
+        let wanted = match &name {
+            Some(name) => names::nested_type_name(rust_name, name),
+            None => hint.to_owned(),
+        };
+        let type_name = self.claim_model_name(wanted, hint, member_ptr);
+        let mut parts = common.clone();
+        let own = if schema.name.is_empty() {
+            let mut own = Parts::default();
+            self.collect_parts(schema.schema, &schema_ptr, &Rc::from(type_name.as_str()), &mut own);
+            Rc::new(own)
+        } else {
+            self.component_parts(schema.name, schema.schema, member_ptr)
+        };
+        self.merge_parts(&mut parts, &own);
+        let kind = ir::ModelKind::Struct(self.object_struct(&parts));
+        let docs = super::schema::schema_docs(schema.schema);
+        self.push_model(hint, type_name.clone(), member_ptr, docs, kind, None);
+        (ir::TypeRef::Named(type_name), name)
     }
 
     /// Gives each member of a discriminated union its tags: the keys of `mapping` that name it,
@@ -150,6 +215,7 @@ fn union_variant_name(ty: &ir::TypeRef, idx: usize) -> String {
         ir::TypeRef::Date => "Date",
         ir::TypeRef::Uuid => "Uuid",
         ir::TypeRef::Bytes => "Bytes",
+        ir::TypeRef::Binary => "Binary",
         ir::TypeRef::Vec(_) => "Array",
         ir::TypeRef::Map(_) => "Map",
         ir::TypeRef::Json | ir::TypeRef::Nullable(_) => return format!("Variant{}", idx + 1),
@@ -173,7 +239,7 @@ fn member_kind(
         T::Bool => (K::Bool, true),
         T::Map(value) => (K::Object, **value == T::Json),
         T::Vec(item) => (K::Array, **item == T::Json),
-        T::DateTime | T::Date | T::Uuid | T::Bytes => (K::String, false),
+        T::DateTime | T::Date | T::Uuid | T::Bytes | T::Binary => (K::String, false),
         T::I32 | T::I64 | T::F64 => (K::Number, false),
         T::Nullable(inner) => member_kind(inner, declared, models, depth),
         T::Named(name) => match models.get(name.as_str()).map(|it| &it.kind) {
