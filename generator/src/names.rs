@@ -68,9 +68,30 @@ pub(crate) fn is_identifier(name: &str) -> bool {
     valid && if raw { RAW_KEYWORDS.contains(&bare) } else { !keyword }
 }
 
-/// `text` in ASCII: letters of other scripts transliterated, marks and symbols dropped or spelt.
+/// `text` in ASCII: letters of other scripts transliterated, marks and symbols dropped or spelt,
+/// and the sign of a number spelt out (`+1` and `-1`, GitHub's reactions, would otherwise both
+/// be `_1`).
 fn ascii(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.is_ascii() { text.into() } else { deunicode::deunicode(text).into() }
+    let text: std::borrow::Cow<'_, str> =
+        if text.is_ascii() { text.into() } else { deunicode::deunicode(text).into() };
+    let bytes = text.as_bytes();
+    let is_sign = |idx: usize| {
+        matches!(bytes[idx], b'+' | b'-')
+            && bytes.get(idx + 1).is_some_and(u8::is_ascii_digit)
+            && (idx == 0 || !bytes[idx - 1].is_ascii_alphanumeric())
+    };
+    if !(0..bytes.len()).any(is_sign) {
+        return text;
+    }
+    let mut res = String::with_capacity(text.len() + 8);
+    for (idx, c) in text.char_indices() {
+        match c {
+            '+' if is_sign(idx) => res.push_str(" plus "),
+            '-' if is_sign(idx) => res.push_str(" minus "),
+            c => res.push(c),
+        }
+    }
+    res.into()
 }
 
 /// The type name `x-rust-name` asks for: `Ok` when it is an UpperCamelCase ASCII identifier the
@@ -237,6 +258,9 @@ mod tests {
         assert_eq!(value_name("$ref"), "r#ref");
         assert_eq!(value_name("$"), "field");
         assert_eq!(value_name("a b"), "a_b");
+        assert_eq!(value_name("+1"), "plus_1");
+        assert_eq!(value_name("-1"), "minus_1");
+        assert_eq!(value_name("utc-5"), "utc_5");
     }
 
     #[test]
@@ -284,6 +308,10 @@ mod tests {
         assert_eq!(variant_name("CANCELED"), "Canceled");
         assert_eq!(variant_name("in-progress"), "InProgress");
         assert_eq!(variant_name("1"), "_1");
+        assert_eq!(variant_name("+1"), "Plus1");
+        assert_eq!(variant_name("-1"), "Minus1");
+        assert_eq!(variant_name("reactions--1"), "ReactionsMinus1");
+        assert_eq!(variant_name("2020-01"), "_202001");
         assert_eq!(variant_name(""), "Empty");
     }
 

@@ -144,10 +144,107 @@ fn merge_schema(a: &Schema, b: &Schema, resolver: &Resolver<'_>) -> Option<Schem
         (SchemaKind::Type(ta), SchemaKind::Type(tb)) => {
             SchemaKind::Type(merge_type(ta, tb, resolver)?)
         }
+        // An enum without a `type` (`status: {enum: [completed]}`) refining a typed property.
+        (SchemaKind::Type(ty), SchemaKind::Any(any)) => {
+            SchemaKind::Type(merge_type(ty, &typed_like(enum_only(any)?, ty)?, resolver)?)
+        }
+        (SchemaKind::Any(any), SchemaKind::Type(ty)) => {
+            SchemaKind::Type(merge_type(&typed_like(enum_only(any)?, ty)?, ty, resolver)?)
+        }
         (ka, kb) if ka == kb => ka.clone(),
+        // A union narrowed by a member's type (`oneOf: [integer, date-time]` restated as a
+        // string): the union stays, so that every value either declaration allows decodes, with
+        // the members the other declaration refines refined.
+        (SchemaKind::OneOf { one_of: members }, other)
+        | (other, SchemaKind::OneOf { one_of: members }) => {
+            SchemaKind::OneOf { one_of: refine_members(members, b_or_a(a, b, other), resolver)? }
+        }
+        (SchemaKind::AnyOf { any_of: members }, other)
+        | (other, SchemaKind::AnyOf { any_of: members }) => {
+            SchemaKind::AnyOf { any_of: refine_members(members, b_or_a(a, b, other), resolver)? }
+        }
         _ => return None,
     };
     Some(Schema { schema_data: merge_data(&a.schema_data, &b.schema_data), schema_kind })
+}
+
+/// Which of `a` and `b` has the schema kind `kind`.
+fn b_or_a<'s>(a: &'s Schema, b: &'s Schema, kind: &SchemaKind) -> &'s Schema {
+    if std::ptr::eq(&b.schema_kind, kind) { b } else { a }
+}
+
+/// The members of a union, each refined by `other` where the two merge; `None` when `other`
+/// is itself a union, or refines no member.
+fn refine_members(
+    members: &[ReferenceOr<Schema>],
+    other: &Schema,
+    resolver: &Resolver<'_>,
+) -> Option<Vec<ReferenceOr<Schema>>> {
+    if matches!(
+        other.schema_kind,
+        SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } | SchemaKind::AllOf { .. }
+    ) {
+        return None;
+    }
+    let other = boxed(Schema { schema_data: SchemaData::default(), ..other.clone() });
+    let mut refined_any = false;
+    let res = members
+        .iter()
+        .map(|member| {
+            let member_boxed = match member {
+                ReferenceOr::Reference { reference } => {
+                    ReferenceOr::Reference { reference: reference.clone() }
+                }
+                ReferenceOr::Item(it) => boxed(it.clone()),
+            };
+            match merge(&member_boxed, &other, resolver) {
+                Some(ReferenceOr::Item(it)) => {
+                    refined_any = true;
+                    ReferenceOr::Item(*it)
+                }
+                Some(ReferenceOr::Reference { reference }) => {
+                    refined_any = true;
+                    ReferenceOr::Reference { reference }
+                }
+                None => member.clone(),
+            }
+        })
+        .collect();
+    refined_any.then_some(res)
+}
+
+/// The values of an `enum` that has no `type` and says nothing else; `None` for any other
+/// schema.
+fn enum_only(any: &openapiv3::AnySchema) -> Option<&[serde_json::Value]> {
+    let values = any.enumeration.as_slice();
+    let rest = openapiv3::AnySchema { enumeration: Vec::new(), ..any.clone() };
+    (!values.is_empty() && rest == Default::default()).then_some(values)
+}
+
+/// A scalar type like `like` whose enum is `values`; `None` when `like` is not a scalar or a
+/// value is not of its type.
+fn typed_like(values: &[serde_json::Value], like: &Type) -> Option<Type> {
+    use serde_json::Value as V;
+    fn all<T>(values: &[V], each: impl Fn(&V) -> Option<T>) -> Option<Vec<Option<T>>> {
+        values.iter().map(|it| if it.is_null() { Some(None) } else { each(it).map(Some) }).collect()
+    }
+    Some(match like {
+        Type::String(_) => Type::String(StringType {
+            enumeration: all(values, |it| it.as_str().map(str::to_owned))?,
+            ..Default::default()
+        }),
+        Type::Integer(_) => Type::Integer(IntegerType {
+            enumeration: all(values, V::as_i64)?,
+            ..Default::default()
+        }),
+        Type::Number(_) => {
+            Type::Number(NumberType { enumeration: all(values, V::as_f64)?, ..Default::default() })
+        }
+        Type::Boolean(_) => {
+            Type::Boolean(openapiv3::BooleanType { enumeration: all(values, V::as_bool)? })
+        }
+        _ => return None,
+    })
 }
 
 fn merge_type(a: &Type, b: &Type, resolver: &Resolver<'_>) -> Option<Type> {
@@ -385,10 +482,42 @@ mod tests {
         );
         assert_eq!(
             merged(
-                json!({"oneOf": [{"type": "integer"}, {"type": "string"}]}),
+                json!({"oneOf": [{"type": "integer"}, {"type": "boolean"}]}),
                 json!({"type": "string"})
             ),
             None
+        );
+        assert_eq!(merged(json!({"type": "integer"}), json!({"enum": ["completed"]})), None);
+    }
+
+    #[test]
+    fn an_enum_without_a_type_refines_a_typed_property() {
+        // GitHub's check-run update restates `status` this way.
+        assert_eq!(
+            merged(
+                json!({"type": "string", "enum": ["queued", "completed"]}),
+                json!({"enum": ["completed"]})
+            ),
+            Some(json!({"type": "string", "enum": ["queued", "completed"]}))
+        );
+        assert_eq!(
+            merged(json!({"enum": [1, 2]}), json!({"type": "integer", "description": "d"})),
+            Some(json!({"type": "integer", "enum": [1, 2], "description": "d"}))
+        );
+    }
+
+    #[test]
+    fn a_union_narrowed_to_a_member_stays_a_union() {
+        // GitHub's `webhook-fork` restates `created_at` (an integer or a date-time) as a string:
+        // both kinds of value still decode.
+        assert_eq!(
+            merged(
+                json!({"nullable": true, "oneOf": [{"type": "integer"}, {"type": "string", "format": "date-time"}]}),
+                json!({"type": "string", "description": "d"})
+            ),
+            Some(json!({"nullable": true, "description": "d", "oneOf": [
+                {"type": "integer"}, {"type": "string", "format": "date-time"}
+            ]}))
         );
     }
 }

@@ -552,8 +552,9 @@ impl<'a> Lower<'a, '_> {
             };
             let schema_ptr = body_ptr.join("content").join(media_type).join("schema");
             let ty = match (encoding, &content.schema) {
-                (ir::Encoding::Text, _) => ir::TypeRef::String,
-                (ir::Encoding::Binary, _) => ir::TypeRef::Binary,
+                (ir::Encoding::Text | ir::Encoding::Binary, schema) => {
+                    self.raw_body_type(encoding, schema.as_ref(), &schema_ptr, media_type)
+                }
                 (_, Some(schema)) => self.lower_type(schema, &schema_ptr, &hint),
                 (_, None) => ir::TypeRef::Json,
             };
@@ -561,6 +562,45 @@ impl<'a> Lower<'a, '_> {
         }
         let enum_name = several.then(|| names::nested_type_name(type_base, "Body"));
         Some(ir::Body { media, enum_name, required: body.required })
+    }
+
+    /// The type of a text (`String`) or binary (bytes) body. Its schema, when it says more than
+    /// "a string", is not checked: that is loosening, and said.
+    fn raw_body_type(
+        &mut self,
+        encoding: ir::Encoding,
+        schema: Option<&ReferenceOr<openapiv3::Schema>>,
+        schema_ptr: &JsonPointer,
+        media: &str,
+    ) -> ir::TypeRef {
+        let (ty, what) = match encoding {
+            ir::Encoding::Text => (ir::TypeRef::String, "`String`: text"),
+            _ => (ir::TypeRef::Binary, "bytes"),
+        };
+        let schema = match schema {
+            None => return ty,
+            Some(ReferenceOr::Item(it)) => Some(it),
+            Some(ReferenceOr::Reference { reference }) => {
+                self.resolver.schema(reference).ok().map(|it| it.schema)
+            }
+        };
+        let plain = schema.is_none_or(|it| {
+            matches!(
+                &it.schema_kind,
+                openapiv3::SchemaKind::Type(openapiv3::Type::String(string))
+                    if string.enumeration.is_empty()
+            ) || matches!(&it.schema_kind, openapiv3::SchemaKind::Any(any) if *any == Default::default())
+        });
+        if !plain {
+            self.loosen(
+                schema_ptr.clone(),
+                format!("a body of type `{media}` with a structured schema"),
+            )
+            .set_note(format!(
+                "typed as {what} the caller writes or reads itself; the schema is not checked"
+            ));
+        }
+        ty
     }
 
     fn lower_responses(
@@ -607,15 +647,15 @@ impl<'a> Lower<'a, '_> {
                 _ => ir::Encoding::Binary,
             });
             let hint = names::nested_type_name(type_base, &format!("Response {key}"));
-            let ty = body.map(|(media, content, _)| match (encoding, &content.schema) {
-                (ir::Encoding::Text, _) => ir::TypeRef::String,
-                (ir::Encoding::Binary, _) => ir::TypeRef::Binary,
-                (_, Some(schema)) => self.lower_type(
-                    schema,
-                    &response_ptr.join("content").join(media).join("schema"),
-                    &hint,
-                ),
-                (_, None) => ir::TypeRef::Json,
+            let ty = body.map(|(media, content, _)| {
+                let schema_ptr = response_ptr.join("content").join(media).join("schema");
+                match (encoding, &content.schema) {
+                    (ir::Encoding::Text | ir::Encoding::Binary, schema) => {
+                        self.raw_body_type(encoding, schema.as_ref(), &schema_ptr, media)
+                    }
+                    (_, Some(schema)) => self.lower_type(schema, &schema_ptr, &hint),
+                    (_, None) => ir::TypeRef::Json,
+                }
             });
             if success {
                 successes.push(ir::Success {

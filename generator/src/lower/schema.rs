@@ -519,7 +519,7 @@ impl<'a> Lower<'a, '_> {
                         format!("the property `{wire}` is defined twice, differently"),
                     )
                     .set_note(format!(
-                        "the other definition, joined to it by `allOf` or as a union's shared properties, is at {}; neither refines the other: the property is typed as `serde_json::Value`",
+                        "the other definition is at {}, and neither refines the other: the property is typed as `serde_json::Value`",
                         first.ptr
                     ));
                     ReferenceOr::Item(Box::new(Schema {
