@@ -54,12 +54,12 @@ pub(crate) fn codegen(mode: Mode) -> Result<()> {
     let root = project_root()?;
     let text = fs::read_to_string(root.join(SPEC)).with_context(|| format!("reading {SPEC}"))?;
     // The project's client is typed all through: anything loosened is an error.
-    let generated = generate(&text, SPEC, generator::Options { strict: true })?;
+    let generated = generate(&text, SPEC, generator::Options { strict: true }, Output::Verbose)?;
     let dir = root.join(GENERATED_DIR);
     let files =
         vec![(dir.join("models.rs"), generated.models), (dir.join("client.rs"), generated.client)];
     let plan = Plan::new(files, Vec::new())?;
-    finish(&root, &plan, mode, "cargo xtask codegen")
+    finish(&root, &plan, mode, "cargo xtask codegen", Output::Verbose)
 }
 
 /// Writes (or checks) a standalone crate for the spec at `spec` into `out`.
@@ -70,6 +70,32 @@ pub(crate) fn standalone(
     mode: Mode,
     options: generator::Options,
 ) -> Result<()> {
+    standalone_with(spec, out, name, mode, options, Output::Verbose).map(drop)
+}
+
+/// How much a run prints: everything (warnings, each file written), or nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Output {
+    Verbose,
+    Quiet,
+}
+
+/// What a standalone run generated.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Generated {
+    pub(crate) summary: generator::Summary,
+    pub(crate) warnings: usize,
+}
+
+/// [`standalone`], printing as `output` says, and returning what it generated.
+pub(crate) fn standalone_with(
+    spec: &Path,
+    out: &Path,
+    name: Option<&str>,
+    mode: Mode,
+    options: generator::Options,
+    output: Output,
+) -> Result<Generated> {
     let root = project_root()?;
     let name = match name {
         Some(it) => CrateName::new(it).map_err(anyhow::Error::msg)?,
@@ -77,7 +103,9 @@ pub(crate) fn standalone(
     };
     let text = fs::read_to_string(spec).with_context(|| format!("reading {}", spec.display()))?;
     let origin = spec.display().to_string();
-    let generated = generate(&text, &origin, options)?;
+    let generated = generate(&text, &origin, options, output)?;
+    let report =
+        Generated { summary: generated.summary, warnings: generated.warnings.iter().count() };
     let mut files: Vec<(PathBuf, String)> = generator::standalone_crate(&generated, &name, &origin)
         .into_iter()
         .map(|(path, contents)| (out.join(path), contents))
@@ -99,7 +127,8 @@ pub(crate) fn standalone(
     }
     let plan = Plan::new(files, write::generated_files(out)?)?;
     let command = format!("cargo xtask codegen --spec {} --out {}", spec.display(), out.display());
-    finish(&root, &plan, mode, &command)
+    finish(&root, &plan, mode, &command, output)?;
+    Ok(report)
 }
 
 /// A crate name from the spec's file name: `deals.v3.json` → `deals-v3`.
@@ -118,8 +147,14 @@ fn crate_name_for(spec: &Path) -> CrateName {
 
 /// Runs the generator, printing its warnings and what it generated; on errors prints every
 /// diagnostic and fails.
-fn generate(text: &str, origin: &str, options: generator::Options) -> Result<generator::Generated> {
+fn generate(
+    text: &str,
+    origin: &str,
+    options: generator::Options,
+    output: Output,
+) -> Result<generator::Generated> {
     match generator::generate(text, origin, options) {
+        Ok(generated) if output == Output::Quiet => Ok(generated),
         Ok(generated) => {
             if !generated.warnings.is_empty() {
                 eprint!("{}", generated.warnings.render(origin));
@@ -139,7 +174,7 @@ fn display(root: &Path, path: &Path) -> String {
 }
 
 /// Carries out `plan`, or in check mode reports what it would change and fails.
-fn finish(root: &Path, plan: &Plan, mode: Mode, command: &str) -> Result<()> {
+fn finish(root: &Path, plan: &Plan, mode: Mode, command: &str, output: Output) -> Result<()> {
     match mode {
         Mode::Check => {
             if plan.is_empty() {
@@ -156,6 +191,7 @@ fn finish(root: &Path, plan: &Plan, mode: Mode, command: &str) -> Result<()> {
             });
             bail!("{}", stale.chain(removed).collect::<Vec<_>>().join("\n"))
         }
+        Mode::Write if output == Output::Quiet => write::apply(plan, &mut write::Disk),
         Mode::Write => {
             if plan.is_empty() {
                 println!("nothing to write: the generated files are up to date");

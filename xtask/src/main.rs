@@ -4,6 +4,8 @@
 //! - `cargo xtask codegen --check`: fails, writing nothing, when that code is stale.
 //! - `cargo xtask codegen --spec FILE --out DIR [--strict]`: writes a standalone client crate
 //!   for any spec.
+//! - `cargo xtask corpus [--only NAME]… [--no-check]`: generates real public specs and lints
+//!   their crates.
 
 #![allow(
     clippy::print_stdout,
@@ -12,6 +14,7 @@
 )]
 
 mod codegen;
+mod corpus;
 mod write;
 
 use std::path::PathBuf;
@@ -47,6 +50,16 @@ enum Command {
         #[arg(long, requires = "out")]
         strict: bool,
     },
+    /// Generate real public specs (HubSpot's, GitHub's, Directus's; the npm ones fetched into
+    /// target/corpus/ when absent) and lint each crate with clippy, warnings denied.
+    Corpus {
+        /// Only this spec (repeatable); all by default.
+        #[arg(long)]
+        only: Vec<String>,
+        /// Generate only; do not lint the crates.
+        #[arg(long)]
+        no_check: bool,
+    },
 }
 
 fn main() -> std::process::ExitCode {
@@ -62,6 +75,7 @@ fn main() -> std::process::ExitCode {
                 _ => codegen::codegen(mode),
             }
         }
+        Command::Corpus { only, no_check } => corpus::corpus(&only, no_check),
     };
     match res {
         Ok(()) => std::process::ExitCode::SUCCESS,

