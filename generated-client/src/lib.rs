@@ -3,21 +3,24 @@
 //!
 //! The models and the method are generated from `spec/deals-batch-upsert.yaml`, a fragment of
 //! HubSpot's published spec corrected where the live API differs from it: property values and
-//! `requestedAt` may be `null`, error items lack fields the spec calls required, and a status
-//! this client does not know still decodes.
+//! `requestedAt` may be `null`, error items lack fields the spec calls required, a 200 may carry
+//! `errors`, and a status this client does not know still decodes. Calls are retried by HubSpot's
+//! rules ([`RetryPolicy`]), can be paced by a client-side rate limiter
+//! ([`ClientBuilder::rate_limit`]), and bodies are checked against the spec's constraints before
+//! they are sent ([`runtime::Validate`]).
 //!
 //! ```no_run
 //! use hubspot_deals::{BatchUpsertOutcome, Client, models};
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let client = Client::builder().bearer_token("pat-na1-…").build()?;
-//! let input = models::SimplePublicObjectBatchInputUpsert {
-//!     id: "ext-1001".to_owned(),
-//!     id_property: Some("external_deal_id".to_owned()),
-//!     object_write_trace_id: Some("ext-1001".to_owned()),
-//!     properties: [("dealname".to_owned(), "Renewal 2025".to_owned())].into(),
-//! };
-//! let body = models::BatchInputSimplePublicObjectBatchInputUpsert { inputs: vec![input] };
+//! let input = models::SimplePublicObjectBatchInputUpsert::new(
+//!     "ext-1001",
+//!     [("dealname".to_owned(), "Renewal 2025".to_owned())],
+//! )
+//! .with_id_property("external_deal_id")
+//! .with_object_write_trace_id("ext-1001");
+//! let body = models::BatchInputSimplePublicObjectBatchInputUpsert::new(vec![input]);
 //! match client.batch_upsert(&body).await?.into_body() {
 //!     BatchUpsertOutcome::Ok(done) => println!("{} deals written", done.results.len()),
 //!     BatchUpsertOutcome::MultiStatus(partial) => {
@@ -36,5 +39,8 @@ pub mod runtime;
 
 pub use crate::{
     generated::{client::*, models},
-    runtime::{Client, ClientBuilder, Error, RawResponse, Response},
+    runtime::{
+        Attempts, Client, ClientBuilder, Error, RateLimit, RawResponse, Response, RetryPolicy,
+        StopReason,
+    },
 };

@@ -114,6 +114,42 @@ pub struct Field {
     /// Whether the value is boxed, because the field closes a cycle of types that hold each
     /// other directly (a recursive schema).
     pub boxed: bool,
+    /// The constraints its schema puts on the value, checked before a request is sent.
+    pub checks: Vec<Check>,
+}
+
+/// A constraint on a field's value.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Check {
+    /// `minItems` and `maxItems`.
+    Items {
+        /// `minItems`.
+        min: Option<u64>,
+        /// `maxItems`.
+        max: Option<u64>,
+    },
+    /// `minLength` and `maxLength`, in characters.
+    Length {
+        /// `minLength`.
+        min: Option<u64>,
+        /// `maxLength`.
+        max: Option<u64>,
+    },
+    /// `minimum` and `maximum`, each with whether it is exclusive.
+    Range {
+        /// `minimum`, and `exclusiveMinimum`.
+        min: Option<(f64, bool)>,
+        /// `maximum`, and `exclusiveMaximum`.
+        max: Option<(f64, bool)>,
+    },
+    /// `x-unique-items-by`: the items' properties whose values may not repeat together.
+    UniqueBy {
+        /// The properties: wire names, and the items' Rust field names (filled in once every
+        /// model is lowered).
+        fields: Vec<(String, String)>,
+        /// Where the extension is, as a JSON pointer.
+        pointer: String,
+    },
 }
 
 /// A variant of a string enum.
@@ -254,6 +290,9 @@ pub struct Operation {
     pub outcome_name: Option<String>,
     /// The name of the parameters struct, when the operation has query or header parameters.
     pub params_name: Option<String>,
+    /// Whether it may be sent again after a failure, when the spec says (`x-retryable`);
+    /// by its method otherwise.
+    pub retryable: Option<bool>,
 }
 
 /// A piece of a path segment.

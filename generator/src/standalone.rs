@@ -58,10 +58,12 @@ impl fmt::Display for CrateName {
 pub const RUNTIME_DEPENDENCIES: &str = r#"base64 = "0.22"
 bytes = "1"
 chrono = { version = "0.4.42", default-features = false, features = ["std", "serde"] }
+fastrand = "2"
 percent-encoding = "2.3"
 reqwest = { version = "0.12", default-features = false, features = ["json", "multipart", "rustls-tls", "http2"] }
 serde = { version = "1", features = ["derive"] }
 serde_json = "1"
+tokio = { version = "1", features = ["time"] }
 tracing = "0.1"
 uuid = { version = "1", features = ["serde"] }
 "#;
@@ -96,7 +98,7 @@ pub fn standalone_crate(
         "{header}\n\n//! A client for {title} (version {version}).\n\
          //!\n//! Types are in [`models`], operations are methods of [`Client`].\n\n\
          pub mod client;\npub mod models;\npub mod runtime;\n\n\
-         {client_glob}pub use crate::runtime::{{Binary, Client, ClientBuilder, Error, RawResponse, Response}};\n",
+         {client_glob}pub use crate::runtime::{{Attempts, Binary, Client, ClientBuilder, Error, RateLimit, RawResponse, Response, RetryPolicy, StopReason}};\n",
         version = markdown::inline(&api.version),
     );
     let mut res = vec![

@@ -3,7 +3,8 @@
 use codegen_tests::{fixture, project_root};
 use hubspot_deals::models::{
     BatchInputSimplePublicObjectBatchInputUpsert, BatchResponseSimplePublicUpsertObject,
-    BatchResponseSimplePublicUpsertObjectWithErrors, BatchStatus, Error, SimplePublicUpsertObject,
+    BatchResponseSimplePublicUpsertObjectWithErrors, BatchStatus, Error, ErrorDetailContext,
+    SimplePublicUpsertObject,
 };
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::Value;
@@ -47,6 +48,36 @@ fn decodes_207_errors_without_errors_or_links() {
     assert_eq!(res.results[0].object_write_trace_id.as_deref(), Some("549b1c2a9350"));
     // `requestedAt` is absent here, which is not the same as null.
     assert_eq!(res.requested_at, None);
+}
+
+/// HubSpot's own reference page for the endpoint shows this body as the 200: `errors` and
+/// `numErrors` beside the results, and an error detail whose `context` is a string.
+#[test]
+fn the_reference_page_example_keeps_its_errors_as_either_success_type() {
+    let text = fixture("hubspot/reference_page_example.json");
+    let ok: BatchResponseSimplePublicUpsertObject = decode_round_trip(&text);
+    let multi: BatchResponseSimplePublicUpsertObjectWithErrors = decode_round_trip(&text);
+    assert_eq!((ok.num_errors, multi.num_errors), (Some(10), Some(10)));
+    for errors in [ok.errors.as_deref(), multi.errors.as_deref()] {
+        let errors = errors.expect("a 200's errors are kept");
+        let detail = &errors[0].errors.as_ref().unwrap()[0];
+        assert_eq!(
+            detail.context,
+            Some(ErrorDetailContext::String("{missingScopes=[scope1, scope2]}".to_owned()))
+        );
+    }
+    // Nothing dropped: both encode back to exactly what was received.
+    let original: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(serde_json::to_value(&ok).unwrap(), original);
+    assert_eq!(serde_json::to_value(&multi).unwrap(), original);
+}
+
+#[test]
+fn an_error_detail_context_may_be_a_map() {
+    let detail: hubspot_deals::models::ErrorDetail =
+        decode_round_trip(r#"{"message": "m", "context": {"propertyName": ["amount"]}}"#);
+    let Some(ErrorDetailContext::Map(map)) = detail.context else { panic!("{detail:?}") };
+    assert_eq!(map["propertyName"], ["amount"]);
 }
 
 #[test]

@@ -1,9 +1,9 @@
 //! The generated client against a server on 127.0.0.1: what it sends, and what it makes of
-//! every kind of answer.
+//! every kind of answer, at one attempt (retries are `retry.rs`'s).
 
 use codegen_tests::fixture;
 use hubspot_deals::{
-    BatchUpsertOutcome, Client, Error,
+    BatchUpsertOutcome, Client, Error, RetryPolicy,
     models::{BatchInputSimplePublicObjectBatchInputUpsert, SimplePublicObjectBatchInputUpsert},
 };
 use serde_json::json;
@@ -15,7 +15,12 @@ use wiremock::{
 const UPSERT_PATH: &str = "/crm/v3/objects/0-3/batch/upsert";
 
 fn client(server: &MockServer) -> Client {
-    Client::builder().base_url(server.uri()).bearer_token("pat-test-token").build().unwrap()
+    Client::builder()
+        .base_url(server.uri())
+        .bearer_token("pat-test-token")
+        .retry_policy(RetryPolicy::disabled())
+        .build()
+        .unwrap()
 }
 
 fn body() -> BatchInputSimplePublicObjectBatchInputUpsert {
@@ -150,9 +155,13 @@ async fn a_success_body_that_does_not_decode_is_kept_raw() {
 async fn a_connection_failure_is_a_transport_error() {
     // Bind a port, then free it: nothing listens there.
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let client = Client::builder().base_url(format!("http://127.0.0.1:{port}")).build().unwrap();
+    let client = Client::builder()
+        .base_url(format!("http://127.0.0.1:{port}"))
+        .retry_policy(RetryPolicy::disabled())
+        .build()
+        .unwrap();
     let err = client.batch_upsert(&body()).await.unwrap_err();
-    assert!(matches!(err, Error::Transport(_)), "{err:?}");
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
 }
 
 #[tokio::test]
@@ -309,7 +318,8 @@ async fn a_body_that_breaks_off_keeps_the_status_and_headers() {
         b"HTTP/1.1 207 Multi-Status\r\ncontent-type: application/json\r\nx-hubspot-correlation-id: abc\r\ncontent-length: 100\r\n\r\n{\"status\":\"COMPL".to_vec(),
     )
     .await;
-    let client = Client::builder().base_url(base).build().unwrap();
+    let client =
+        Client::builder().base_url(base).retry_policy(RetryPolicy::disabled()).build().unwrap();
     let err = client.batch_upsert(&body()).await.unwrap_err();
     let Error::Incomplete { response, .. } = &err else { panic!("{err:?}") };
     assert_eq!(response.status(), 207);
@@ -344,4 +354,53 @@ async fn a_body_past_the_limit_stops_at_the_limit_when_not_declared() {
     let Error::TooLarge { response, limit } = &err else { panic!("{err:?}") };
     assert_eq!(*limit, 100);
     assert_eq!(&response.body()[..], &[b'a'; 100][..]);
+}
+
+fn input(id: &str) -> SimplePublicObjectBatchInputUpsert {
+    SimplePublicObjectBatchInputUpsert {
+        id: id.to_owned(),
+        id_property: Some("external_deal_id".to_owned()),
+        object_write_trace_id: None,
+        properties: [("dealname".to_owned(), id.to_owned())].into(),
+    }
+}
+
+/// A body HubSpot would refuse as a whole never leaves the machine, and the error names each
+/// offending input and the rule it breaks.
+#[tokio::test]
+async fn a_body_that_breaks_its_schema_is_refused_before_sending() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST")).respond_with(ok_response()).mount(&server).await;
+    let client = client(&server);
+
+    let too_many = BatchInputSimplePublicObjectBatchInputUpsert {
+        inputs: (0..101).map(|it| input(&format!("ext-{it}"))).collect(),
+    };
+    let err = client.batch_upsert(&too_many).await.unwrap_err();
+    let Error::Invalid(violations) = &err else { panic!("{err:?}") };
+    assert_eq!(violations.to_string(), "inputs: at most 100 items (maxItems), not 101");
+
+    let duplicates = BatchInputSimplePublicObjectBatchInputUpsert {
+        inputs: vec![input("ext-1"), input("ext-2"), input(""), input("ext-1")],
+    };
+    let err = client.batch_upsert(&duplicates).await.unwrap_err();
+    let message = err.to_string();
+    assert!(message.starts_with("the body breaks its schema, so nothing was sent"), "{message}");
+    let Error::Invalid(violations) = &err else { panic!("{err:?}") };
+    let rules: Vec<String> = violations.0.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        rules,
+        [
+            r#"inputs[3]: repeats inputs[0]: the same idProperty and id (["external_deal_id","ext-1"]) (x-unique-items-by)"#,
+            "inputs[2].id: must not be empty (minLength 1)",
+        ]
+    );
+    assert!(server.received_requests().await.unwrap().is_empty(), "nothing was sent");
+
+    // 100 distinct inputs are fine.
+    let full = BatchInputSimplePublicObjectBatchInputUpsert {
+        inputs: (0..100).map(|it| input(&format!("ext-{it}"))).collect(),
+    };
+    client.batch_upsert(&full).await.unwrap();
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
 }

@@ -19,6 +19,8 @@ impl Client {
     ///
     /// Create or update records identified by a unique property value as specified by the `idProperty` query param. `idProperty` query param refers to a property whose values are unique for the object.
     ///
+    /// Each input's `id` is the value of the unique property that its `idProperty` names (for deals, a custom property with unique values: deals have no built-in one); `idProperty` is a field of each input, not a query parameter. At most 100 inputs per request, with no two sharing `idProperty` and `id`. Requires the scope `crm.objects.deals.write` (an OAuth token or a private app's token, sent as a bearer token).
+    ///
     /// `POST /crm/v3/objects/0-3/batch/upsert`
     ///
     /// Operation `batchUpsert` in the spec.
@@ -26,11 +28,16 @@ impl Client {
         &self,
         body: &super::models::BatchInputSimplePublicObjectBatchInputUpsert,
     ) -> Result<Response<BatchUpsertOutcome>, Error<super::models::Error>> {
+        if let Err(violations) = crate::runtime::validate::Validate::validate(body) {
+            return Err(Error::Invalid(violations));
+        }
         let request = self
             .request(
                 ::reqwest::Method::POST,
                 &["crm", "v3", "objects", "0-3", "batch", "upsert"],
             )
+            .operation("batch_upsert")
+            .retryable(true)
             .json(body);
         let response = request.send().await?;
         match response.status().as_u16() {

@@ -8,6 +8,41 @@ pub struct BatchInputSimplePublicObjectBatchInputUpsert {
     pub inputs: Vec<SimplePublicObjectBatchInputUpsert>,
 }
 
+impl BatchInputSimplePublicObjectBatchInputUpsert {
+    /// A value with its required fields; the optional ones start absent (`None`), and `with_…` sets them.
+    pub fn new(
+        inputs: impl Into<Vec<SimplePublicObjectBatchInputUpsert>>,
+    ) -> BatchInputSimplePublicObjectBatchInputUpsert {
+        BatchInputSimplePublicObjectBatchInputUpsert {
+            inputs: inputs.into(),
+        }
+    }
+}
+
+impl crate::runtime::validate::Validate
+for BatchInputSimplePublicObjectBatchInputUpsert {
+    fn validate_into(
+        &self,
+        path: &str,
+        out: &mut Vec<crate::runtime::validate::Violation>,
+    ) {
+        {
+            let value = &self.inputs;
+            let path = &crate::runtime::validate::field(path, "inputs");
+            crate::runtime::validate::items(path, out, value.len(), None, Some(100u64));
+            crate::runtime::validate::unique_by(
+                path,
+                out,
+                value
+                    .iter()
+                    .map(|item| ::serde_json::json!([& item.id_property, & item.id])),
+                "idProperty and id",
+            );
+            crate::runtime::validate::Validate::validate_into(value, path, out);
+        }
+    }
+}
+
 /// Represents the result of a batch upsert operation, including the operation’s status, timestamps, and a list of successfully created or updated objects.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct BatchResponseSimplePublicUpsertObject {
@@ -30,6 +65,69 @@ pub struct BatchResponseSimplePublicUpsertObject {
     #[serde(rename = "startedAt")]
     pub started_at: ::chrono::DateTime<::chrono::Utc>,
     pub status: BatchStatus,
+    /// The inputs that failed, when a 200 carries failures.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<StandardError>>,
+    /// The number of errors encountered during the batch process.
+    #[serde(rename = "numErrors", default, skip_serializing_if = "Option::is_none")]
+    pub num_errors: Option<i32>,
+}
+
+impl BatchResponseSimplePublicUpsertObject {
+    /// A value with its required fields; the optional ones start absent (`None`), and `with_…` sets them.
+    pub fn new(
+        completed_at: impl Into<::chrono::DateTime<::chrono::Utc>>,
+        results: impl Into<Vec<SimplePublicUpsertObject>>,
+        started_at: impl Into<::chrono::DateTime<::chrono::Utc>>,
+        status: impl Into<BatchStatus>,
+    ) -> BatchResponseSimplePublicUpsertObject {
+        BatchResponseSimplePublicUpsertObject {
+            completed_at: completed_at.into(),
+            links: None,
+            requested_at: None,
+            results: results.into(),
+            started_at: started_at.into(),
+            status: status.into(),
+            errors: None,
+            num_errors: None,
+        }
+    }
+
+    /// Sets `links`.
+    pub fn with_links(
+        mut self,
+        value: impl Into<::std::collections::BTreeMap<String, String>>,
+    ) -> BatchResponseSimplePublicUpsertObject {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// Sets `requestedAt`.
+    pub fn with_requested_at(
+        mut self,
+        value: impl Into<::chrono::DateTime<::chrono::Utc>>,
+    ) -> BatchResponseSimplePublicUpsertObject {
+        self.requested_at = Some(Some(value.into()));
+        self
+    }
+
+    /// Sets `errors`.
+    pub fn with_errors(
+        mut self,
+        value: impl Into<Vec<StandardError>>,
+    ) -> BatchResponseSimplePublicUpsertObject {
+        self.errors = Some(value.into());
+        self
+    }
+
+    /// Sets `numErrors`.
+    pub fn with_num_errors(
+        mut self,
+        value: impl Into<i32>,
+    ) -> BatchResponseSimplePublicUpsertObject {
+        self.num_errors = Some(value.into());
+        self
+    }
 }
 
 /// Represents the response from a batch upsert operation, including the status, timestamps, successfully processed objects, and any errors that occurred during processing.
@@ -59,6 +157,63 @@ pub struct BatchResponseSimplePublicUpsertObjectWithErrors {
     #[serde(rename = "startedAt")]
     pub started_at: ::chrono::DateTime<::chrono::Utc>,
     pub status: BatchStatus,
+}
+
+impl BatchResponseSimplePublicUpsertObjectWithErrors {
+    /// A value with its required fields; the optional ones start absent (`None`), and `with_…` sets them.
+    pub fn new(
+        completed_at: impl Into<::chrono::DateTime<::chrono::Utc>>,
+        results: impl Into<Vec<SimplePublicUpsertObject>>,
+        started_at: impl Into<::chrono::DateTime<::chrono::Utc>>,
+        status: impl Into<BatchStatus>,
+    ) -> BatchResponseSimplePublicUpsertObjectWithErrors {
+        BatchResponseSimplePublicUpsertObjectWithErrors {
+            completed_at: completed_at.into(),
+            errors: None,
+            links: None,
+            num_errors: None,
+            requested_at: None,
+            results: results.into(),
+            started_at: started_at.into(),
+            status: status.into(),
+        }
+    }
+
+    /// Sets `errors`.
+    pub fn with_errors(
+        mut self,
+        value: impl Into<Vec<StandardError>>,
+    ) -> BatchResponseSimplePublicUpsertObjectWithErrors {
+        self.errors = Some(value.into());
+        self
+    }
+
+    /// Sets `links`.
+    pub fn with_links(
+        mut self,
+        value: impl Into<::std::collections::BTreeMap<String, String>>,
+    ) -> BatchResponseSimplePublicUpsertObjectWithErrors {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// Sets `numErrors`.
+    pub fn with_num_errors(
+        mut self,
+        value: impl Into<i32>,
+    ) -> BatchResponseSimplePublicUpsertObjectWithErrors {
+        self.num_errors = Some(value.into());
+        self
+    }
+
+    /// Sets `requestedAt`.
+    pub fn with_requested_at(
+        mut self,
+        value: impl Into<::chrono::DateTime<::chrono::Utc>>,
+    ) -> BatchResponseSimplePublicUpsertObjectWithErrors {
+        self.requested_at = Some(Some(value.into()));
+        self
+    }
 }
 
 /// The status of the batch processing request. The expected value is "COMPLETE".
@@ -174,6 +329,80 @@ pub struct Error {
     pub group_name: Option<String>,
 }
 
+impl Error {
+    /// Sets `category`.
+    pub fn with_category(mut self, value: impl Into<String>) -> Error {
+        self.category = Some(value.into());
+        self
+    }
+
+    /// Sets `context`.
+    pub fn with_context(
+        mut self,
+        value: impl Into<::std::collections::BTreeMap<String, Vec<String>>>,
+    ) -> Error {
+        self.context = Some(value.into());
+        self
+    }
+
+    /// Sets `correlationId`.
+    pub fn with_correlation_id(mut self, value: impl Into<::uuid::Uuid>) -> Error {
+        self.correlation_id = Some(value.into());
+        self
+    }
+
+    /// Sets `errors`.
+    pub fn with_errors(mut self, value: impl Into<Vec<ErrorDetail>>) -> Error {
+        self.errors = Some(value.into());
+        self
+    }
+
+    /// Sets `links`.
+    pub fn with_links(
+        mut self,
+        value: impl Into<::std::collections::BTreeMap<String, String>>,
+    ) -> Error {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// Sets `message`.
+    pub fn with_message(mut self, value: impl Into<String>) -> Error {
+        self.message = Some(value.into());
+        self
+    }
+
+    /// Sets `subCategory`.
+    pub fn with_sub_category(mut self, value: impl Into<String>) -> Error {
+        self.sub_category = Some(value.into());
+        self
+    }
+
+    /// Sets `status`.
+    pub fn with_status(mut self, value: impl Into<String>) -> Error {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// Sets `errorType`.
+    pub fn with_error_type(mut self, value: impl Into<String>) -> Error {
+        self.error_type = Some(value.into());
+        self
+    }
+
+    /// Sets `policyName`.
+    pub fn with_policy_name(mut self, value: impl Into<String>) -> Error {
+        self.policy_name = Some(value.into());
+        self
+    }
+
+    /// Sets `groupName`.
+    pub fn with_group_name(mut self, value: impl Into<String>) -> Error {
+        self.group_name = Some(value.into());
+        self
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ErrorDetail {
     /// The status code associated with the error detail
@@ -181,7 +410,7 @@ pub struct ErrorDetail {
     pub code: Option<String>,
     /// Context about the error condition
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub context: Option<::std::collections::BTreeMap<String, Vec<String>>>,
+    pub context: Option<ErrorDetailContext>,
     /// The name of the field or parameter in which the error was found.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#in: Option<String>,
@@ -192,6 +421,90 @@ pub struct ErrorDetail {
     pub sub_category: Option<String>,
 }
 
+impl ErrorDetail {
+    /// A value with its required fields; the optional ones start absent (`None`), and `with_…` sets them.
+    pub fn new(message: impl Into<String>) -> ErrorDetail {
+        ErrorDetail {
+            code: None,
+            context: None,
+            r#in: None,
+            message: message.into(),
+            sub_category: None,
+        }
+    }
+
+    /// Sets `code`.
+    pub fn with_code(mut self, value: impl Into<String>) -> ErrorDetail {
+        self.code = Some(value.into());
+        self
+    }
+
+    /// Sets `context`.
+    pub fn with_context(mut self, value: impl Into<ErrorDetailContext>) -> ErrorDetail {
+        self.context = Some(value.into());
+        self
+    }
+
+    /// Sets `in`.
+    pub fn with_in(mut self, value: impl Into<String>) -> ErrorDetail {
+        self.r#in = Some(value.into());
+        self
+    }
+
+    /// Sets `subCategory`.
+    pub fn with_sub_category(mut self, value: impl Into<String>) -> ErrorDetail {
+        self.sub_category = Some(value.into());
+        self
+    }
+}
+
+/// Context about the error condition
+///
+/// A value decodes as the first member, in this order, that keeps all of it when
+/// encoded again and recognises every enum value in it (members that keep every
+/// value of their kind, such as free-form objects and plain strings, come last);
+/// failing that, as the member that keeps most of it; failing that, as `Unknown`.
+#[derive(Clone, Debug, PartialEq)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "variants hold their values inline, so that matching on them needs no box"
+)]
+pub enum ErrorDetailContext {
+    Map(::std::collections::BTreeMap<String, Vec<String>>),
+    String(String),
+    /// A value that no member decodes, kept verbatim.
+    Unknown(::serde_json::Value),
+}
+
+impl ::serde::Serialize for ErrorDetailContext {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Map(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::String(value) => ::serde::Serialize::serialize(value, serializer),
+            Self::Unknown(value) => ::serde::Serialize::serialize(value, serializer),
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ErrorDetailContext {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            crate::runtime::union::Untagged::new(value)
+                .member(crate::runtime::union::JsonKind::Object, Self::Map)
+                .member(crate::runtime::union::JsonKind::String, Self::String)
+                .finish(Self::Unknown),
+        )
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PublicObjectWarning {
     pub category: String,
@@ -199,12 +512,27 @@ pub struct PublicObjectWarning {
     pub message: String,
 }
 
+impl PublicObjectWarning {
+    /// A value with its required fields; the optional ones start absent (`None`), and `with_…` sets them.
+    pub fn new(
+        category: impl Into<String>,
+        context: impl Into<::std::collections::BTreeMap<String, String>>,
+        message: impl Into<String>,
+    ) -> PublicObjectWarning {
+        PublicObjectWarning {
+            category: category.into(),
+            context: context.into(),
+            message: message.into(),
+        }
+    }
+}
+
 /// Represents an object used in batch upsert operations, containing an object’s unique identifier, its properties, and optionally the unique property name and a write trace ID.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SimplePublicObjectBatchInputUpsert {
-    /// The unique ID of the object.
+    /// The value of the unique property that `idProperty` names, which identifies the deal to update (or to create, when no deal has it); not HubSpot's record id.
     pub id: String,
-    /// The name of a property whose values are unique for this object
+    /// The name of a property whose values are unique for this object: for deals, a custom property with unique values (`hs_object_id` is refused; updating by record id is `batch/update`).
     #[serde(rename = "idProperty", default, skip_serializing_if = "Option::is_none")]
     pub id_property: Option<String>,
     /// An identifier for tracing the creation request.
@@ -216,6 +544,53 @@ pub struct SimplePublicObjectBatchInputUpsert {
     pub object_write_trace_id: Option<String>,
     /// Key value pairs representing the properties of the object.
     pub properties: ::std::collections::BTreeMap<String, String>,
+}
+
+impl SimplePublicObjectBatchInputUpsert {
+    /// A value with its required fields; the optional ones start absent (`None`), and `with_…` sets them.
+    pub fn new(
+        id: impl Into<String>,
+        properties: impl Into<::std::collections::BTreeMap<String, String>>,
+    ) -> SimplePublicObjectBatchInputUpsert {
+        SimplePublicObjectBatchInputUpsert {
+            id: id.into(),
+            id_property: None,
+            object_write_trace_id: None,
+            properties: properties.into(),
+        }
+    }
+
+    /// Sets `idProperty`.
+    pub fn with_id_property(
+        mut self,
+        value: impl Into<String>,
+    ) -> SimplePublicObjectBatchInputUpsert {
+        self.id_property = Some(value.into());
+        self
+    }
+
+    /// Sets `objectWriteTraceId`.
+    pub fn with_object_write_trace_id(
+        mut self,
+        value: impl Into<String>,
+    ) -> SimplePublicObjectBatchInputUpsert {
+        self.object_write_trace_id = Some(value.into());
+        self
+    }
+}
+
+impl crate::runtime::validate::Validate for SimplePublicObjectBatchInputUpsert {
+    fn validate_into(
+        &self,
+        path: &str,
+        out: &mut Vec<crate::runtime::validate::Violation>,
+    ) {
+        {
+            let value = &self.id;
+            let path = &crate::runtime::validate::field(path, "id");
+            crate::runtime::validate::length(path, out, value, Some(1u64), None);
+        }
+    }
 }
 
 /// Represents a CRM object that has either been created or updated (upserted)
@@ -261,6 +636,74 @@ pub struct SimplePublicUpsertObject {
     pub warnings: Option<Vec<PublicObjectWarning>>,
 }
 
+impl SimplePublicUpsertObject {
+    /// A value with its required fields; the optional ones start absent (`None`), and `with_…` sets them.
+    pub fn new(
+        archived: impl Into<bool>,
+        created_at: impl Into<::chrono::DateTime<::chrono::Utc>>,
+        id: impl Into<String>,
+        new: impl Into<bool>,
+        properties: impl Into<::std::collections::BTreeMap<String, Option<String>>>,
+        updated_at: impl Into<::chrono::DateTime<::chrono::Utc>>,
+    ) -> SimplePublicUpsertObject {
+        SimplePublicUpsertObject {
+            archived: archived.into(),
+            archived_at: None,
+            created_at: created_at.into(),
+            id: id.into(),
+            new: new.into(),
+            object_write_trace_id: None,
+            properties: properties.into(),
+            properties_with_history: None,
+            updated_at: updated_at.into(),
+            url: None,
+            warnings: None,
+        }
+    }
+
+    /// Sets `archivedAt`.
+    pub fn with_archived_at(
+        mut self,
+        value: impl Into<::chrono::DateTime<::chrono::Utc>>,
+    ) -> SimplePublicUpsertObject {
+        self.archived_at = Some(value.into());
+        self
+    }
+
+    /// Sets `objectWriteTraceId`.
+    pub fn with_object_write_trace_id(
+        mut self,
+        value: impl Into<String>,
+    ) -> SimplePublicUpsertObject {
+        self.object_write_trace_id = Some(value.into());
+        self
+    }
+
+    /// Sets `propertiesWithHistory`.
+    pub fn with_properties_with_history(
+        mut self,
+        value: impl Into<::std::collections::BTreeMap<String, Vec<ValueWithTimestamp>>>,
+    ) -> SimplePublicUpsertObject {
+        self.properties_with_history = Some(value.into());
+        self
+    }
+
+    /// Sets `url`.
+    pub fn with_url(mut self, value: impl Into<String>) -> SimplePublicUpsertObject {
+        self.url = Some(value.into());
+        self
+    }
+
+    /// Sets `warnings`.
+    pub fn with_warnings(
+        mut self,
+        value: impl Into<Vec<PublicObjectWarning>>,
+    ) -> SimplePublicUpsertObject {
+        self.warnings = Some(value.into());
+        self
+    }
+}
+
 /// Represents a standard error response in the HubSpot API, providing detailed information about an error that occurred during an API request.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct StandardError {
@@ -290,6 +733,65 @@ pub struct StandardError {
     pub sub_category: Option<::serde_json::Value>,
 }
 
+impl StandardError {
+    /// Sets `category`.
+    pub fn with_category(mut self, value: impl Into<String>) -> StandardError {
+        self.category = Some(value.into());
+        self
+    }
+
+    /// Sets `context`.
+    pub fn with_context(
+        mut self,
+        value: impl Into<::std::collections::BTreeMap<String, Vec<String>>>,
+    ) -> StandardError {
+        self.context = Some(value.into());
+        self
+    }
+
+    /// Sets `errors`.
+    pub fn with_errors(mut self, value: impl Into<Vec<ErrorDetail>>) -> StandardError {
+        self.errors = Some(value.into());
+        self
+    }
+
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> StandardError {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// Sets `links`.
+    pub fn with_links(
+        mut self,
+        value: impl Into<::std::collections::BTreeMap<String, String>>,
+    ) -> StandardError {
+        self.links = Some(value.into());
+        self
+    }
+
+    /// Sets `message`.
+    pub fn with_message(mut self, value: impl Into<String>) -> StandardError {
+        self.message = Some(value.into());
+        self
+    }
+
+    /// Sets `status`.
+    pub fn with_status(mut self, value: impl Into<String>) -> StandardError {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// Sets `subCategory`.
+    pub fn with_sub_category(
+        mut self,
+        value: impl Into<::serde_json::Value>,
+    ) -> StandardError {
+        self.sub_category = Some(value.into());
+        self
+    }
+}
+
 /// Property model that includes timestamp.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ValueWithTimestamp {
@@ -313,4 +815,43 @@ pub struct ValueWithTimestamp {
     pub updated_by_user_id: Option<i32>,
     /// The property value.
     pub value: String,
+}
+
+impl ValueWithTimestamp {
+    /// A value with its required fields; the optional ones start absent (`None`), and `with_…` sets them.
+    pub fn new(
+        source_type: impl Into<String>,
+        timestamp: impl Into<::chrono::DateTime<::chrono::Utc>>,
+        value: impl Into<String>,
+    ) -> ValueWithTimestamp {
+        ValueWithTimestamp {
+            source_id: None,
+            source_label: None,
+            source_type: source_type.into(),
+            timestamp: timestamp.into(),
+            updated_by_user_id: None,
+            value: value.into(),
+        }
+    }
+
+    /// Sets `sourceId`.
+    pub fn with_source_id(mut self, value: impl Into<String>) -> ValueWithTimestamp {
+        self.source_id = Some(value.into());
+        self
+    }
+
+    /// Sets `sourceLabel`.
+    pub fn with_source_label(mut self, value: impl Into<String>) -> ValueWithTimestamp {
+        self.source_label = Some(value.into());
+        self
+    }
+
+    /// Sets `updatedByUserId`.
+    pub fn with_updated_by_user_id(
+        mut self,
+        value: impl Into<i32>,
+    ) -> ValueWithTimestamp {
+        self.updated_by_user_id = Some(value.into());
+        self
+    }
 }

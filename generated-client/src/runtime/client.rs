@@ -11,7 +11,13 @@ use reqwest::{
 };
 use serde::Serialize;
 
-use crate::runtime::{Error, RawResponse, ToParam, param};
+use tracing::Instrument as _;
+
+use crate::runtime::{
+    Attempts, Error, RateLimit, RawResponse, RetryPolicy, StopReason, ToParam, param,
+    ratelimit::Limiter,
+    retry::{self, Verdict},
+};
 
 /// How long a request may take, connection and whole body included, unless told otherwise.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
@@ -28,6 +34,8 @@ pub struct Client {
     base_url: Url,
     authorization: Option<HeaderValue>,
     max_response_size: usize,
+    retry: RetryPolicy,
+    limiter: Option<Limiter>,
 }
 
 impl fmt::Debug for Client {
@@ -35,6 +43,8 @@ impl fmt::Debug for Client {
         f.debug_struct("Client")
             .field("base_url", &self.base_url.as_str())
             .field("authorization", &self.authorization.as_ref().map(|_| "<redacted>"))
+            .field("retry", &self.retry)
+            .field("rate_limited", &self.limiter.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -73,6 +83,7 @@ impl Client {
         }
         let mut url = self.base_url.clone();
         url.set_path(&path);
+        let path = url.path().to_owned();
         let mut inner = self.http.request(method.clone(), url).header(ACCEPT, "application/json");
         if let Some(authorization) = &self.authorization {
             inner = inner.header(AUTHORIZATION, authorization.clone());
@@ -80,10 +91,15 @@ impl Client {
         RequestBuilder {
             inner,
             method,
+            path,
             query: Vec::new(),
             cookies: Vec::new(),
             invalid,
             max_response_size: self.max_response_size,
+            operation: "",
+            retryable: None,
+            retry: self.retry.clone(),
+            limiter: self.limiter.clone(),
         }
     }
 }
@@ -93,11 +109,13 @@ impl Client {
 pub struct ClientBuilder {
     base_url: String,
     token: Option<String>,
-    timeout: Duration,
+    timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
     user_agent: String,
     http: Option<reqwest::Client>,
     max_response_size: usize,
+    retry: RetryPolicy,
+    rate_limit: Option<(u32, Duration)>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -109,6 +127,8 @@ impl fmt::Debug for ClientBuilder {
             .field("connect_timeout", &self.connect_timeout)
             .field("user_agent", &self.user_agent)
             .field("max_response_size", &self.max_response_size)
+            .field("retry", &self.retry)
+            .field("rate_limit", &self.rate_limit)
             .finish_non_exhaustive()
     }
 }
@@ -119,12 +139,32 @@ impl ClientBuilder {
         ClientBuilder {
             base_url: base_url.into(),
             token: None,
-            timeout: DEFAULT_TIMEOUT,
+            timeout: Some(DEFAULT_TIMEOUT),
             connect_timeout: None,
             user_agent: concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")).to_owned(),
             http: None,
             max_response_size: DEFAULT_MAX_RESPONSE_SIZE,
+            retry: RetryPolicy::default(),
+            rate_limit: None,
         }
+    }
+
+    /// How calls are retried ([`RetryPolicy::default`] unless told otherwise;
+    /// [`RetryPolicy::disabled`] makes every call one attempt). Only operations that are safe
+    /// to repeat are ever retried.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> ClientBuilder {
+        self.retry = policy;
+        self
+    }
+
+    /// Sends at most `max` requests per `interval`, in all clones of the client together,
+    /// waiting for a slot rather than being refused: HubSpot's private apps get 100 or 190
+    /// per 10 s, by plan. The server's `X-HubSpot-RateLimit-*` headers and its 429s correct
+    /// the limiter as it goes: a lower limit than configured is adopted, and the requests
+    /// the server says remain are never exceeded.
+    pub fn rate_limit(mut self, max: u32, interval: Duration) -> ClientBuilder {
+        self.rate_limit = Some((max, interval));
+        self
     }
 
     /// The largest response body the client reads, in bytes ([`DEFAULT_MAX_RESPONSE_SIZE`]
@@ -148,9 +188,15 @@ impl ClientBuilder {
         self
     }
 
-    /// How long a whole request may take, reading the response included (60 s by default).
+    /// How long each attempt may take, reading the response included (60 s by default).
     pub fn timeout(mut self, timeout: Duration) -> ClientBuilder {
-        self.timeout = timeout;
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Lets an attempt take as long as the server does: no timeout but the retry policy's.
+    pub fn without_timeout(mut self) -> ClientBuilder {
+        self.timeout = None;
         self
     }
 
@@ -209,8 +255,10 @@ impl ClientBuilder {
         let http = match self.http {
             Some(it) => it,
             None => {
-                let mut builder =
-                    reqwest::Client::builder().timeout(self.timeout).user_agent(self.user_agent);
+                let mut builder = reqwest::Client::builder().user_agent(self.user_agent);
+                if let Some(timeout) = self.timeout {
+                    builder = builder.timeout(timeout);
+                }
                 if let Some(timeout) = self.connect_timeout {
                     builder = builder.connect_timeout(timeout);
                 }
@@ -219,7 +267,14 @@ impl ClientBuilder {
                 })?
             }
         };
-        Ok(Client { http, base_url, authorization, max_response_size: self.max_response_size })
+        Ok(Client {
+            http,
+            base_url,
+            authorization,
+            max_response_size: self.max_response_size,
+            retry: self.retry,
+            limiter: self.rate_limit.map(|(max, interval)| Limiter::new(max, interval)),
+        })
     }
 }
 
@@ -240,16 +295,37 @@ impl std::error::Error for BuildError {}
 #[derive(Debug)]
 pub struct RequestBuilder {
     inner: reqwest::RequestBuilder,
-    /// For the trace line; the URL is the response's.
+    /// For spans: the method, and the path without the query.
     method: Method,
+    path: String,
     query: Vec<(String, String)>,
     /// `name=value` pairs of the `Cookie` header.
     cookies: Vec<String>,
     invalid: Option<String>,
     max_response_size: usize,
+    /// The operation's name, for spans.
+    operation: &'static str,
+    /// Whether the request may be sent again; by its method when `None`.
+    retryable: Option<bool>,
+    retry: RetryPolicy,
+    limiter: Option<Limiter>,
 }
 
 impl RequestBuilder {
+    /// Names the operation in the call's span.
+    pub fn operation(mut self, name: &'static str) -> RequestBuilder {
+        self.operation = name;
+        self
+    }
+
+    /// Says whether the request is safe to send again after a failure; by default, when its
+    /// method is idempotent (`GET`, `HEAD`, `PUT`, `DELETE`, `OPTIONS`, `TRACE`). Generated
+    /// methods say `true` for operations the spec marks `x-retryable: true`.
+    pub fn retryable(mut self, retryable: bool) -> RequestBuilder {
+        self.retryable = Some(retryable);
+        self
+    }
+
     /// Keeps the first problem: the request is not sent.
     fn invalid(mut self, problem: String) -> RequestBuilder {
         self.invalid.get_or_insert(problem);
@@ -563,7 +639,9 @@ impl RequestBuilder {
         }
     }
 
-    /// Sends the request and reads the whole response, up to the client's size limit.
+    /// Sends the request and reads the whole response, up to the client's size limit; waits
+    /// for the client's rate limiter first, and retries by the client's [`RetryPolicy`] when
+    /// the request is safe to repeat.
     pub async fn send<E>(self) -> Result<RawResponse, Error<E>> {
         if let Some(problem) = self.invalid {
             return Err(Error::InvalidRequest(problem));
@@ -582,15 +660,168 @@ impl RequestBuilder {
                 }
             }
         }
-        let mut response = inner.send().await.map_err(Error::Transport)?;
+        let (http, request) = inner.build_split();
+        let request = request.map_err(|source| Error::Transport {
+            source,
+            attempts: Attempts { count: 0, ..Attempts::default() },
+        })?;
+        let idempotent = matches!(
+            self.method,
+            Method::GET
+                | Method::HEAD
+                | Method::PUT
+                | Method::DELETE
+                | Method::OPTIONS
+                | Method::TRACE
+        );
+        let retryable = self.retryable.unwrap_or(idempotent);
+        let span = tracing::info_span!(
+            "call",
+            operation = self.operation,
+            method = %self.method,
+            path = %self.path,
+            status = tracing::field::Empty,
+            attempts = tracing::field::Empty,
+        );
+        let call = Call {
+            http,
+            retry: self.retry,
+            limiter: self.limiter,
+            retryable,
+            max_response_size: self.max_response_size,
+        };
+        let res = call.run(request).instrument(span.clone()).await;
+        let (status, attempts) = match &res {
+            Ok(response) => (Some(response.status()), response.attempts()),
+            Err(err) => (err.status(), err.attempts().unwrap_or(&NO_ATTEMPT)),
+        };
+        if let Some(status) = status {
+            span.record("status", status.as_u16());
+        }
+        span.record("attempts", attempts.count);
+        res
+    }
+}
+
+/// The attempts of a request that was never sent.
+static NO_ATTEMPT: Attempts =
+    Attempts { count: 0, waited: Duration::ZERO, stopped: StopReason::Final };
+
+/// One call: its attempts, the waits between them, and what the server said.
+struct Call {
+    http: reqwest::Client,
+    retry: RetryPolicy,
+    limiter: Option<Limiter>,
+    retryable: bool,
+    max_response_size: usize,
+}
+
+/// How one attempt ended without a whole response.
+enum Failed {
+    Transport(reqwest::Error),
+    Incomplete(RawResponse, reqwest::Error),
+    TooLarge(RawResponse),
+}
+
+impl Call {
+    async fn run<E>(&self, request: reqwest::Request) -> Result<RawResponse, Error<E>> {
+        let started = tokio::time::Instant::now();
+        let mut waited = Duration::ZERO;
+        let mut next = Some(request);
+        let mut count = 0;
+        loop {
+            let request = next.take().expect("each attempt has its request");
+            count += 1;
+            // The copy for the next attempt, made before this one consumes the request.
+            let spare = if self.retryable { request.try_clone() } else { None };
+            if let Some(limiter) = &self.limiter {
+                let wait = limiter.acquire().await;
+                if !wait.is_zero() {
+                    tracing::debug!(
+                        wait_ms = wait.as_millis() as u64,
+                        "waited for the rate limiter"
+                    );
+                }
+            }
+            let attempt = tracing::debug_span!(
+                "attempt",
+                attempt = count,
+                status = tracing::field::Empty,
+                correlation_id = tracing::field::Empty,
+            );
+            let result = self.attempt(request).instrument(attempt.clone()).await;
+            let verdict = match &result {
+                Ok(response) => {
+                    attempt.record("status", response.status().as_u16());
+                    if let Some(id) = response
+                        .headers()
+                        .get("x-hubspot-correlation-id")
+                        .and_then(|it| it.to_str().ok())
+                    {
+                        attempt.record("correlation_id", id);
+                    }
+                    if let Some(limiter) = &self.limiter {
+                        let limited = response.status() == StatusCode::TOO_MANY_REQUESTS;
+                        limiter
+                            .observe(RateLimit::from_headers(response.headers()).as_ref(), limited);
+                    }
+                    retry::judge_response(&self.retry, count, response)
+                }
+                Err(Failed::Transport(err)) => retry::judge_transport(&self.retry, count, err),
+                Err(Failed::Incomplete(..)) => retry::judge_incomplete(&self.retry, count),
+                Err(Failed::TooLarge(_)) => Verdict::Done,
+            };
+            let decision = match (&verdict, self.retryable, &spare) {
+                (Verdict::RetryAfter(..), false, _) => Err(StopReason::NotRetryable),
+                (Verdict::RetryAfter(..), true, None) => Err(StopReason::BodyNotReplayable),
+                _ => retry::next_wait(&self.retry, &verdict, count, started.elapsed()),
+            };
+            match decision {
+                Ok(wait) => {
+                    let reason = match &verdict {
+                        Verdict::RetryAfter(_, reason) => *reason,
+                        _ => "",
+                    };
+                    tracing::info!(
+                        parent: &attempt,
+                        wait_ms = wait.as_millis() as u64,
+                        reason,
+                        "retrying"
+                    );
+                    tokio::time::sleep(wait).await;
+                    waited += wait;
+                    next = spare;
+                }
+                Err(stopped) => {
+                    let attempts = Attempts { count, waited, stopped };
+                    return match result {
+                        Ok(response) => Ok(response.with_attempts(attempts)),
+                        Err(Failed::Transport(source)) => {
+                            Err(Error::Transport { source, attempts })
+                        }
+                        Err(Failed::Incomplete(response, source)) => Err(Error::Incomplete {
+                            response: Box::new(response.with_attempts(attempts)),
+                            source,
+                        }),
+                        Err(Failed::TooLarge(response)) => Err(Error::TooLarge {
+                            response: Box::new(response.with_attempts(attempts)),
+                            limit: self.max_response_size,
+                        }),
+                    };
+                }
+            }
+        }
+    }
+
+    /// Sends `request` once and reads the whole response, up to the size limit.
+    async fn attempt(&self, request: reqwest::Request) -> Result<RawResponse, Failed> {
+        let mut response = self.http.execute(request).await.map_err(Failed::Transport)?;
         let status: StatusCode = response.status();
         let headers: HeaderMap = response.headers().clone();
-        tracing::debug!(method = %self.method, url = %response.url(), status = status.as_u16(), "response");
+        tracing::debug!(status = status.as_u16(), "response");
         let limit = self.max_response_size;
-        let too_large = |body: Bytes| Error::TooLarge {
-            response: Box::new(RawResponse::new(status, headers.clone(), body)),
-            limit,
-        };
+        let too_large =
+            |body: Bytes| Failed::TooLarge(RawResponse::new(status, headers.clone(), body));
         let declared =
             headers.get(CONTENT_LENGTH).and_then(|it| it.to_str().ok()?.parse::<u64>().ok());
         if declared.is_some_and(|it| it > limit as u64) {
@@ -610,8 +841,8 @@ impl RequestBuilder {
                 }
                 Ok(None) => break,
                 Err(source) => {
-                    let response = Box::new(RawResponse::new(status, headers, body.freeze()));
-                    return Err(Error::Incomplete { response, source });
+                    let response = RawResponse::new(status, headers, body.freeze());
+                    return Err(Failed::Incomplete(response, source));
                 }
             }
         }

@@ -4,7 +4,7 @@ use std::fmt;
 
 use reqwest::StatusCode;
 
-use crate::runtime::RawResponse;
+use crate::runtime::{Attempts, RateLimit, RawResponse, StopReason, validate::Violations};
 
 /// Why an operation did not succeed. `E` is the operation's documented error body.
 ///
@@ -38,7 +38,12 @@ pub enum Error<E> {
     },
     /// The request could not be sent, or no response came: connection, TLS, timeout.
     /// After a timeout the server may still have applied the request.
-    Transport(reqwest::Error),
+    Transport {
+        /// Why the last attempt failed.
+        source: reqwest::Error,
+        /// How many attempts were made, and why they stopped.
+        attempts: Attempts,
+    },
     /// The server answered, but its body broke off (the connection closed, or a timeout struck,
     /// midway). The status, the headers and the bytes that arrived are kept; the server may
     /// have applied the request.
@@ -61,6 +66,9 @@ pub enum Error<E> {
     /// The request could not be built from the arguments (a header value with a newline, say).
     /// Nothing was sent.
     InvalidRequest(String),
+    /// The body breaks the constraints of its schema (more items than `maxItems`, two inputs
+    /// with the same id…), each named with its place. Nothing was sent.
+    Invalid(Violations),
 }
 
 impl<E> Error<E> {
@@ -72,16 +80,32 @@ impl<E> Error<E> {
             | Error::Decode { response, .. }
             | Error::Incomplete { response, .. }
             | Error::TooLarge { response, .. } => Some(response),
-            Error::Transport(_) | Error::InvalidRequest(_) => None,
+            Error::Transport { .. } | Error::InvalidRequest(_) | Error::Invalid(_) => None,
         }
     }
 
     /// The status code, when the server answered.
     pub fn status(&self) -> Option<StatusCode> {
         match self {
-            Error::Transport(err) => err.status(),
+            Error::Transport { source, .. } => source.status(),
             other => other.response().map(RawResponse::status),
         }
+    }
+
+    /// How many attempts the call made, how long it waited between them, and why it stopped;
+    /// none for a request that was never sent.
+    pub fn attempts(&self) -> Option<&Attempts> {
+        match self {
+            Error::Transport { attempts, .. } => Some(attempts),
+            Error::InvalidRequest(_) | Error::Invalid(_) => None,
+            other => other.response().map(RawResponse::attempts),
+        }
+    }
+
+    /// HubSpot's rate-limit headers of the response, parsed; `None` without a response or
+    /// without the headers.
+    pub fn rate_limit(&self) -> Option<RateLimit> {
+        self.response().and_then(RawResponse::rate_limit)
     }
 
     /// The documented error body, when the server sent one.
@@ -104,6 +128,18 @@ fn excerpt(response: &RawResponse) -> String {
 
 impl<E> fmt::Display for Error<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.fmt_error(f)?;
+        match self.attempts() {
+            Some(attempts) if attempts.count > 1 || attempts.stopped != StopReason::Final => {
+                write!(f, " ({attempts})")
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+impl<E> Error<E> {
+    fn fmt_error(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Api { response, .. } => {
                 write!(f, "the server answered {}: {}", response.status(), excerpt(response))
@@ -119,7 +155,7 @@ impl<E> fmt::Display for Error<E> {
                 "the server answered {} with a body that does not decode as documented ({source})",
                 response.status()
             ),
-            Error::Transport(err) => write!(f, "the request failed: {err}"),
+            Error::Transport { source, .. } => write!(f, "the request failed: {source}"),
             Error::Incomplete { response, source } => write!(
                 f,
                 "the server answered {}, but its body broke off after {} bytes: {source}",
@@ -132,6 +168,9 @@ impl<E> fmt::Display for Error<E> {
                 response.status()
             ),
             Error::InvalidRequest(problem) => write!(f, "invalid request: {problem}"),
+            Error::Invalid(violations) => {
+                write!(f, "the body breaks its schema, so nothing was sent: {violations}")
+            }
         }
     }
 }
@@ -152,7 +191,11 @@ impl<E: fmt::Debug> fmt::Debug for Error<E> {
                 .field("response", response)
                 .field("source", source)
                 .finish(),
-            Error::Transport(err) => f.debug_tuple("Transport").field(err).finish(),
+            Error::Transport { source, attempts } => f
+                .debug_struct("Transport")
+                .field("source", source)
+                .field("attempts", attempts)
+                .finish(),
             Error::Incomplete { response, source } => f
                 .debug_struct("Incomplete")
                 .field("response", response)
@@ -166,6 +209,7 @@ impl<E: fmt::Debug> fmt::Debug for Error<E> {
             Error::InvalidRequest(problem) => {
                 f.debug_tuple("InvalidRequest").field(problem).finish()
             }
+            Error::Invalid(violations) => f.debug_tuple("Invalid").field(violations).finish(),
         }
     }
 }
@@ -174,7 +218,8 @@ impl<E: fmt::Debug> std::error::Error for Error<E> {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::UnexpectedResponse { source, .. } | Error::Decode { source, .. } => Some(source),
-            Error::Transport(err) | Error::Incomplete { source: err, .. } => Some(err),
+            Error::Transport { source, .. } | Error::Incomplete { source, .. } => Some(source),
+            Error::Invalid(violations) => Some(violations),
             Error::Api { .. } | Error::InvalidRequest(_) | Error::TooLarge { .. } => None,
         }
     }

@@ -1,5 +1,5 @@
 //! The hand-written runtime that generated code calls: transport, authentication, parameter
-//! encoding, response decoding and errors.
+//! encoding, retries, rate limiting, response decoding and errors.
 //!
 //! Nothing here depends on a spec. `cargo xtask codegen --out DIR` copies this folder, as it is,
 //! into every standalone crate it writes, so it refers to nothing outside `crate::runtime`.
@@ -10,8 +10,11 @@ mod client;
 mod error;
 pub mod nullable;
 pub mod param;
+mod ratelimit;
 mod response;
+mod retry;
 pub mod union;
+pub mod validate;
 
 pub use self::{
     base64::Base64,
@@ -19,5 +22,8 @@ pub use self::{
     client::{BuildError, Client, ClientBuilder, DEFAULT_MAX_RESPONSE_SIZE, RequestBuilder},
     error::Error,
     param::ToParam,
+    ratelimit::RateLimit,
     response::{RawResponse, Response},
+    retry::{Attempts, RetryPolicy, StopReason},
+    validate::{Validate, Violation, Violations},
 };

@@ -6,7 +6,7 @@ use bytes::Bytes;
 use reqwest::{StatusCode, header::HeaderMap};
 use serde::de::DeserializeOwned;
 
-use crate::runtime::Error;
+use crate::runtime::{Attempts, Error, RateLimit};
 
 /// A decoded response: the status, the headers, and the body as a typed value.
 #[derive(Clone, Debug, PartialEq)]
@@ -14,6 +14,7 @@ pub struct Response<T> {
     status: StatusCode,
     headers: HeaderMap,
     body: T,
+    attempts: Attempts,
 }
 
 impl<T> Response<T> {
@@ -25,6 +26,16 @@ impl<T> Response<T> {
     /// The headers (HubSpot's rate-limit headers among them).
     pub fn headers(&self) -> &HeaderMap {
         &self.headers
+    }
+
+    /// HubSpot's rate-limit headers, parsed; `None` when the response has none.
+    pub fn rate_limit(&self) -> Option<RateLimit> {
+        RateLimit::from_headers(&self.headers)
+    }
+
+    /// How many attempts the call made, and how long it waited between them.
+    pub fn attempts(&self) -> &Attempts {
+        &self.attempts
     }
 
     /// The decoded body.
@@ -49,6 +60,7 @@ pub struct RawResponse {
     status: StatusCode,
     headers: HeaderMap,
     body: Bytes,
+    attempts: Attempts,
 }
 
 impl fmt::Debug for RawResponse {
@@ -57,14 +69,31 @@ impl fmt::Debug for RawResponse {
             .field("status", &self.status)
             .field("headers", &self.headers)
             .field("body", &String::from_utf8_lossy(&self.body))
+            .field("attempts", &self.attempts)
             .finish()
     }
 }
 
 impl RawResponse {
-    /// A response from its parts.
+    /// A response from its parts, got at the first attempt.
     pub fn new(status: StatusCode, headers: HeaderMap, body: Bytes) -> RawResponse {
-        RawResponse { status, headers, body }
+        RawResponse { status, headers, body, attempts: Attempts::default() }
+    }
+
+    /// The same response, got after `attempts`.
+    pub fn with_attempts(mut self, attempts: Attempts) -> RawResponse {
+        self.attempts = attempts;
+        self
+    }
+
+    /// How many attempts the call made, and how long it waited between them.
+    pub fn attempts(&self) -> &Attempts {
+        &self.attempts
+    }
+
+    /// HubSpot's rate-limit headers, parsed; `None` when the response has none.
+    pub fn rate_limit(&self) -> Option<RateLimit> {
+        RateLimit::from_headers(&self.headers)
     }
 
     /// The status code.
@@ -94,9 +123,12 @@ impl RawResponse {
         wrap: impl FnOnce(T) -> O,
     ) -> Result<Response<O>, Error<E>> {
         match serde_json::from_slice::<T>(&self.body) {
-            Ok(body) => {
-                Ok(Response { status: self.status, headers: self.headers, body: wrap(body) })
-            }
+            Ok(body) => Ok(Response {
+                status: self.status,
+                headers: self.headers,
+                body: wrap(body),
+                attempts: self.attempts,
+            }),
             Err(source) => Err(Error::Decode { response: Box::new(self), source }),
         }
     }
@@ -105,9 +137,12 @@ impl RawResponse {
     /// [`Error::Decode`] that keeps the whole response.
     pub fn text<O, E>(self, wrap: impl FnOnce(String) -> O) -> Result<Response<O>, Error<E>> {
         match String::from_utf8(self.body.to_vec()) {
-            Ok(text) => {
-                Ok(Response { status: self.status, headers: self.headers, body: wrap(text) })
-            }
+            Ok(text) => Ok(Response {
+                status: self.status,
+                headers: self.headers,
+                body: wrap(text),
+                attempts: self.attempts,
+            }),
             Err(err) => {
                 let source = <serde_json::Error as serde::de::Error>::custom(format!(
                     "the body is not UTF-8 text: {err}"
@@ -129,12 +164,22 @@ impl RawResponse {
             .map(str::to_owned);
         let body =
             crate::runtime::Binary { content_type, ..crate::runtime::Binary::new(self.body) };
-        Ok(Response { status: self.status, headers: self.headers, body: wrap(body) })
+        Ok(Response {
+            status: self.status,
+            headers: self.headers,
+            body: wrap(body),
+            attempts: self.attempts,
+        })
     }
 
     /// A success documented without a body.
     pub fn empty<O, E>(self, value: O) -> Result<Response<O>, Error<E>> {
-        Ok(Response { status: self.status, headers: self.headers, body: value })
+        Ok(Response {
+            status: self.status,
+            headers: self.headers,
+            body: value,
+            attempts: self.attempts,
+        })
     }
 
     /// A success status the operation does not document, kept whole through `wrap`.
@@ -142,8 +187,9 @@ impl RawResponse {
         self,
         wrap: impl FnOnce(RawResponse) -> O,
     ) -> Result<Response<O>, Error<E>> {
-        let (status, headers) = (self.status, self.headers.clone());
-        Ok(Response { status, headers, body: wrap(self) })
+        let (status, headers, attempts) =
+            (self.status, self.headers.clone(), self.attempts.clone());
+        Ok(Response { status, headers, body: wrap(self), attempts })
     }
 
     /// The error for a response whose status is not a success: [`Error::Api`] when the body

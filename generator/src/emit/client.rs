@@ -32,7 +32,8 @@ pub(super) fn emit_client(api: &ir::Api) -> TokenStream {
             }
         },
     };
-    let methods = api.operations.iter().map(|it| emit_method(api, it));
+    let validated = super::validate::Validated::new(api);
+    let methods = api.operations.iter().map(|it| emit_method(api, &validated, it));
     let types = api.operations.iter().map(emit_operation_types);
     let imports = if api.operations.is_empty() {
         quote!(
@@ -332,7 +333,11 @@ fn request_call(op: &ir::Operation) -> TokenStream {
     quote!(self.request_encoded(::reqwest::Method::#method, &[#(#segments),*]))
 }
 
-fn emit_method(api: &ir::Api, op: &ir::Operation) -> TokenStream {
+fn emit_method(
+    api: &ir::Api,
+    validated: &super::validate::Validated<'_>,
+    op: &ir::Operation,
+) -> TokenStream {
     let name = ident(&op.rust_name);
     let mut extra = vec![markdown::code_span(&format!("{} {}", op.method, op.path))];
     if let Some(id) = &op.operation_id {
@@ -367,6 +372,8 @@ fn emit_method(api: &ir::Api, op: &ir::Operation) -> TokenStream {
     });
 
     let request = request_call(op);
+    let operation = proc_macro2::Literal::string(&op.rust_name);
+    let retryable = op.retryable.map(|it| quote!(.retryable(#it)));
     let query_and_headers =
         op.params.iter().filter(|it| it.location != ir::ParamLocation::Path).map(param_call);
     // A JSON body in the chain; any other, in a statement of its own.
@@ -379,6 +386,18 @@ fn emit_method(api: &ir::Api, op: &ir::Operation) -> TokenStream {
         None => (None, None),
     };
 
+    // A body with constraints is checked first: what breaks one is never sent.
+    let validate = op.body.as_ref().and_then(|body| match body.media.as_slice() {
+        [media] if body.enum_name.is_none() && validated.holds(&media.ty) => {
+            let check = quote! {
+                if let Err(violations) = crate::runtime::validate::Validate::validate(body) {
+                    return Err(Error::Invalid(violations));
+                }
+            };
+            Some(if body.required { check } else { quote!(if let Some(body) = body { #check }) })
+        }
+        _ => None,
+    });
     let success = success_type(op);
     let error = error_type(op);
     let decode = decode_response(op);
@@ -386,7 +405,10 @@ fn emit_method(api: &ir::Api, op: &ir::Operation) -> TokenStream {
         #docs
         #deprecated
         pub async fn #name(&self, #(#path_args,)* #body_arg #params_arg) -> Result<Response<#success>, Error<#error>> {
+            #validate
             let request = #request
+                .operation(#operation)
+                #retryable
                 #(#query_and_headers)*
                 #chained;
             #body

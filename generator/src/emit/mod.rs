@@ -7,6 +7,7 @@ mod client;
 mod docs;
 mod examples;
 mod models;
+mod validate;
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;

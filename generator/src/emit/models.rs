@@ -9,7 +9,13 @@ use crate::{ir, markdown};
 pub(super) fn emit_models(api: &ir::Api) -> TokenStream {
     let module_doc =
         format!(" The types of {}: one per schema, named after it.", markdown::inline(&api.title));
-    let items = api.models.iter().map(emit_model);
+    let validated = super::validate::Validated::new(api);
+    let items = api.models.iter().map(|model| {
+        let item = emit_model(model);
+        let validate =
+            validated.contains(model).then(|| super::validate::emit_validate(&validated, model));
+        quote!(#item #validate)
+    });
     quote! {
         #![doc = #module_doc]
         #(#items)*
@@ -61,12 +67,77 @@ fn emit_struct(model: &ir::Model, strukt: &ir::Struct) -> TokenStream {
     });
     // A struct with nothing required can start empty; one with required fields cannot.
     let default = strukt.fields.iter().all(|it| !it.required).then(|| quote!(Default,));
+    let constructors = emit_constructors(model, strukt);
     quote! {
         #docs
         #[derive(Clone, Debug, #default PartialEq, ::serde::Serialize, ::serde::Deserialize)]
         pub struct #name {
             #(#fields)*
             #additional
+        }
+
+        #constructors
+    }
+}
+
+/// `new(…)` with the required fields (when there are any: otherwise `Default` starts a value),
+/// and a chainable `with_…` setter per optional field.
+fn emit_constructors(model: &ir::Model, strukt: &ir::Struct) -> TokenStream {
+    let type_name = ident(&model.rust_name);
+    let required: Vec<&ir::Field> = strukt.fields.iter().filter(|it| it.required).collect();
+    let new = (!required.is_empty()).then(|| {
+        let params = required.iter().map(|field| {
+            let name = ident(&field.rust_name);
+            let ty = type_tokens(&field.ty, ModelPath::Local);
+            quote!(#name: impl Into<#ty>)
+        });
+        let inits = strukt.fields.iter().map(|field| {
+            let name = ident(&field.rust_name);
+            match (field.required, field.boxed) {
+                (true, false) => quote!(#name: #name.into(),),
+                (true, true) => quote!(#name: Box::new(#name.into()),),
+                (false, _) => quote!(#name: None,),
+            }
+        });
+        let additional = strukt.additional.as_ref().map(|(field, _)| {
+            let field = ident(field);
+            quote!(#field: ::std::collections::BTreeMap::new(),)
+        });
+        let many = (required.len() > 7).then(|| {
+            quote!(#[allow(clippy::too_many_arguments, reason = "one argument per required property of the schema")])
+        });
+        let doc = " A value with its required fields; the optional ones start absent (`None`), and `with_…` sets them.";
+        quote! {
+            #[doc = #doc]
+            #many
+            pub fn new(#(#params),*) -> #type_name {
+                #type_name { #(#inits)* #additional }
+            }
+        }
+    });
+    let setters = strukt.fields.iter().filter(|it| !it.required).map(|field| {
+        let name = ident(&field.rust_name);
+        let setter = ident(&format!("with_{}", field.rust_name.trim_start_matches("r#")));
+        let (inner, nullable) = match &field.ty {
+            ir::TypeRef::Nullable(inner) => (&**inner, true),
+            ty => (ty, false),
+        };
+        let ty = type_tokens(inner, ModelPath::Local);
+        let value = if field.boxed { quote!(Box::new(value.into())) } else { quote!(value.into()) };
+        let value = if nullable { quote!(Some(Some(#value))) } else { quote!(Some(#value)) };
+        let doc = format!(" Sets {}.", markdown::code_span(&field.wire_name));
+        quote! {
+            #[doc = #doc]
+            pub fn #setter(mut self, value: impl Into<#ty>) -> #type_name {
+                self.#name = #value;
+                self
+            }
+        }
+    });
+    quote! {
+        impl #type_name {
+            #new
+            #(#setters)*
         }
     }
 }

@@ -79,6 +79,7 @@ pub(crate) fn lower(
     let mut models = ctx.models;
     models.sort_by(|a, b| a.rust_name.cmp(&b.rust_name));
     cycles::break_cycles(&mut models, ctx.acc);
+    resolve_unique_by(&mut models, ctx.acc);
     union::finish_unions(&mut models, ctx.acc);
     let summary = summarise(doc, &operations, ctx.left_out.len(), ctx.acc);
     let api = ir::Api {
@@ -314,4 +315,92 @@ fn claim_name(
         .set_note(format!("{} is generated as `{res}`; {fix}", names::quoted(wire)));
     }
     res
+}
+
+/// Gives each `x-unique-items-by` check the Rust names of the item fields it names; a check
+/// whose array does not hold structs with those properties is dropped, with a warning.
+fn resolve_unique_by(models: &mut [ir::Model], acc: &mut Diagnostics) {
+    // The item fields of every struct, by the struct's name: wire name → Rust name.
+    let structs: BTreeMap<String, Vec<(String, String)>> = models
+        .iter()
+        .filter_map(|model| match &model.kind {
+            ir::ModelKind::Struct(it) => Some((
+                model.rust_name.clone(),
+                it.fields.iter().map(|f| (f.wire_name.clone(), f.rust_name.clone())).collect(),
+            )),
+            _ => None,
+        })
+        .collect();
+    let aliases: BTreeMap<String, ir::TypeRef> = models
+        .iter()
+        .filter_map(|model| match &model.kind {
+            ir::ModelKind::Alias(ty) => Some((model.rust_name.clone(), ty.clone())),
+            _ => None,
+        })
+        .collect();
+    // A type with `Nullable` and aliases taken off (alias chains are shorter than the list of
+    // aliases, unless they loop).
+    let bare = |ty: &'_ ir::TypeRef| -> ir::TypeRef {
+        let mut ty = ty.clone();
+        let mut alias_steps = 0;
+        loop {
+            ty = match ty {
+                ir::TypeRef::Nullable(inner) => *inner,
+                ir::TypeRef::Named(name)
+                    if aliases.contains_key(&name) && alias_steps <= aliases.len() =>
+                {
+                    alias_steps += 1;
+                    aliases[&name].clone()
+                }
+                other => return other,
+            };
+        }
+    };
+    let item_struct = |ty: &ir::TypeRef| -> Option<&Vec<(String, String)>> {
+        let ir::TypeRef::Vec(item) = bare(ty) else { return None };
+        match bare(&item) {
+            ir::TypeRef::Named(name) => structs.get(&name),
+            _ => None,
+        }
+    };
+    for model in models.iter_mut() {
+        let ir::ModelKind::Struct(strukt) = &mut model.kind else { continue };
+        for field in &mut strukt.fields {
+            let fields_of_items = item_struct(&field.ty).cloned();
+            field.checks.retain_mut(|check| {
+                let ir::Check::UniqueBy { fields, pointer } = check else { return true };
+                let missing: Vec<&str> = fields
+                    .iter_mut()
+                    .filter_map(|(wire, rust)| {
+                        let found = fields_of_items
+                            .as_ref()
+                            .and_then(|it| it.iter().find(|(w, _)| w == wire));
+                        match found {
+                            Some((_, name)) => {
+                                rust.clone_from(name);
+                                None
+                            }
+                            None => Some(wire.as_str()),
+                        }
+                    })
+                    .collect();
+                if missing.is_empty() {
+                    return true;
+                }
+                let what = if fields_of_items.is_none() {
+                    "the array's items are not objects with properties".to_owned()
+                } else {
+                    let missing: Vec<String> = missing.iter().map(|it| format!("`{it}`")).collect();
+                    format!("the items have no property {}", missing.join(", "))
+                };
+                acc.warning(
+                    Kind::Unsupported,
+                    JsonPointer::parse_ref(pointer).unwrap_or_else(JsonPointer::root),
+                    format!("`x-unique-items-by`: {what}"),
+                )
+                .set_note("it is ignored: items are not checked for repeats");
+                false
+            });
+        }
+    }
 }

@@ -5,6 +5,10 @@ use std::collections::BTreeMap;
 use openapiv3::{OpenAPI, Parameter, ParameterSchemaOrContent, ReferenceOr, StatusCode};
 
 use super::{CLIENT_METHODS, CLIENT_TYPES, Lower, RUST_NAME, claim_name, docs};
+
+/// The extension that says whether an operation is safe to send again after a failure
+/// (`x-retryable: true` on an idempotent `POST`, such as an upsert).
+const RETRYABLE: &str = "x-retryable";
 use crate::{
     diagnostic::Kind,
     ir,
@@ -136,6 +140,22 @@ impl<'a> Lower<'a, '_> {
             *it = self.claim_client_type(type_scope, it, ptr);
         }
         let (successes, errors) = self.lower_responses(op, ptr, &type_base);
+        let retryable = match op.extensions.get(RETRYABLE) {
+            None => None,
+            Some(serde_json::Value::Bool(it)) => Some(*it),
+            Some(_) => {
+                self.acc
+                    .warning(
+                        Kind::Unsupported,
+                        ptr.join(RETRYABLE),
+                        format!("`{RETRYABLE}` is not a boolean"),
+                    )
+                    .set_note(
+                        "it is ignored: the operation is retried when its method is idempotent",
+                    );
+                None
+            }
+        };
 
         let outcome_name = (successes.len() > 1).then(|| {
             let wanted = names::nested_type_name(&type_base, "Outcome");
@@ -180,6 +200,7 @@ impl<'a> Lower<'a, '_> {
             error_name,
             outcome_name,
             params_name,
+            retryable,
         })
     }
 

@@ -361,6 +361,10 @@ impl<'a> Lower<'a, '_> {
             let outer = std::mem::replace(&mut self.memo_scope, scope);
             let ty = self.lower_type(*prop, prop_ptr, &hint);
             self.memo_scope = outer;
+            let checks = match prop {
+                ReferenceOr::Item(it) => self.checks(it, prop_ptr),
+                ReferenceOr::Reference { .. } => Vec::new(),
+            };
             fields.push(ir::Field {
                 wire_name: (*wire).to_owned(),
                 rust_name: field_name,
@@ -368,6 +372,7 @@ impl<'a> Lower<'a, '_> {
                 ty,
                 required: parts.required.contains(wire),
                 boxed: false,
+                checks,
             });
         }
         let additional = match &parts.additional {
@@ -384,6 +389,66 @@ impl<'a> Lower<'a, '_> {
             (name, ty)
         });
         ir::Struct { fields, additional }
+    }
+
+    /// The constraints of a property's own schema that are checked before sending. `pattern`
+    /// is documented, not checked (a regular expression engine in every generated crate costs
+    /// more than the check is worth).
+    fn checks(&mut self, schema: &Schema, ptr: &JsonPointer) -> Vec<ir::Check> {
+        let mut res = Vec::new();
+        let bound = |value: Option<f64>, exclusive: bool| value.map(|it| (it, exclusive));
+        match &schema.schema_kind {
+            SchemaKind::Type(Type::Array(it)) => {
+                if it.min_items.is_some() || it.max_items.is_some() {
+                    let (min, max) =
+                        (it.min_items.map(|n| n as u64), it.max_items.map(|n| n as u64));
+                    res.push(ir::Check::Items { min, max });
+                }
+                match schema.schema_data.extensions.get(UNIQUE_BY) {
+                    None => {}
+                    Some(serde_json::Value::Array(names))
+                        if !names.is_empty() && names.iter().all(serde_json::Value::is_string) =>
+                    {
+                        let fields = names
+                            .iter()
+                            .filter_map(|it| it.as_str().map(|it| (it.to_owned(), String::new())));
+                        res.push(ir::Check::UniqueBy {
+                            fields: fields.collect(),
+                            pointer: ptr.join(UNIQUE_BY).to_string(),
+                        });
+                    }
+                    Some(_) => {
+                        self.acc
+                            .warning(
+                                Kind::Unsupported,
+                                ptr.join(UNIQUE_BY),
+                                format!("`{UNIQUE_BY}` is not a list of property names"),
+                            )
+                            .set_note("it is ignored: items are not checked for repeats");
+                    }
+                }
+            }
+            SchemaKind::Type(Type::String(it))
+                if it.min_length.is_some() || it.max_length.is_some() =>
+            {
+                let (min, max) = (it.min_length.map(|n| n as u64), it.max_length.map(|n| n as u64));
+                res.push(ir::Check::Length { min, max });
+            }
+            SchemaKind::Type(Type::Integer(it)) if it.minimum.is_some() || it.maximum.is_some() => {
+                res.push(ir::Check::Range {
+                    min: bound(it.minimum.map(|n| n as f64), it.exclusive_minimum),
+                    max: bound(it.maximum.map(|n| n as f64), it.exclusive_maximum),
+                });
+            }
+            SchemaKind::Type(Type::Number(it)) if it.minimum.is_some() || it.maximum.is_some() => {
+                res.push(ir::Check::Range {
+                    min: bound(it.minimum, it.exclusive_minimum),
+                    max: bound(it.maximum, it.exclusive_maximum),
+                });
+            }
+            _ => {}
+        }
+        res
     }
 
     /// The merged parts of the component schema `name`, computed once however many schemas
@@ -830,6 +895,9 @@ pub(super) fn strip_nullable(ty: ir::TypeRef) -> ir::TypeRef {
         other => other,
     }
 }
+
+/// The extension that names the properties whose values may not repeat across an array's items.
+const UNIQUE_BY: &str = "x-unique-items-by";
 
 /// The docs of a schema: its title and description, and notes for what the spec says besides.
 pub(super) fn schema_docs(schema: &Schema) -> ir::Docs {

@@ -1,0 +1,212 @@
+//! `impl Validate` for the models whose values have constraints to check before sending:
+//! structs with checked fields, and every type that holds one. Models without any get none, so
+//! a spec without constraints costs nothing.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::ident;
+use crate::ir;
+
+/// Which models get an `impl Validate`.
+pub(super) struct Validated<'a> {
+    /// Their Rust names.
+    names: BTreeSet<&'a str>,
+    /// Every alias, by name, to look through.
+    aliases: BTreeMap<&'a str, &'a ir::TypeRef>,
+}
+
+impl<'a> Validated<'a> {
+    /// The models of `api` that need an `impl Validate`: structs with checked fields, and every
+    /// model that holds one.
+    pub(super) fn new(api: &'a ir::Api) -> Validated<'a> {
+        let aliases = api
+            .models
+            .iter()
+            .filter_map(|it| match &it.kind {
+                ir::ModelKind::Alias(ty) => Some((it.rust_name.as_str(), ty)),
+                _ => None,
+            })
+            .collect();
+        let mut res = Validated { names: BTreeSet::new(), aliases };
+        // Until nothing changes: a model needs one when it holds a model that does.
+        loop {
+            let before = res.names.len();
+            for model in &api.models {
+                if res.names.contains(model.rust_name.as_str()) {
+                    continue;
+                }
+                let needs = match &model.kind {
+                    ir::ModelKind::Struct(it) => {
+                        it.fields
+                            .iter()
+                            .any(|field| !field.checks.is_empty() || res.holds(&field.ty))
+                            || it.additional.as_ref().is_some_and(|(_, ty)| res.holds(ty))
+                    }
+                    ir::ModelKind::Union(it) => {
+                        it.variants.iter().any(|variant| res.holds(&variant.ty))
+                    }
+                    ir::ModelKind::Newtype(it) => res.holds(&it.ty),
+                    ir::ModelKind::StringEnum(_)
+                    | ir::ModelKind::IntEnum(_)
+                    | ir::ModelKind::Alias(_) => false,
+                };
+                if needs {
+                    res.names.insert(&model.rust_name);
+                }
+            }
+            if res.names.len() == before {
+                return res;
+            }
+        }
+    }
+
+    /// Whether `model` gets an `impl Validate`.
+    pub(super) fn contains(&self, model: &ir::Model) -> bool {
+        self.names.contains(model.rust_name.as_str())
+    }
+
+    /// Whether a value of `ty` holds a model that gets an `impl Validate`.
+    pub(super) fn holds(&self, ty: &ir::TypeRef) -> bool {
+        let mut ty = ty;
+        // Alias chains are shorter than the list of aliases, unless they loop.
+        let mut alias_steps = 0;
+        loop {
+            match ty {
+                ir::TypeRef::Vec(inner)
+                | ir::TypeRef::Map(inner)
+                | ir::TypeRef::Nullable(inner) => {
+                    ty = inner;
+                }
+                ir::TypeRef::Named(name) if self.names.contains(name.as_str()) => return true,
+                ir::TypeRef::Named(name) => match self.aliases.get(name.as_str()) {
+                    Some(target) if alias_steps <= self.aliases.len() => {
+                        alias_steps += 1;
+                        ty = target;
+                    }
+                    _ => return false,
+                },
+                _ => return false,
+            }
+        }
+    }
+}
+
+/// The `impl Validate` of `model`, which `validated_models` chose.
+pub(super) fn emit_validate(validated: &Validated<'_>, model: &ir::Model) -> TokenStream {
+    let name = ident(&model.rust_name);
+    let body = match &model.kind {
+        ir::ModelKind::Struct(it) => {
+            let fields = it.fields.iter().map(|field| validate_field(validated, field));
+            let additional = it.additional.as_ref().filter(|(_, ty)| validated.holds(ty)).map(
+                |(field, _)| {
+                    let field = ident(field);
+                    quote!(crate::runtime::validate::Validate::validate_into(&self.#field, path, out);)
+                },
+            );
+            quote!(#(#fields)* #additional)
+        }
+        ir::ModelKind::Union(it) => {
+            let arms = it.variants.iter().map(|variant| {
+                let name = ident(&variant.rust_name);
+                if validated.holds(&variant.ty) {
+                    quote!(Self::#name(value) => crate::runtime::validate::Validate::validate_into(value, path, out),)
+                } else {
+                    quote!(Self::#name(_) => {})
+                }
+            });
+            quote! {
+                match self {
+                    #(#arms)*
+                    Self::Unknown(_) => {}
+                }
+            }
+        }
+        ir::ModelKind::Newtype(_) => {
+            quote!(crate::runtime::validate::Validate::validate_into(&self.0, path, out);)
+        }
+        _ => quote!(),
+    };
+    quote! {
+        impl crate::runtime::validate::Validate for #name {
+            fn validate_into(&self, path: &str, out: &mut Vec<crate::runtime::validate::Violation>) {
+                #body
+            }
+        }
+    }
+}
+
+/// The checks of one field, and the validation of what it holds.
+fn validate_field(validated: &Validated<'_>, field: &ir::Field) -> TokenStream {
+    let (nullable, inner) = match &field.ty {
+        ir::TypeRef::Nullable(inner) => (true, &**inner),
+        ty => (false, ty),
+    };
+    let checks: Vec<TokenStream> = field.checks.iter().filter_map(|it| check(it, inner)).collect();
+    let recurse = validated
+        .holds(inner)
+        .then(|| quote!(crate::runtime::validate::Validate::validate_into(value, path, out);));
+    if checks.is_empty() && recurse.is_none() {
+        return quote!();
+    }
+    let name = ident(&field.rust_name);
+    let wire = &field.wire_name;
+    let body = quote! {
+        let path = &crate::runtime::validate::field(path, #wire);
+        #(#checks)*
+        #recurse
+    };
+    match (field.required, nullable) {
+        (true, false) => quote!({ let value = &self.#name; #body }),
+        (true, true) | (false, false) => quote!(if let Some(value) = &self.#name { #body }),
+        (false, true) => quote!(if let Some(Some(value)) = &self.#name { #body }),
+    }
+}
+
+fn bound<T: quote::ToTokens>(it: Option<T>) -> TokenStream {
+    match it {
+        Some(it) => quote!(Some(#it)),
+        None => quote!(None),
+    }
+}
+
+/// A check of `value`, of type `ty`; none when the type is not the one the check is for (a
+/// `maxLength` on a `date-time` string, say, which is typed as a timestamp).
+fn check(check: &ir::Check, ty: &ir::TypeRef) -> Option<TokenStream> {
+    let v = quote!(crate::runtime::validate);
+    Some(match (check, ty) {
+        (ir::Check::Items { min, max }, ir::TypeRef::Vec(_)) => {
+            let (min, max) = (bound(*min), bound(*max));
+            quote!(#v::items(path, out, value.len(), #min, #max);)
+        }
+        (ir::Check::Length { min, max }, ir::TypeRef::String) => {
+            let (min, max) = (bound(*min), bound(*max));
+            quote!(#v::length(path, out, value, #min, #max);)
+        }
+        (ir::Check::Range { min, max }, ir::TypeRef::I32 | ir::TypeRef::I64 | ir::TypeRef::F64) => {
+            let limit = |it: &Option<(f64, bool)>| match it {
+                Some((value, exclusive)) if value.is_finite() => {
+                    let value = proc_macro2::Literal::f64_suffixed(*value);
+                    quote!(Some((#value, #exclusive)))
+                }
+                _ => quote!(None),
+            };
+            let (min, max) = (limit(min), limit(max));
+            let value = match ty {
+                ir::TypeRef::I32 => quote!(f64::from(*value)),
+                ir::TypeRef::I64 => quote!(*value as f64),
+                _ => quote!(*value),
+            };
+            quote!(#v::range(path, out, #value, #min, #max);)
+        }
+        (ir::Check::UniqueBy { fields, .. }, ir::TypeRef::Vec(_)) => {
+            let names: Vec<&str> = fields.iter().map(|(wire, _)| wire.as_str()).collect();
+            let names = names.join(" and ");
+            let rust: Vec<_> = fields.iter().map(|(_, rust)| ident(rust)).collect();
+            quote!(#v::unique_by(path, out, value.iter().map(|item| ::serde_json::json!([#(&item.#rust),*])), #names);)
+        }
+        _ => return None,
+    })
+}
