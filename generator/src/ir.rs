@@ -116,6 +116,8 @@ pub struct Field {
     pub boxed: bool,
     /// The constraints its schema puts on the value, checked before a request is sent.
     pub checks: Vec<Check>,
+    /// The name of its `with_…` setter (optional fields only).
+    pub setter: String,
 }
 
 /// A constraint on a field's value.
@@ -142,6 +144,9 @@ pub enum Check {
         /// `maximum`, and `exclusiveMaximum`.
         max: Option<(f64, bool)>,
     },
+    /// `pattern`, as a Rust regular expression (the `regex` crate's syntax, which ECMA-262
+    /// patterns mostly share; the generator checks that it parses).
+    Pattern(String),
     /// `x-unique-items-by`: the items' properties whose values may not repeat together.
     UniqueBy {
         /// The properties: wire names, and the items' Rust field names (filled in once every

@@ -81,7 +81,9 @@ pub fn standalone_crate(
     let header = header(origin);
     let manifest = format!(
         "# {header_text}\n\n[package]\nname = \"{crate_name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n\
-         # Not part of any enclosing workspace.\n[workspace]\n\n[dependencies]\n{RUNTIME_DEPENDENCIES}",
+         # Not part of any enclosing workspace.\n[workspace]\n\n[dependencies]\n{RUNTIME_DEPENDENCIES}{regex}",
+        // The models check `pattern`s with the `regex` crate; only crates that have one need it.
+        regex = if crate::emit::uses_patterns(api) { "regex = \"1\"\n" } else { "" },
         header_text = header.trim_start_matches("// "),
     );
     let title = markdown::inline(&api.title);

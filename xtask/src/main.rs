@@ -6,6 +6,7 @@
 //!   for any spec.
 //! - `cargo xtask corpus [--only NAME]… [--no-check]`: generates real public specs and lints
 //!   their crates.
+//! - `cargo xtask conformance`: runs the generated client against Stoplight Prism.
 
 #![allow(
     clippy::print_stdout,
@@ -14,6 +15,7 @@
 )]
 
 mod codegen;
+mod conformance;
 mod corpus;
 mod write;
 
@@ -50,6 +52,9 @@ enum Command {
         #[arg(long, requires = "out")]
         strict: bool,
     },
+    /// Run the generated client against Stoplight Prism serving spec/ (installed into
+    /// target/prism/ with npm when absent).
+    Conformance,
     /// Generate real public specs (HubSpot's, GitHub's, Directus's; the npm ones fetched into
     /// target/corpus/ when absent) and lint each crate with clippy, warnings denied.
     Corpus {
@@ -76,6 +81,7 @@ fn main() -> std::process::ExitCode {
             }
         }
         Command::Corpus { only, no_check } => corpus::corpus(&only, no_check),
+        Command::Conformance => conformance::conformance(),
     };
     match res {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -121,6 +121,13 @@ pub fn range(
     }
 }
 
+/// `pattern`: `matched` says whether the value matches it.
+pub fn pattern(path: &str, out: &mut Vec<Violation>, matched: bool, pattern: &str) {
+    if !matched {
+        push(out, path, format!("must match `{pattern}` (pattern)"));
+    }
+}
+
 /// `x-unique-items-by`: no two items share the values `keys` gives for them (`names` names the
 /// properties, for the message).
 pub fn unique_by(

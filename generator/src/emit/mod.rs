@@ -9,6 +9,8 @@ mod examples;
 mod models;
 mod validate;
 
+pub(crate) use self::validate::uses_patterns;
+
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 

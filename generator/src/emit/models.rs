@@ -106,10 +106,16 @@ fn emit_constructors(model: &ir::Model, strukt: &ir::Struct) -> TokenStream {
         let many = (required.len() > 7).then(|| {
             quote!(#[allow(clippy::too_many_arguments, reason = "one argument per required property of the schema")])
         });
+        // Arguments are named after their fields, which may be `_1` (a property named `1`).
+        let numeric = required.iter().any(|it| it.rust_name.chars().all(|c| c == '_' || c.is_ascii_digit()));
+        let numeric = numeric.then(|| {
+            quote!(#[allow(clippy::just_underscores_and_digits, reason = "arguments are named after the properties")])
+        });
         let doc = " A value with its required fields; the optional ones start absent (`None`), and `with_…` sets them.";
         quote! {
             #[doc = #doc]
             #many
+            #numeric
             pub fn new(#(#params),*) -> #type_name {
                 #type_name { #(#inits)* #additional }
             }
@@ -117,7 +123,7 @@ fn emit_constructors(model: &ir::Model, strukt: &ir::Struct) -> TokenStream {
     });
     let setters = strukt.fields.iter().filter(|it| !it.required).map(|field| {
         let name = ident(&field.rust_name);
-        let setter = ident(&format!("with_{}", field.rust_name.trim_start_matches("r#")));
+        let setter = ident(&field.setter);
         let (inner, nullable) = match &field.ty {
             ir::TypeRef::Nullable(inner) => (&**inner, true),
             ty => (ty, false),

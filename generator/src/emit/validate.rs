@@ -201,6 +201,19 @@ fn check(check: &ir::Check, ty: &ir::TypeRef) -> Option<TokenStream> {
             };
             quote!(#v::range(path, out, #value, #min, #max);)
         }
+        (ir::Check::Pattern(pattern), ir::TypeRef::String) => {
+            // Compiled once; a pattern the `regex` crate refuses at run time (past its size
+            // limit, say) is not checked rather than a panic.
+            quote! {
+                {
+                    static PATTERN: ::std::sync::LazyLock<Option<::regex::Regex>> =
+                        ::std::sync::LazyLock::new(|| ::regex::Regex::new(#pattern).ok());
+                    if let Some(pattern) = PATTERN.as_ref() {
+                        #v::pattern(path, out, pattern.is_match(value), #pattern);
+                    }
+                }
+            }
+        }
         (ir::Check::UniqueBy { fields, .. }, ir::TypeRef::Vec(_)) => {
             let names: Vec<&str> = fields.iter().map(|(wire, _)| wire.as_str()).collect();
             let names = names.join(" and ");
@@ -208,5 +221,16 @@ fn check(check: &ir::Check, ty: &ir::TypeRef) -> Option<TokenStream> {
             quote!(#v::unique_by(path, out, value.iter().map(|item| ::serde_json::json!([#(&item.#rust),*])), #names);)
         }
         _ => return None,
+    })
+}
+
+/// Whether any model checks a `pattern`: its crate then needs the `regex` crate.
+pub(crate) fn uses_patterns(api: &ir::Api) -> bool {
+    api.models.iter().any(|model| match &model.kind {
+        ir::ModelKind::Struct(it) => it
+            .fields
+            .iter()
+            .any(|field| field.checks.iter().any(|check| matches!(check, ir::Check::Pattern(_)))),
+        _ => false,
     })
 }

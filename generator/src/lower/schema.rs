@@ -335,6 +335,9 @@ impl<'a> Lower<'a, '_> {
     /// A struct for the merged properties of an object schema.
     pub(super) fn object_struct(&mut self, parts: &Parts<'a>) -> ir::Struct {
         let mut scope = Scope::default();
+        // The methods of the struct: `new`, and a `with_…` setter per optional field.
+        let mut methods = Scope::default();
+        methods.reserve("new", "the constructor");
         let mut fields = Vec::new();
         for (wire, Declared { ptr: prop_ptr, item: prop, owner, merged }) in &parts.properties {
             let (wanted, prop_docs) = match prop {
@@ -365,12 +368,20 @@ impl<'a> Lower<'a, '_> {
                 ReferenceOr::Item(it) => self.checks(it, prop_ptr),
                 ReferenceOr::Reference { .. } => Vec::new(),
             };
+            let required = parts.required.contains(wire);
+            let setter = if required {
+                String::new()
+            } else {
+                let bare = field_name.trim_start_matches("r#").trim_start_matches('_');
+                methods.claim(&format!("with_{bare}"), wire).0
+            };
             fields.push(ir::Field {
                 wire_name: (*wire).to_owned(),
                 rust_name: field_name,
+                setter,
                 docs: prop_docs,
                 ty,
-                required: parts.required.contains(wire),
+                required,
                 boxed: false,
                 checks,
             });
@@ -391,9 +402,7 @@ impl<'a> Lower<'a, '_> {
         ir::Struct { fields, additional }
     }
 
-    /// The constraints of a property's own schema that are checked before sending. `pattern`
-    /// is documented, not checked (a regular expression engine in every generated crate costs
-    /// more than the check is worth).
+    /// The constraints of a property's own schema that are checked before sending.
     fn checks(&mut self, schema: &Schema, ptr: &JsonPointer) -> Vec<ir::Check> {
         let mut res = Vec::new();
         let bound = |value: Option<f64>, exclusive: bool| value.map(|it| (it, exclusive));
@@ -428,11 +437,34 @@ impl<'a> Lower<'a, '_> {
                     }
                 }
             }
-            SchemaKind::Type(Type::String(it))
-                if it.min_length.is_some() || it.max_length.is_some() =>
-            {
-                let (min, max) = (it.min_length.map(|n| n as u64), it.max_length.map(|n| n as u64));
-                res.push(ir::Check::Length { min, max });
+            SchemaKind::Type(Type::String(it)) => {
+                if it.min_length.is_some() || it.max_length.is_some() {
+                    let (min, max) =
+                        (it.min_length.map(|n| n as u64), it.max_length.map(|n| n as u64));
+                    res.push(ir::Check::Length { min, max });
+                }
+                if let Some(pattern) = &it.pattern {
+                    // The `regex` crate's syntax, which the generated check compiles with.
+                    let parsed =
+                        regex_syntax::ParserBuilder::new().nest_limit(64).build().parse(pattern);
+                    match parsed {
+                        Ok(_) => res.push(ir::Check::Pattern(pattern.clone())),
+                        Err(err) => {
+                            let reason = err.to_string();
+                            let reason =
+                                reason.lines().last().unwrap_or_default().trim().to_owned();
+                            self.acc
+                                .warning(
+                                    Kind::Unsupported,
+                                    ptr.join("pattern"),
+                                    "a `pattern` the `regex` crate cannot read",
+                                )
+                                .set_note(format!(
+                                    "{reason}; it is documented, not checked before sending"
+                                ));
+                        }
+                    }
+                }
             }
             SchemaKind::Type(Type::Integer(it)) if it.minimum.is_some() || it.maximum.is_some() => {
                 res.push(ir::Check::Range {
