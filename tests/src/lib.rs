@@ -1,7 +1,8 @@
-//! Helpers shared by the tests in `tests/tests/` (and xtask's): fixtures, and random specs for
-//! property tests.
+//! Helpers shared by the tests in `tests/tests/` (and xtask's): fixtures, random specs for
+//! property tests, and a HubSpot-like server.
 
 pub mod arbitrary;
+pub mod hubspot;
 
 use std::path::{Path, PathBuf};
 

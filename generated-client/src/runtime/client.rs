@@ -748,6 +748,7 @@ impl Call {
                 attempt = count,
                 status = tracing::field::Empty,
                 correlation_id = tracing::field::Empty,
+                wait_ms = tracing::field::Empty,
             );
             let result = self.attempt(request).instrument(attempt.clone()).await;
             let verdict = match &result {
@@ -782,6 +783,7 @@ impl Call {
                         Verdict::RetryAfter(_, reason) => *reason,
                         _ => "",
                     };
+                    attempt.record("wait_ms", wait.as_millis() as u64);
                     tracing::info!(
                         parent: &attempt,
                         wait_ms = wait.as_millis() as u64,
