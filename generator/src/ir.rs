@@ -118,6 +118,9 @@ pub struct Field {
     pub checks: Vec<Check>,
     /// The name of its `with_…` setter (optional fields only).
     pub setter: String,
+    /// The name of the associated constant that gives its `maxItems`, when it has one
+    /// (`INPUTS_MAX_ITEMS`): code that fills the array in chunks reads the limit from it.
+    pub max_items_const: Option<String>,
 }
 
 /// A constraint on a field's value.

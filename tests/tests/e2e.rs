@@ -373,8 +373,11 @@ async fn a_body_that_breaks_its_schema_is_refused_before_sending() {
     Mock::given(method("POST")).respond_with(ok_response()).mount(&server).await;
     let client = client(&server);
 
+    // The limit comes from the spec's `maxItems`, as an associated constant.
+    let limit = BatchInputSimplePublicObjectBatchInputUpsert::INPUTS_MAX_ITEMS;
+    assert_eq!(limit, 100);
     let too_many = BatchInputSimplePublicObjectBatchInputUpsert {
-        inputs: (0..101).map(|it| input(&format!("ext-{it}"))).collect(),
+        inputs: (0..=limit).map(|it| input(&format!("ext-{it}"))).collect(),
     };
     let err = client.batch_upsert(&too_many).await.unwrap_err();
     let Error::Invalid(violations) = &err else { panic!("{err:?}") };
@@ -399,7 +402,7 @@ async fn a_body_that_breaks_its_schema_is_refused_before_sending() {
 
     // 100 distinct inputs are fine.
     let full = BatchInputSimplePublicObjectBatchInputUpsert {
-        inputs: (0..100).map(|it| input(&format!("ext-{it}"))).collect(),
+        inputs: (0..limit).map(|it| input(&format!("ext-{it}"))).collect(),
     };
     client.batch_upsert(&full).await.unwrap();
     assert_eq!(server.received_requests().await.unwrap().len(), 1);

@@ -9,6 +9,9 @@ pub struct BatchInputSimplePublicObjectBatchInputUpsert {
 }
 
 impl BatchInputSimplePublicObjectBatchInputUpsert {
+    /// The most items `inputs` may hold (`maxItems`).
+    pub const INPUTS_MAX_ITEMS: u64 = 100;
+
     /// A value with its required fields; the optional ones start absent (`None`), and `with_…` sets them.
     pub fn new(
         inputs: impl Into<Vec<SimplePublicObjectBatchInputUpsert>>,

@@ -140,8 +140,25 @@ fn emit_constructors(model: &ir::Model, strukt: &ir::Struct) -> TokenStream {
             }
         }
     });
+    let limits = strukt.fields.iter().filter_map(|field| {
+        let name = ident(field.max_items_const.as_ref()?);
+        let max = field.checks.iter().find_map(|it| match it {
+            ir::Check::Items { max: Some(max), .. } => Some(*max),
+            _ => None,
+        })?;
+        let max = proc_macro2::Literal::u64_unsuffixed(max);
+        let doc = format!(
+            " The most items {} may hold (`maxItems`).",
+            markdown::code_span(&field.wire_name)
+        );
+        Some(quote! {
+            #[doc = #doc]
+            pub const #name: u64 = #max;
+        })
+    });
     quote! {
         impl #type_name {
+            #(#limits)*
             #new
             #(#setters)*
         }

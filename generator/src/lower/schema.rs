@@ -375,10 +375,20 @@ impl<'a> Lower<'a, '_> {
                 let bare = field_name.trim_start_matches("r#").trim_start_matches('_');
                 methods.claim(&format!("with_{bare}"), wire).0
             };
+            let max_items_const = checks
+                .iter()
+                .any(|it| matches!(it, ir::Check::Items { max: Some(_), .. }))
+                .then(|| {
+                    // Field names are unique snake_case: their upper case is too (`_1` stays
+                    // `_1`, which keeps a leading digit from starting the name).
+                    let bare = field_name.trim_start_matches("r#");
+                    format!("{}_MAX_ITEMS", bare.to_ascii_uppercase())
+                });
             fields.push(ir::Field {
                 wire_name: (*wire).to_owned(),
                 rust_name: field_name,
                 setter,
+                max_items_const,
                 docs: prop_docs,
                 ty,
                 required,
