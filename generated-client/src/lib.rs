@@ -34,6 +34,7 @@
 //! # }
 //! ```
 
+pub mod bulk;
 mod generated;
 pub mod runtime;
 
