@@ -17,9 +17,16 @@
 //!   value), never by position: HubSpot returns results in no particular order.
 //!
 //! Memory is bounded by `concurrency` batches, not by the number of inputs: outcomes go to a
-//! callback as they are known.
+//! callback as they are known (and, with a checkpoint, to a JSON Lines file that lets a killed
+//! run resume).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::{
+    collections::{BTreeMap, BTreeSet},
+    fmt,
+    fs::{File, OpenOptions},
+    io::{BufRead as _, BufReader, BufWriter, Write as _},
+    path::{Path, PathBuf},
+};
 
 use tokio::task::JoinSet;
 
@@ -32,24 +39,48 @@ use crate::{
     runtime::Validate,
 };
 
-/// What became of one input: exactly one per input.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// What became of one input: exactly one per input. In JSON (the report's lines and the
+/// checkpoint), `{"state": "created", "recordId": "…"}` and so on.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "state", rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum Fate {
-    /// A record was created; HubSpot's record id.
-    Created(String),
-    /// The record was updated; HubSpot's record id.
-    Updated(String),
-    /// It was not written, and why.
-    Failed(String),
-    /// A later input with the same `idProperty` and `id` replaced it before it was sent; the
-    /// later input's index.
-    Duplicate(usize),
+    /// A record was created.
+    Created {
+        /// HubSpot's record id.
+        record_id: String,
+    },
+    /// The record was updated.
+    Updated {
+        /// HubSpot's record id.
+        record_id: String,
+    },
+    /// It was not written.
+    Failed {
+        /// Why.
+        error: String,
+    },
+    /// A later input with the same `idProperty` and `id` replaced it before it was sent.
+    Duplicate {
+        /// The later input's index.
+        superseded_by: usize,
+    },
     /// Whether it was written could not be learnt (a request sent whose answer never came).
-    Unknown(String),
+    Unknown {
+        /// Why.
+        reason: String,
+    },
 }
 
-/// One input's fate, by its position in the input.
-#[derive(Clone, Debug, PartialEq, Eq)]
+impl Fate {
+    /// Whether the fate is final: everything but `Unknown`, which a later run retries.
+    pub fn is_final(&self) -> bool {
+        !matches!(self, Fate::Unknown { .. })
+    }
+}
+
+/// One input's fate, by its position in the input: a line of the report.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Outcome {
     /// The input's position, from 0.
     pub index: usize,
@@ -58,10 +89,18 @@ pub struct Outcome {
     /// Its `id`.
     pub id: String,
     /// What became of it.
+    #[serde(flatten)]
     pub fate: Fate,
 }
 
-/// How many inputs ended in each state.
+impl Outcome {
+    /// The outcome as one line of JSON, without the line break.
+    pub fn to_json_line(&self) -> String {
+        serde_json::to_string(self).expect("an outcome is strings and numbers")
+    }
+}
+
+/// How many inputs ended in each state, and what it took.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Totals {
     /// Records created.
@@ -74,18 +113,24 @@ pub struct Totals {
     pub duplicates: usize,
     /// Inputs whose fate could not be learnt.
     pub unknown: usize,
-    /// Requests sent (batches, and halves of refused batches).
+    /// Of those counted above, how many came from a checkpoint rather than this run.
+    pub resumed: usize,
+    /// Requests sent (batches, and halves of refused batches), retries not counted.
     pub requests: usize,
+    /// Retries made, by the client's retry policy.
+    pub retries: usize,
+    /// Answers that were 429 (rate limited).
+    pub rate_limited: usize,
 }
 
 impl Totals {
     fn count(&mut self, fate: &Fate) {
         match fate {
-            Fate::Created(_) => self.created += 1,
-            Fate::Updated(_) => self.updated += 1,
-            Fate::Failed(_) => self.failed += 1,
-            Fate::Duplicate(_) => self.duplicates += 1,
-            Fate::Unknown(_) => self.unknown += 1,
+            Fate::Created { .. } => self.created += 1,
+            Fate::Updated { .. } => self.updated += 1,
+            Fate::Failed { .. } => self.failed += 1,
+            Fate::Duplicate { .. } => self.duplicates += 1,
+            Fate::Unknown { .. } => self.unknown += 1,
         }
     }
 
@@ -101,7 +146,39 @@ pub struct BulkUpsert {
     client: Client,
     concurrency: usize,
     batch_size: usize,
+    checkpoint: Option<PathBuf>,
 }
+
+/// Why a bulk upsert could not run.
+#[derive(Debug)]
+pub enum BulkError {
+    /// The checkpoint file could not be read or written.
+    Checkpoint(PathBuf, std::io::Error),
+    /// The checkpoint file records other inputs than these.
+    CheckpointMismatch {
+        /// The file.
+        path: PathBuf,
+        /// The first input that differs.
+        index: usize,
+    },
+}
+
+impl fmt::Display for BulkError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BulkError::Checkpoint(path, err) => {
+                write!(f, "the checkpoint {}: {err}", path.display())
+            }
+            BulkError::CheckpointMismatch { path, index } => write!(
+                f,
+                "the checkpoint {} records another input at {index}: it belongs to another run",
+                path.display()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for BulkError {}
 
 type Key = (Option<String>, String);
 
@@ -111,18 +188,64 @@ struct Pending {
     input: Input,
 }
 
-/// The answer for one batch: the outcomes, and how many requests it took.
+/// The answer for one batch: the outcomes, and what it took.
 struct Sent {
     outcomes: Vec<Outcome>,
     requests: usize,
+    retries: usize,
+    rate_limited: usize,
     keys: Vec<Key>,
+}
+
+/// Where outcomes go: the caller's sink, the totals, the progress callback and the checkpoint.
+struct Books<S, P> {
+    sink: S,
+    progress: P,
+    totals: Totals,
+    checkpoint: Option<(PathBuf, BufWriter<File>)>,
+}
+
+impl<S: FnMut(Outcome), P: FnMut(&Totals)> Books<S, P> {
+    fn record(&mut self, outcome: Outcome) -> Result<(), BulkError> {
+        self.totals.count(&outcome.fate);
+        if let Some((path, file)) = &mut self.checkpoint {
+            writeln!(file, "{}", outcome.to_json_line())
+                .map_err(|err| BulkError::Checkpoint(path.clone(), err))?;
+        }
+        (self.sink)(outcome);
+        Ok(())
+    }
+
+    /// A batch boundary: the checkpoint reaches the disk, and progress is told.
+    fn sync(&mut self) -> Result<(), BulkError> {
+        if let Some((path, file)) = &mut self.checkpoint {
+            file.flush()
+                .and_then(|()| file.get_ref().sync_data())
+                .map_err(|err| BulkError::Checkpoint(path.clone(), err))?;
+        }
+        (self.progress)(&self.totals);
+        Ok(())
+    }
+
+    fn finish(&mut self, done: Sent, in_flight: &mut BTreeSet<Key>) -> Result<(), BulkError> {
+        for key in &done.keys {
+            in_flight.remove(key);
+        }
+        self.totals.requests += done.requests;
+        self.totals.retries += done.retries;
+        self.totals.rate_limited += done.rate_limited;
+        for it in done.outcomes {
+            self.record(it)?;
+        }
+        self.sync()
+    }
 }
 
 impl BulkUpsert {
     /// A bulk upsert through `client`, 4 batches at a time, batches of the spec's `maxItems`.
     pub fn new(client: Client) -> BulkUpsert {
         let batch_size = usize::try_from(BatchInput::INPUTS_MAX_ITEMS).unwrap_or(usize::MAX);
-        BulkUpsert { client, concurrency: 4, batch_size }
+        BulkUpsert { client, concurrency: 4, batch_size, checkpoint: None }
     }
 
     /// How many batches may be in flight at once (at least 1).
@@ -138,45 +261,90 @@ impl BulkUpsert {
         self
     }
 
+    /// Records every final outcome in `path` (JSON Lines, appended, synced to disk at each
+    /// batch boundary). A run given a checkpoint that exists sends nothing it records as final
+    /// and reports those outcomes again, so a run killed at any point resumes where it stopped,
+    /// and a run of the same inputs again ends with the same fates. The checkpoint's records
+    /// are held in memory while the run lasts.
+    pub fn checkpoint(mut self, path: impl Into<PathBuf>) -> BulkUpsert {
+        self.checkpoint = Some(path.into());
+        self
+    }
+
     /// Upserts every input, calling `sink` once per input with its fate as soon as it is
     /// known (in no particular order), and returns the totals.
     pub async fn run(
         &self,
         inputs: impl IntoIterator<Item = Input>,
-        mut sink: impl FnMut(Outcome),
-    ) -> Totals {
-        let run_id = format!("{:016x}", fastrand::u64(..));
-        let mut totals = Totals::default();
-        let mut report = |outcome: Outcome, totals: &mut Totals| {
-            totals.count(&outcome.fate);
-            sink(outcome);
+        sink: impl FnMut(Outcome),
+    ) -> Result<Totals, BulkError> {
+        self.run_with_progress(inputs, sink, |_| {}).await
+    }
+
+    /// [`BulkUpsert::run`], calling `progress` with the totals so far after each batch.
+    pub async fn run_with_progress(
+        &self,
+        inputs: impl IntoIterator<Item = Input>,
+        sink: impl FnMut(Outcome),
+        progress: impl FnMut(&Totals),
+    ) -> Result<Totals, BulkError> {
+        let mut resumed = match &self.checkpoint {
+            Some(path) => read_checkpoint(path)?,
+            None => BTreeMap::new(),
         };
+        let checkpoint = match &self.checkpoint {
+            Some(path) => {
+                let fail = |err| BulkError::Checkpoint(path.clone(), err);
+                let mut file = OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .read(true)
+                    .open(path)
+                    .map_err(fail)?;
+                // A run killed while writing leaves a line cut short: the next one starts anew.
+                if ends_mid_line(&mut file).map_err(fail)? {
+                    file.write_all(b"\n").map_err(fail)?;
+                }
+                Some((path.clone(), BufWriter::new(file)))
+            }
+            None => None,
+        };
+        let mut books = Books { sink, progress, totals: Totals::default(), checkpoint };
+        let run_id = format!("{:016x}", fastrand::u64(..));
         let mut pending: Vec<Pending> = Vec::new();
         let mut pending_keys: BTreeMap<Key, usize> = BTreeMap::new();
         let mut in_flight: BTreeSet<Key> = BTreeSet::new();
         let mut tasks: JoinSet<Sent> = JoinSet::new();
         for (index, mut input) in inputs.into_iter().enumerate() {
+            if let Some(done) = resumed.remove(&index) {
+                if done.id != input.id || done.id_property != input.id_property {
+                    let path = self.checkpoint.clone().unwrap_or_default();
+                    return Err(BulkError::CheckpointMismatch { path, index });
+                }
+                books.totals.resumed += 1;
+                books.totals.count(&done.fate);
+                (books.sink)(done);
+                continue;
+            }
             if let Err(violations) = input.validate() {
-                let fate = Fate::Failed(format!("invalid: {violations}"));
-                report(outcome(index, &input, fate), &mut totals);
+                let fate = Fate::Failed { error: format!("invalid: {violations}") };
+                books.record(outcome(index, &input, fate))?;
                 continue;
             }
             if input.object_write_trace_id.is_none() {
                 input.object_write_trace_id = Some(format!("bulk-{run_id}-{index}"));
             }
-            let key = (input.id_property.clone(), input.id.clone());
+            let key = key_of(&input);
             // A key in flight: its batch must end first, so that writes keep input order.
             while in_flight.contains(&key) {
                 let Some(done) = tasks.join_next().await else { break };
-                finish(done, &mut in_flight, &mut totals, &mut report);
+                books.finish(joined(done), &mut in_flight)?;
             }
             match pending_keys.get(&key) {
                 Some(&slot) => {
                     let earlier = std::mem::replace(&mut pending[slot], Pending { index, input });
-                    report(
-                        outcome(earlier.index, &earlier.input, Fate::Duplicate(index)),
-                        &mut totals,
-                    );
+                    let fate = Fate::Duplicate { superseded_by: index };
+                    books.record(outcome(earlier.index, &earlier.input, fate))?;
                 }
                 None => {
                     pending_keys.insert(key, pending.len());
@@ -186,7 +354,7 @@ impl BulkUpsert {
             if pending.len() >= self.batch_size {
                 while tasks.len() >= self.concurrency {
                     let Some(done) = tasks.join_next().await else { break };
-                    finish(done, &mut in_flight, &mut totals, &mut report);
+                    books.finish(joined(done), &mut in_flight)?;
                 }
                 pending_keys.clear();
                 in_flight.extend(pending.iter().map(|it| key_of(&it.input)));
@@ -199,9 +367,51 @@ impl BulkUpsert {
             tasks.spawn(send(self.client.clone(), pending));
         }
         while let Some(done) = tasks.join_next().await {
-            finish(done, &mut in_flight, &mut totals, &mut report);
+            books.finish(joined(done), &mut in_flight)?;
         }
-        totals
+        books.sync()?;
+        Ok(books.totals)
+    }
+}
+
+/// The final outcomes a checkpoint records, by index; none when it does not exist yet. A last
+/// line cut short (the run was killed while writing it) is ignored: its batch is sent again.
+fn read_checkpoint(path: &Path) -> Result<BTreeMap<usize, Outcome>, BulkError> {
+    let file = match File::open(path) {
+        Ok(it) => it,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
+        Err(err) => return Err(BulkError::Checkpoint(path.to_owned(), err)),
+    };
+    let mut res = BTreeMap::new();
+    for line in BufReader::new(file).lines() {
+        let line = line.map_err(|err| BulkError::Checkpoint(path.to_owned(), err))?;
+        if let Ok(outcome) = serde_json::from_str::<Outcome>(&line) {
+            if outcome.fate.is_final() {
+                res.insert(outcome.index, outcome);
+            }
+        }
+    }
+    Ok(res)
+}
+
+/// Whether `file` is not empty and its last byte is not a line break.
+fn ends_mid_line(file: &mut File) -> std::io::Result<bool> {
+    use std::io::{Read as _, Seek as _, SeekFrom};
+    if file.metadata()?.len() == 0 {
+        return Ok(false);
+    }
+    file.seek(SeekFrom::End(-1))?;
+    let mut last = [0];
+    file.read_exact(&mut last)?;
+    Ok(last[0] != b'\n')
+}
+
+/// A batch's answer from its task. `send` does not panic, and tasks are not cancelled, so a
+/// task always ends with its answer.
+fn joined(done: Result<Sent, tokio::task::JoinError>) -> Sent {
+    match done {
+        Ok(sent) => sent,
+        Err(err) => std::panic::resume_unwind(err.into_panic()),
     }
 }
 
@@ -213,34 +423,30 @@ fn outcome(index: usize, input: &Input, fate: Fate) -> Outcome {
     Outcome { index, id_property: input.id_property.clone(), id: input.id.clone(), fate }
 }
 
-/// Reports a batch's outcomes and frees its keys. A batch whose task panicked cannot happen
-/// (`send` does not panic); were it to, its inputs would be missing from the totals.
-fn finish(
-    done: Result<Sent, tokio::task::JoinError>,
-    in_flight: &mut BTreeSet<Key>,
-    totals: &mut Totals,
-    report: &mut impl FnMut(Outcome, &mut Totals),
-) {
-    let Ok(sent) = done else { return };
-    for key in &sent.keys {
-        in_flight.remove(key);
-    }
-    totals.requests += sent.requests;
-    for it in sent.outcomes {
-        report(it, totals);
-    }
-}
-
 /// Sends one batch, splitting it on a 400 until the inputs at fault are alone.
 async fn send(client: Client, batch: Vec<Pending>) -> Sent {
     let keys = batch.iter().map(|it| key_of(&it.input)).collect();
-    let mut outcomes = Vec::with_capacity(batch.len());
-    let mut requests = 0;
+    let mut sent = Sent {
+        outcomes: Vec::with_capacity(batch.len()),
+        requests: 0,
+        retries: 0,
+        rate_limited: 0,
+        keys,
+    };
     let mut queue = vec![batch];
     while let Some(batch) = queue.pop() {
-        requests += 1;
+        sent.requests += 1;
         let body = BatchInput::new(batch.iter().map(|it| it.input.clone()).collect::<Vec<_>>());
-        let fates: Vec<Fate> = match client.batch_upsert(&body).await {
+        let answer = client.batch_upsert(&body).await;
+        let attempts = match &answer {
+            Ok(response) => Some(response.attempts().clone()),
+            Err(err) => err.attempts().cloned(),
+        };
+        if let Some(attempts) = attempts {
+            sent.retries += attempts.count.saturating_sub(1) as usize;
+            sent.rate_limited += attempts.rate_limited as usize;
+        }
+        let fates: Vec<Fate> = match answer {
             Ok(response) => match response.into_body() {
                 BatchUpsertOutcome::Ok(done) => {
                     map_back(&batch, &done.results, done.errors.as_deref().unwrap_or_default())
@@ -253,7 +459,7 @@ async fn send(client: Client, batch: Vec<Pending>) -> Sent {
                 BatchUpsertOutcome::Undocumented(raw) => {
                     let reason =
                         format!("an undocumented success {} whose body was not read", raw.status());
-                    vec![Fate::Unknown(reason); batch.len()]
+                    vec![Fate::Unknown { reason }; batch.len()]
                 }
             },
             Err(err) if err.status().is_some_and(|it| it.as_u16() == 400) && batch.len() > 1 => {
@@ -265,10 +471,10 @@ async fn send(client: Client, batch: Vec<Pending>) -> Sent {
             }
             Err(err) => vec![fate_of_error(&err); batch.len()],
         };
-        outcomes
+        sent.outcomes
             .extend(batch.iter().zip(fates).map(|(it, fate)| outcome(it.index, &it.input, fate)));
     }
-    Sent { outcomes, requests, keys }
+    sent
 }
 
 /// The fate of every input of a batch whose call failed.
@@ -278,9 +484,9 @@ fn fate_of_error<E>(err: &Error<E>) -> Fate {
         Error::Api { .. }
         | Error::UnexpectedResponse { .. }
         | Error::Invalid(_)
-        | Error::InvalidRequest(_) => Fate::Failed(err.to_string()),
+        | Error::InvalidRequest(_) => Fate::Failed { error: err.to_string() },
         // Sent, but no whole answer: it may or may not have been written.
-        _ => Fate::Unknown(err.to_string()),
+        _ => Fate::Unknown { reason: err.to_string() },
     }
 }
 
@@ -309,8 +515,12 @@ fn map_back(
                 })
             });
         if let Some(pos) = pos {
-            let id = result.id.clone();
-            fates[pos] = Some(if result.new { Fate::Created(id) } else { Fate::Updated(id) });
+            let record_id = result.id.clone();
+            fates[pos] = Some(if result.new {
+                Fate::Created { record_id }
+            } else {
+                Fate::Updated { record_id }
+            });
         }
     }
     for error in errors {
@@ -319,12 +529,16 @@ fn map_back(
         let traces = error.context.as_ref().and_then(|it| it.get("objectWriteTraceId"));
         for trace in traces.into_iter().flatten() {
             if let Some(&pos) = by_trace.get(trace.as_str()) {
-                fates[pos] = Some(Fate::Failed(format!("{category}: {message}")));
+                fates[pos] = Some(Fate::Failed { error: format!("{category}: {message}") });
             }
         }
     }
     fates
         .into_iter()
-        .map(|it| it.unwrap_or_else(|| Fate::Unknown("the answer does not mention it".to_owned())))
+        .map(|it| {
+            it.unwrap_or_else(|| Fate::Unknown {
+                reason: "the answer does not mention it".to_owned(),
+            })
+        })
         .collect()
 }

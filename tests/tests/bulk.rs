@@ -33,7 +33,8 @@ async fn run(bulk: &BulkUpsert, inputs: Vec<Input>) -> (Totals, BTreeMap<usize, 
             let previous = fates.insert(outcome.index, outcome.fate);
             assert!(previous.is_none(), "input {} got two fates", outcome.index);
         })
-        .await;
+        .await
+        .unwrap();
     assert_eq!(fates.len(), count, "every input gets a fate");
     assert_eq!(totals.inputs(), count);
     (totals, fates)
@@ -57,19 +58,19 @@ async fn every_input_is_accounted_for() {
     inputs.push(input("d0", "much later")); // the same key as input 0, long after it was sent
     let (totals, fates) = run(&bulk, inputs).await;
 
-    assert_eq!(fates[&5], Fate::Duplicate(10));
+    assert_eq!(fates[&5], Fate::Duplicate { superseded_by: 10 });
     assert!(
-        matches!(&fates[&20], Fate::Failed(it) if it.contains("minLength")),
+        matches!(&fates[&20], Fate::Failed { error: it } if it.contains("minLength")),
         "{:?}",
         fates[&20]
     );
     assert!(
-        matches!(&fates[&30], Fate::Failed(it) if it.contains("VALIDATION_ERROR")),
+        matches!(&fates[&30], Fate::Failed { error: it } if it.contains("VALIDATION_ERROR")),
         "{:?}",
         fates[&30]
     );
-    assert!(matches!(fates[&0], Fate::Created(_)));
-    assert!(matches!(fates[&250], Fate::Updated(_)), "{:?}", fates[&250]);
+    assert!(matches!(fates[&0], Fate::Created { .. }));
+    assert!(matches!(fates[&250], Fate::Updated { .. }), "{:?}", fates[&250]);
     assert_eq!(
         (totals.created, totals.updated, totals.failed, totals.duplicates, totals.unknown),
         (247, 1, 2, 1, 0)
@@ -111,7 +112,7 @@ async fn a_batch_whose_answer_is_lost_is_unknown_not_dropped() {
     let (totals, fates) =
         run(&bulk, (0..10).map(|it| input(&format!("d{it}"), "x")).collect()).await;
     assert_eq!((totals.unknown, totals.created), (5, 5));
-    assert!(fates.values().filter(|it| matches!(it, Fate::Unknown(_))).count() == 5);
+    assert!(fates.values().filter(|it| matches!(it, Fate::Unknown { .. })).count() == 5);
     // The lost batch was applied all the same: unknown means "may have been written".
     assert_eq!(server.records().len(), 10);
 }
@@ -125,4 +126,59 @@ async fn rate_limited_batches_are_retried_until_written() {
     assert_eq!(totals.created, 100);
     let (_, limited) = server.requests();
     assert!(limited > 0, "the server's limit was reached");
+}
+
+#[tokio::test]
+async fn a_checkpoint_resumes_without_resending_what_was_confirmed() {
+    let dir = std::env::temp_dir().join(format!("bulk-checkpoint-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("run.jsonl");
+    let _ = std::fs::remove_file(&path);
+    let server = FakeHubSpot::start(Config::default()).await;
+    let inputs = || (0..30).map(|it| input(&format!("d{it}"), "x")).collect::<Vec<_>>();
+    let bulk = BulkUpsert::new(client(&server, RetryPolicy::disabled()))
+        .batch_size(10)
+        .concurrency(1)
+        .checkpoint(&path);
+    let (first, first_fates) = run(&bulk, inputs()).await;
+    assert_eq!((first.created, first.requests), (30, 3));
+
+    // Killed midway: the file keeps 12 whole lines and half of the 13th.
+    let text = std::fs::read_to_string(&path).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 30, "one line per input");
+    let cut = format!("{}\n{}", lines[..12].join("\n"), &lines[12][..lines[12].len() / 2]);
+    std::fs::write(&path, cut).unwrap();
+    let (resumed, resumed_fates) = run(&bulk, inputs()).await;
+    assert_eq!(resumed.resumed, 12);
+    assert_eq!(resumed.requests, 2, "only the 18 inputs not confirmed are sent, in two batches");
+    // Those 18 were written already by the first run: now they are updates.
+    assert_eq!((resumed.created, resumed.updated), (12, 18));
+    for idx in 0..12 {
+        assert_eq!(resumed_fates[&idx], first_fates[&idx], "{idx} comes from the checkpoint");
+    }
+    for idx in 12..30 {
+        assert!(matches!(resumed_fates[&idx], Fate::Updated { .. }), "{idx} was sent again");
+    }
+
+    // A third run sends nothing, and reports the same fates as the second.
+    let (third, third_fates) = run(&bulk, inputs()).await;
+    assert_eq!((third.requests, third.resumed), (0, 30));
+    assert_eq!(third_fates, resumed_fates);
+
+    // The file is JSON Lines of the report.
+    let line = std::fs::read_to_string(&path).unwrap().lines().next().unwrap().to_owned();
+    let value: serde_json::Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(value["state"], "created");
+    assert!(
+        value["recordId"].is_string()
+            && value["index"].is_u64()
+            && value["idProperty"] == "external_deal_id"
+    );
+
+    // Another input against the same checkpoint is refused.
+    let other: Vec<Input> = (0..30).map(|it| input(&format!("other{it}"), "x")).collect();
+    let err = bulk.run(other, |_| {}).await.unwrap_err();
+    assert!(err.to_string().contains("belongs to another run"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
 }

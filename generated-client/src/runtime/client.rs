@@ -705,7 +705,7 @@ impl RequestBuilder {
 
 /// The attempts of a request that was never sent.
 static NO_ATTEMPT: Attempts =
-    Attempts { count: 0, waited: Duration::ZERO, stopped: StopReason::Final };
+    Attempts { count: 0, waited: Duration::ZERO, rate_limited: 0, stopped: StopReason::Final };
 
 /// One call: its attempts, the waits between them, and what the server said.
 struct Call {
@@ -729,6 +729,7 @@ impl Call {
         let mut waited = Duration::ZERO;
         let mut next = Some(request);
         let mut count = 0;
+        let mut rate_limited = 0;
         loop {
             let request = next.take().expect("each attempt has its request");
             count += 1;
@@ -761,8 +762,9 @@ impl Call {
                     {
                         attempt.record("correlation_id", id);
                     }
+                    let limited = response.status() == StatusCode::TOO_MANY_REQUESTS;
+                    rate_limited += u32::from(limited);
                     if let Some(limiter) = &self.limiter {
-                        let limited = response.status() == StatusCode::TOO_MANY_REQUESTS;
                         limiter
                             .observe(RateLimit::from_headers(response.headers()).as_ref(), limited);
                     }
@@ -795,7 +797,7 @@ impl Call {
                     next = spare;
                 }
                 Err(stopped) => {
-                    let attempts = Attempts { count, waited, stopped };
+                    let attempts = Attempts { count, waited, rate_limited, stopped };
                     return match result {
                         Ok(response) => Ok(response.with_attempts(attempts)),
                         Err(Failed::Transport(source)) => {

@@ -134,13 +134,15 @@ pub struct Attempts {
     pub count: u32,
     /// How long the call waited between attempts, in all.
     pub waited: Duration,
+    /// How many of the attempts were answered 429 (rate limited).
+    pub rate_limited: u32,
     /// Why it stopped.
     pub stopped: StopReason,
 }
 
 impl Default for Attempts {
     fn default() -> Attempts {
-        Attempts { count: 1, waited: Duration::ZERO, stopped: StopReason::Final }
+        Attempts { count: 1, waited: Duration::ZERO, rate_limited: 0, stopped: StopReason::Final }
     }
 }
 
