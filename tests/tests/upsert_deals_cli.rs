@@ -1,0 +1,103 @@
+//! The `upsert-deals` example program, run as a user runs it, against the HubSpot-like server.
+
+use std::{path::PathBuf, process::Command};
+
+use codegen_tests::{
+    hubspot::{Config, FakeHubSpot},
+    project_root,
+};
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("upsert-deals-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Runs the example with `args`; its exit code, standard output and standard error.
+async fn upsert_deals(args: Vec<String>) -> (i32, String, String) {
+    tokio::task::spawn_blocking(move || {
+        let output = Command::new(env!("CARGO"))
+            .args(["run", "--quiet", "-p", "hubspot-deals", "--example", "upsert-deals", "--"])
+            .args(&args)
+            .current_dir(project_root())
+            .env("HUBSPOT_TOKEN", "pat-cli-test")
+            .output()
+            .unwrap();
+        let text = |it: &[u8]| String::from_utf8_lossy(it).into_owned();
+        (output.status.code().unwrap_or(-1), text(&output.stdout), text(&output.stderr))
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_csv_is_upserted_and_every_row_reported() {
+    let server = FakeHubSpot::start(Config::default()).await;
+    let dir = scratch("csv");
+    let input = dir.join("deals.csv");
+    let mut csv = String::from("external_deal_id,dealname,amount\n");
+    for it in 0..150 {
+        csv.push_str(&format!("d{it},Deal {it},{it}\n"));
+    }
+    csv.push_str("d151,too,many,columns\n"); // line 152: unreadable
+    csv.push_str("d152,INVALID,1\n"); // refused by the server
+    csv.push_str("d0,Deal zero again,0\n"); // the same deal as line 2, later
+    std::fs::write(&input, csv).unwrap();
+    let report = dir.join("report.jsonl");
+    let (code, stdout, stderr) = upsert_deals(vec![
+        "--input".into(),
+        input.display().to_string(),
+        "--id-property".into(),
+        "external_deal_id".into(),
+        "--base-url".into(),
+        server.url(),
+        "--report".into(),
+        report.display().to_string(),
+    ])
+    .await;
+    assert_eq!(code, 1, "a record failed, so the exit status says so\n{stdout}\n{stderr}");
+    assert!(stderr.contains("line 152"), "the unreadable row is named by its line:\n{stderr}");
+    assert!(stderr.contains("line 153"), "the refused record is named by its line:\n{stderr}");
+    for (name, count) in [("created", 150), ("updated", 1), ("failed", 1), ("unreadable rows", 1)] {
+        let row = stdout.lines().find(|it| it.starts_with(name)).unwrap_or_default();
+        assert!(
+            row.trim_end().ends_with(&format!(" {count}")),
+            "{name}: {count} expected in\n{stdout}"
+        );
+    }
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&report)
+        .unwrap()
+        .lines()
+        .map(|it| serde_json::from_str(it).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 153, "one report line per data row");
+    assert!(lines.iter().any(|it| it["line"] == 154 && it["state"] == "updated"));
+    assert_eq!(
+        server.records()[&("external_deal_id".to_owned(), "d0".to_owned())].properties["dealname"],
+        "Deal zero again"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dry_run_sends_nothing() {
+    let server = FakeHubSpot::start(Config::default()).await;
+    let dir = scratch("dry");
+    let input = dir.join("deals.jsonl");
+    std::fs::write(&input, "{\"external_deal_id\": \"a\", \"dealname\": \"A\"}\n{\"external_deal_id\": \"b\", \"amount\": 5}\n").unwrap();
+    let (code, stdout, stderr) = upsert_deals(vec![
+        "--input".into(),
+        input.display().to_string(),
+        "--id-property".into(),
+        "external_deal_id".into(),
+        "--base-url".into(),
+        server.url(),
+        "--dry-run".into(),
+    ])
+    .await;
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    assert!(stdout.contains("2 records read, 0 invalid"), "{stdout}");
+    assert_eq!(server.requests(), (0, 0));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
