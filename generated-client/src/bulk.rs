@@ -288,6 +288,26 @@ impl BulkUpsert {
         sink: impl FnMut(Outcome),
         progress: impl FnMut(&Totals),
     ) -> Result<Totals, BulkError> {
+        self.run_source(Iter(inputs.into_iter()), sink, progress).await
+    }
+
+    /// [`BulkUpsert::run_with_progress`] over an async stream of inputs (a channel, a paged
+    /// export, a file read asynchronously): the next input is pulled only when a batch has room.
+    pub async fn run_stream(
+        &self,
+        inputs: impl futures_core::Stream<Item = Input> + Unpin,
+        sink: impl FnMut(Outcome),
+        progress: impl FnMut(&Totals),
+    ) -> Result<Totals, BulkError> {
+        self.run_source(Stream(inputs), sink, progress).await
+    }
+
+    async fn run_source(
+        &self,
+        mut inputs: impl Source,
+        sink: impl FnMut(Outcome),
+        progress: impl FnMut(&Totals),
+    ) -> Result<Totals, BulkError> {
         let mut resumed = match &self.checkpoint {
             Some(path) => read_checkpoint(path)?,
             None => BTreeMap::new(),
@@ -315,7 +335,10 @@ impl BulkUpsert {
         let mut pending_keys: BTreeMap<Key, usize> = BTreeMap::new();
         let mut in_flight: BTreeSet<Key> = BTreeSet::new();
         let mut tasks: JoinSet<Sent> = JoinSet::new();
-        for (index, mut input) in inputs.into_iter().enumerate() {
+        let mut next_index = 0;
+        while let Some(mut input) = inputs.next().await {
+            let index = next_index;
+            next_index += 1;
             if let Some(done) = resumed.remove(&index) {
                 if done.id != input.id || done.id_property != input.id_property {
                     let path = self.checkpoint.clone().unwrap_or_default();
@@ -371,6 +394,27 @@ impl BulkUpsert {
         }
         books.sync()?;
         Ok(books.totals)
+    }
+}
+
+/// Where inputs come from: an iterator or a stream.
+trait Source {
+    async fn next(&mut self) -> Option<Input>;
+}
+
+struct Iter<I>(I);
+
+impl<I: Iterator<Item = Input>> Source for Iter<I> {
+    async fn next(&mut self) -> Option<Input> {
+        self.0.next()
+    }
+}
+
+struct Stream<S>(S);
+
+impl<S: futures_core::Stream<Item = Input> + Unpin> Source for Stream<S> {
+    async fn next(&mut self) -> Option<Input> {
+        std::future::poll_fn(|cx| std::pin::Pin::new(&mut self.0).poll_next(cx)).await
     }
 }
 

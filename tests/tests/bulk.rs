@@ -182,3 +182,36 @@ async fn a_checkpoint_resumes_without_resending_what_was_confirmed() {
     assert!(err.to_string().contains("belongs to another run"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A stream of inputs from a channel, as a producer task fills it.
+struct Channel(tokio::sync::mpsc::Receiver<Input>);
+
+impl futures_core::Stream for Channel {
+    type Item = Input;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Input>> {
+        self.0.poll_recv(cx)
+    }
+}
+
+#[tokio::test]
+async fn inputs_may_come_from_an_async_stream() {
+    let server = FakeHubSpot::start(Config::default()).await;
+    let bulk = BulkUpsert::new(client(&server, RetryPolicy::default())).batch_size(20);
+    let (tx, rx) = tokio::sync::mpsc::channel(8);
+    tokio::spawn(async move {
+        for it in 0..150 {
+            tx.send(input(&format!("d{it}"), "x")).await.unwrap();
+            if it % 50 == 0 {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+    });
+    let mut count = 0;
+    let totals = bulk.run_stream(Channel(rx), |_| count += 1, |_| {}).await.unwrap();
+    assert_eq!((count, totals.created, totals.requests), (150, 150, 8));
+    assert_eq!(server.records().len(), 150);
+}
