@@ -1,0 +1,130 @@
+//! The bulk upsert benchmark: N deals against the HubSpot-like server, whose rate limit is R
+//! requests per window, with and without the client's own limiter.
+//!
+//! ```text
+//! cargo run --release -p codegen-tests --example bulk_bench -- [--records 100000] [--limit 100] [--window-ms 1000] [--concurrency 8]
+//! ```
+//!
+//! The server runs in a child process (this program, with `--serve`), so that the CPU time and
+//! the peak memory measured are the client's alone. Printed as a Markdown table: the achieved
+//! rate of accepted requests as a fraction of R, the 429s received, the client's CPU time per
+//! 1,000 records, and its peak resident memory. Linux only (it reads `/proc/self`).
+
+#![allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "a benchmark reports on the terminal"
+)]
+
+use std::{
+    io::{BufRead as _, BufReader},
+    process::{Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use codegen_tests::hubspot::{Config, FakeHubSpot};
+use hubspot_deals::{
+    Client, RetryPolicy, bulk::BulkUpsert, models::SimplePublicObjectBatchInputUpsert as Input,
+};
+
+fn arg(args: &[String], name: &str, default: u64) -> u64 {
+    args.iter()
+        .position(|it| it == name)
+        .and_then(|idx| args.get(idx + 1)?.parse().ok())
+        .unwrap_or(default)
+}
+
+#[tokio::main]
+async fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let limit = arg(&args, "--limit", 100) as usize;
+    let window = Duration::from_millis(arg(&args, "--window-ms", 1000));
+    if args.iter().any(|it| it == "--serve") {
+        let server = FakeHubSpot::start(Config { limit, window }).await;
+        println!("{}", server.url());
+        // Until the parent closes our standard input.
+        let _ =
+            tokio::task::spawn_blocking(|| std::io::stdin().read_line(&mut String::new())).await;
+        return;
+    }
+    let records = arg(&args, "--records", 100_000);
+    let concurrency = arg(&args, "--concurrency", 8) as usize;
+    println!(
+        "{records} records, server limit {limit} requests per {} ms, concurrency {concurrency}\n",
+        window.as_millis()
+    );
+    println!(
+        "| client limiter | wall | accepted requests/s ÷ R | 429s | retries | client CPU per 1,000 records | client peak RSS |"
+    );
+    println!("|---|---|---|---|---|---|---|");
+    for limiter in [true, false] {
+        let mut child = Command::new(std::env::current_exe().expect("the benchmark's own path"))
+            .args([
+                "--serve",
+                "--limit",
+                &limit.to_string(),
+                "--window-ms",
+                &window.as_millis().to_string(),
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("starting the server");
+        let mut url = String::new();
+        BufReader::new(child.stdout.take().expect("piped"))
+            .read_line(&mut url)
+            .expect("the server's URL");
+        let mut builder =
+            Client::builder().base_url(url.trim()).bearer_token("pat-bench").retry_policy(
+                RetryPolicy::default().max_attempts(20).max_elapsed(Duration::from_secs(600)),
+            );
+        if limiter {
+            builder = builder.rate_limit(limit as u32, window);
+        }
+        let bulk = BulkUpsert::new(builder.build().expect("a client")).concurrency(concurrency);
+        let inputs = (0..records).map(|it| {
+            Input::new(format!("deal-{it}"), [("dealname".to_owned(), format!("Deal {it}"))])
+                .with_id_property("external_deal_id")
+        });
+        let (cpu_before, started) = (cpu_time(), Instant::now());
+        let totals = bulk.run(inputs, |_| {}).await.expect("no checkpoint, no error");
+        let (elapsed, cpu) = (started.elapsed(), cpu_time().saturating_sub(cpu_before));
+        drop(child.stdin.take());
+        let _ = child.wait();
+        assert_eq!(totals.created as u64, records, "{totals:?}");
+        let accepted = (totals.requests + totals.retries - totals.rate_limited) as f64;
+        let rate = accepted / elapsed.as_secs_f64() / (limit as f64 / window.as_secs_f64());
+        println!(
+            "| {} | {:.1} s | {:.2} | {} | {} | {:.1} ms | {} MB |",
+            if limiter { "on" } else { "off" },
+            elapsed.as_secs_f64(),
+            rate,
+            totals.rate_limited,
+            totals.retries,
+            cpu.as_secs_f64() * 1000.0 / (records as f64 / 1000.0),
+            peak_rss_kb() / 1024,
+        );
+    }
+}
+
+/// This process's CPU time, user and system, from `/proc/self/stat` (in clock ticks of 10 ms,
+/// Linux's `USER_HZ`).
+fn cpu_time() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // The fields after the command name, which is in parentheses and may hold spaces.
+    let rest = stat.rsplit_once(')').map_or("", |(_, it)| it);
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |idx: usize| fields.get(idx).and_then(|it| it.parse::<u64>().ok()).unwrap_or(0);
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    Duration::from_millis((ticks(11) + ticks(12)) * 10)
+}
+
+/// The peak resident memory of this process so far, in KiB (`VmHWM`).
+fn peak_rss_kb() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|it| it.strip_prefix("VmHWM:"))
+        .and_then(|it| it.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
