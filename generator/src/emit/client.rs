@@ -389,12 +389,20 @@ fn emit_method(
     // A body with constraints is checked first: what breaks one is never sent.
     let validate = op.body.as_ref().and_then(|body| match body.media.as_slice() {
         [media] if body.enum_name.is_none() && validated.holds(&media.ty) => {
-            let check = quote! {
-                if let Err(violations) = crate::runtime::validate::Validate::validate(body) {
-                    return Err(Error::Invalid(violations));
+            let validate = quote!(crate::runtime::validate::Validate::validate);
+            Some(if body.required {
+                quote! {
+                    if let Err(violations) = #validate(body) {
+                        return Err(Error::Invalid(violations));
+                    }
                 }
-            };
-            Some(if body.required { check } else { quote!(if let Some(body) = body { #check }) })
+            } else {
+                quote! {
+                    if let Some(Err(violations)) = body.map(#validate) {
+                        return Err(Error::Invalid(violations));
+                    }
+                }
+            })
         }
         _ => None,
     });
