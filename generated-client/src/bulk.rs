@@ -28,6 +28,7 @@ use std::{
     path::{Path, PathBuf},
 };
 
+use chrono::{DateTime, Utc};
 use tokio::task::JoinSet;
 
 use crate::{
@@ -186,6 +187,9 @@ type Key = (Option<String>, String);
 struct Pending {
     index: usize,
     input: Input,
+    /// Sent by an earlier run that stopped before learning its fate: if the record it names
+    /// was created since that run started, that run created it.
+    resent: bool,
 }
 
 /// The answer for one batch: the outcomes, and what it took.
@@ -213,6 +217,29 @@ impl<S: FnMut(Outcome), P: FnMut(&Totals)> Books<S, P> {
                 .map_err(|err| BulkError::Checkpoint(path.clone(), err))?;
         }
         (self.sink)(outcome);
+        Ok(())
+    }
+
+    fn write_line(&mut self, value: &serde_json::Value) -> Result<(), BulkError> {
+        if let Some((path, file)) = &mut self.checkpoint {
+            writeln!(file, "{value}").map_err(|err| BulkError::Checkpoint(path.clone(), err))?;
+        }
+        Ok(())
+    }
+
+    /// Notes, on disk, that a batch is about to be sent: if the run stops before its fate is
+    /// known, the next run knows these inputs may have been written.
+    fn sending(&mut self, batch: &[Pending]) -> Result<(), BulkError> {
+        if self.checkpoint.is_none() {
+            return Ok(());
+        }
+        let indices: Vec<usize> = batch.iter().map(|it| it.index).collect();
+        self.write_line(&serde_json::json!({ "sending": indices }))?;
+        if let Some((path, file)) = &mut self.checkpoint {
+            file.flush()
+                .and_then(|()| file.get_ref().sync_data())
+                .map_err(|err| BulkError::Checkpoint(path.clone(), err))?;
+        }
         Ok(())
     }
 
@@ -308,10 +335,13 @@ impl BulkUpsert {
         sink: impl FnMut(Outcome),
         progress: impl FnMut(&Totals),
     ) -> Result<Totals, BulkError> {
-        let mut resumed = match &self.checkpoint {
+        let Earlier { mut resumed, sending, started } = match &self.checkpoint {
             Some(path) => read_checkpoint(path)?,
-            None => BTreeMap::new(),
+            None => Earlier::default(),
         };
+        let fresh = started.is_none();
+        let started =
+            started.unwrap_or_else(|| DateTime::<Utc>::from(std::time::SystemTime::now()));
         let checkpoint = match &self.checkpoint {
             Some(path) => {
                 let fail = |err| BulkError::Checkpoint(path.clone(), err);
@@ -330,6 +360,9 @@ impl BulkUpsert {
             None => None,
         };
         let mut books = Books { sink, progress, totals: Totals::default(), checkpoint };
+        if fresh {
+            books.write_line(&serde_json::json!({ "started": started }))?;
+        }
         let run_id = format!("{:016x}", fastrand::u64(..));
         let mut pending: Vec<Pending> = Vec::new();
         let mut pending_keys: BTreeMap<Key, usize> = BTreeMap::new();
@@ -365,13 +398,15 @@ impl BulkUpsert {
             }
             match pending_keys.get(&key) {
                 Some(&slot) => {
-                    let earlier = std::mem::replace(&mut pending[slot], Pending { index, input });
+                    let resent = sending.contains(&index);
+                    let earlier =
+                        std::mem::replace(&mut pending[slot], Pending { index, input, resent });
                     let fate = Fate::Duplicate { superseded_by: index };
                     books.record(outcome(earlier.index, &earlier.input, fate))?;
                 }
                 None => {
                     pending_keys.insert(key, pending.len());
-                    pending.push(Pending { index, input });
+                    pending.push(Pending { index, input, resent: sending.contains(&index) });
                 }
             }
             if pending.len() >= self.batch_size {
@@ -382,12 +417,14 @@ impl BulkUpsert {
                 pending_keys.clear();
                 in_flight.extend(pending.iter().map(|it| key_of(&it.input)));
                 let batch = std::mem::take(&mut pending);
-                tasks.spawn(send(self.client.clone(), batch));
+                books.sending(&batch)?;
+                tasks.spawn(send(self.client.clone(), batch, started));
             }
         }
         if !pending.is_empty() {
             in_flight.extend(pending.iter().map(|it| key_of(&it.input)));
-            tasks.spawn(send(self.client.clone(), pending));
+            books.sending(&pending)?;
+            tasks.spawn(send(self.client.clone(), pending, started));
         }
         while let Some(done) = tasks.join_next().await {
             books.finish(joined(done), &mut in_flight)?;
@@ -418,23 +455,47 @@ impl<S: futures_core::Stream<Item = Input> + Unpin> Source for Stream<S> {
     }
 }
 
-/// The final outcomes a checkpoint records, by index; none when it does not exist yet. A last
-/// line cut short (the run was killed while writing it) is ignored: its batch is sent again.
-fn read_checkpoint(path: &Path) -> Result<BTreeMap<usize, Outcome>, BulkError> {
+/// What a checkpoint says of earlier runs.
+#[derive(Default)]
+struct Earlier {
+    /// The final outcomes, by index.
+    resumed: BTreeMap<usize, Outcome>,
+    /// The inputs sent without a final outcome: they may have been written.
+    sending: BTreeSet<usize>,
+    /// When the first run of this checkpoint started.
+    started: Option<DateTime<Utc>>,
+}
+
+/// What a checkpoint records; nothing when it does not exist yet. A last line cut short (the
+/// run was killed while writing it) is ignored: its batch is sent again.
+fn read_checkpoint(path: &Path) -> Result<Earlier, BulkError> {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Line {
+        Started { started: DateTime<Utc> },
+        Sending { sending: Vec<usize> },
+        Outcome(Outcome),
+    }
     let file = match File::open(path) {
         Ok(it) => it,
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Earlier::default()),
         Err(err) => return Err(BulkError::Checkpoint(path.to_owned(), err)),
     };
-    let mut res = BTreeMap::new();
+    let mut res = Earlier::default();
     for line in BufReader::new(file).lines() {
         let line = line.map_err(|err| BulkError::Checkpoint(path.to_owned(), err))?;
-        if let Ok(outcome) = serde_json::from_str::<Outcome>(&line) {
-            if outcome.fate.is_final() {
-                res.insert(outcome.index, outcome);
+        match serde_json::from_str::<Line>(&line) {
+            Ok(Line::Started { started }) => {
+                res.started.get_or_insert(started);
             }
+            Ok(Line::Sending { sending }) => res.sending.extend(sending),
+            Ok(Line::Outcome(outcome)) if outcome.fate.is_final() => {
+                res.resumed.insert(outcome.index, outcome);
+            }
+            _ => {}
         }
     }
+    res.sending.retain(|it| !res.resumed.contains_key(it));
     Ok(res)
 }
 
@@ -468,7 +529,7 @@ fn outcome(index: usize, input: &Input, fate: Fate) -> Outcome {
 }
 
 /// Sends one batch, splitting it on a 400 until the inputs at fault are alone.
-async fn send(client: Client, batch: Vec<Pending>) -> Sent {
+async fn send(client: Client, batch: Vec<Pending>, started: DateTime<Utc>) -> Sent {
     let keys = batch.iter().map(|it| key_of(&it.input)).collect();
     let mut sent = Sent {
         outcomes: Vec::with_capacity(batch.len()),
@@ -492,13 +553,17 @@ async fn send(client: Client, batch: Vec<Pending>) -> Sent {
         }
         let fates: Vec<Fate> = match answer {
             Ok(response) => match response.into_body() {
-                BatchUpsertOutcome::Ok(done) => {
-                    map_back(&batch, &done.results, done.errors.as_deref().unwrap_or_default())
-                }
+                BatchUpsertOutcome::Ok(done) => map_back(
+                    &batch,
+                    &done.results,
+                    done.errors.as_deref().unwrap_or_default(),
+                    started,
+                ),
                 BatchUpsertOutcome::MultiStatus(partial) => map_back(
                     &batch,
                     &partial.results,
                     partial.errors.as_deref().unwrap_or_default(),
+                    started,
                 ),
                 BatchUpsertOutcome::Undocumented(raw) => {
                     let reason =
@@ -529,16 +594,26 @@ fn fate_of_error<E>(err: &Error<E>) -> Fate {
         | Error::UnexpectedResponse { .. }
         | Error::Invalid(_)
         | Error::InvalidRequest(_) => Fate::Failed { error: err.to_string() },
+        // No connection: nothing was sent.
+        Error::Transport { source, .. } if source.is_connect() => {
+            Fate::Failed { error: err.to_string() }
+        }
         // Sent, but no whole answer: it may or may not have been written.
         _ => Fate::Unknown { reason: err.to_string() },
     }
 }
 
 /// Each input's fate from a batch answer: by trace id, else by the id property's value.
+///
+/// An input that an earlier run sent without learning its fate, answered "updated" for a record
+/// created since the checkpoint's first run started, was created by that run: it is reported
+/// created, as an uninterrupted run would have (this assumes no one else creates the same
+/// record meanwhile, and a client clock close to HubSpot's).
 fn map_back(
     batch: &[Pending],
     results: &[SimplePublicUpsertObject],
     errors: &[StandardError],
+    started: DateTime<Utc>,
 ) -> Vec<Fate> {
     let by_trace: BTreeMap<&str, usize> = batch
         .iter()
@@ -560,7 +635,8 @@ fn map_back(
             });
         if let Some(pos) = pos {
             let record_id = result.id.clone();
-            fates[pos] = Some(if result.new {
+            let created_by_earlier_run = batch[pos].resent && result.created_at >= started;
+            fates[pos] = Some(if result.new || created_by_earlier_run {
                 Fate::Created { record_id }
             } else {
                 Fate::Updated { record_id }

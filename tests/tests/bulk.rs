@@ -143,31 +143,35 @@ async fn a_checkpoint_resumes_without_resending_what_was_confirmed() {
     let (first, first_fates) = run(&bulk, inputs()).await;
     assert_eq!((first.created, first.requests), (30, 3));
 
-    // Killed midway: the file keeps 12 whole lines and half of the 13th.
+    // Killed midway, as the first run's last batch was sent and applied but before its answer
+    // was recorded: the file ends with that batch's `sending` line and half an outcome.
     let text = std::fs::read_to_string(&path).unwrap();
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), 30, "one line per input");
-    let cut = format!("{}\n{}", lines[..12].join("\n"), &lines[12][..lines[12].len() / 2]);
-    std::fs::write(&path, cut).unwrap();
+    assert_eq!(
+        lines.iter().filter(|it| it.contains("\"state\"")).count(),
+        30,
+        "an outcome line per input"
+    );
+    let last_sending = lines.iter().rposition(|it| it.starts_with("{\"sending\"")).unwrap();
+    let half = &lines[last_sending + 1][..lines[last_sending + 1].len() / 2];
+    std::fs::write(&path, format!("{}\n{half}", lines[..=last_sending].join("\n"))).unwrap();
     let (resumed, resumed_fates) = run(&bulk, inputs()).await;
-    assert_eq!(resumed.resumed, 12);
-    assert_eq!(resumed.requests, 2, "only the 18 inputs not confirmed are sent, in two batches");
-    // Those 18 were written already by the first run: now they are updates.
-    assert_eq!((resumed.created, resumed.updated), (12, 18));
-    for idx in 0..12 {
-        assert_eq!(resumed_fates[&idx], first_fates[&idx], "{idx} comes from the checkpoint");
-    }
-    for idx in 12..30 {
-        assert!(matches!(resumed_fates[&idx], Fate::Updated { .. }), "{idx} was sent again");
-    }
+    assert_eq!(resumed.resumed, 20);
+    assert_eq!(resumed.requests, 1, "only the last batch is sent again");
+    // The report is the same as if the run had not been cut short, "created" included: the
+    // checkpoint says the first run sent that batch, and the records are newer than its start.
+    assert_eq!(resumed_fates, first_fates);
+    assert_eq!((resumed.created, resumed.updated), (30, 0));
 
     // A third run sends nothing, and reports the same fates as the second.
     let (third, third_fates) = run(&bulk, inputs()).await;
     assert_eq!((third.requests, third.resumed), (0, 30));
     assert_eq!(third_fates, resumed_fates);
 
-    // The file is JSON Lines of the report.
-    let line = std::fs::read_to_string(&path).unwrap().lines().next().unwrap().to_owned();
+    // The file is JSON Lines: the run's start, the batches sent, and the report's lines.
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.lines().next().unwrap().starts_with("{\"started\":"), "{text}");
+    let line = text.lines().find(|it| it.contains("\"state\"")).unwrap().to_owned();
     let value: serde_json::Value = serde_json::from_str(&line).unwrap();
     assert_eq!(value["state"], "created");
     assert!(
@@ -214,4 +218,81 @@ async fn inputs_may_come_from_an_async_stream() {
     let totals = bulk.run_stream(Channel(rx), |_| count += 1, |_| {}).await.unwrap();
     assert_eq!((count, totals.created, totals.requests), (150, 150, 8));
     assert_eq!(server.records().len(), 150);
+}
+
+/// Under each fault, every input ends in exactly one state, and the server's store matches the
+/// report: created and updated inputs are stored with their values, failed ones are not, and
+/// unknown ones may be either.
+#[tokio::test]
+async fn under_every_fault_the_store_matches_the_report() {
+    let faults = [
+        vec![Fault::Status(503), Fault::Status(502)],
+        vec![Fault::Status(500)],
+        vec![Fault::Status(400)],
+        vec![Fault::Status(423)],
+        vec![Fault::Delay(Duration::from_secs(2))],
+        vec![Fault::Drop],
+        vec![Fault::ApplyThenDrop],
+        vec![Fault::Drop, Fault::ApplyThenDrop, Fault::Status(503)],
+    ];
+    for (case, faults) in faults.into_iter().enumerate() {
+        for policy in [RetryPolicy::default(), RetryPolicy::disabled()] {
+            let server = FakeHubSpot::start(Config::default()).await;
+            server.inject(faults.clone());
+            let bulk =
+                BulkUpsert::new(client(&server, policy.clone())).batch_size(10).concurrency(2);
+            let mut inputs: Vec<Input> =
+                (0..40).map(|it| input(&format!("d{it}"), &format!("v{it}"))).collect();
+            inputs[7] = input("d7", "INVALID");
+            let (totals, fates) = run(&bulk, inputs.clone()).await;
+            let records = server.records();
+            for (idx, fate) in &fates {
+                let stored = records.get(&("external_deal_id".to_owned(), inputs[*idx].id.clone()));
+                let value = stored.map(|it| it.properties["dealname"].as_str());
+                match fate {
+                    Fate::Created { record_id } | Fate::Updated { record_id } => {
+                        let stored = stored.unwrap_or_else(|| {
+                            panic!("case {case}: {idx} reported written, not stored")
+                        });
+                        assert_eq!(&stored.id, record_id, "case {case}: {idx}");
+                        assert_eq!(
+                            value,
+                            Some(inputs[*idx].properties["dealname"].as_str()),
+                            "case {case}: {idx}"
+                        );
+                    }
+                    Fate::Failed { .. } => {
+                        assert_eq!(stored, None, "case {case}: {idx} reported failed, but stored")
+                    }
+                    Fate::Unknown { .. } | Fate::Duplicate { .. } => {}
+                }
+            }
+            let written = totals.created + totals.updated;
+            assert!(
+                (written..=written + totals.unknown).contains(&records.len()),
+                "case {case}: {} stored, {totals:?}",
+                records.len()
+            );
+            assert!(
+                matches!(fates[&7], Fate::Failed { .. } | Fate::Unknown { .. }),
+                "case {case}: {:?}",
+                fates[&7]
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn inputs_that_could_not_be_sent_failed_rather_than_unknown() {
+    // Bind a port, then free it: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let client = Client::builder()
+        .base_url(format!("http://127.0.0.1:{port}"))
+        .retry_policy(RetryPolicy::disabled())
+        .build()
+        .unwrap();
+    let (totals, fates) =
+        run(&BulkUpsert::new(client), vec![input("a", "x"), input("b", "y")]).await;
+    assert_eq!((totals.failed, totals.unknown), (2, 0));
+    assert!(matches!(&fates[&0], Fate::Failed { error } if error.contains("request failed")));
 }
