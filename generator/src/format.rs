@@ -1,4 +1,14 @@
 //! Stage 5: token streams to formatted source, headed by the line that marks it generated.
+//!
+//! Large files are emitted and formatted in parts, on every core: parsing the tokens back
+//! (`syn`) and printing them (`prettyplease`) is most of the generator's time, and the tokens,
+//! the syntax tree and the text of a whole 20 MB file at once would take gigabytes. The parts
+//! are fixed by the IR alone, so the output does not depend on the number of threads.
+
+use std::{
+    sync::atomic::{AtomicUsize, Ordering},
+    thread,
+};
 
 use proc_macro2::TokenStream;
 
@@ -6,11 +16,80 @@ use proc_macro2::TokenStream;
 ///
 /// `origin` is the spec's path as the header shows it.
 pub(crate) fn format(tokens: TokenStream, origin: &str) -> String {
+    format!("{}\n\n{}", header(origin), space_items(&unparse(tokens)))
+}
+
+/// A part of a generated file, to be formatted on its own.
+#[derive(Debug)]
+pub(crate) enum Fragment {
+    /// Whole items (and inner attributes, for the first part).
+    Items(TokenStream),
+    /// One block, `impl X { … }`, of which only the inside is kept: the items of a block too
+    /// long to format at once, written between [`Fragment::Line`]s that open and close it.
+    Inside(TokenStream),
+    /// A line, as is.
+    Line(&'static str),
+}
+
+/// Formats a file made of `parts`, each emitted by `emit` and formatted on whichever thread is
+/// free, joined in order.
+pub(crate) fn format_parts<P: Sync>(
+    origin: &str,
+    parts: &[P],
+    emit: impl Fn(&P) -> Fragment + Sync,
+) -> String {
+    let one = |part: &P| match emit(part) {
+        Fragment::Items(tokens) => unparse(tokens),
+        Fragment::Inside(tokens) => {
+            let text = unparse(tokens);
+            let inside = text.split_once('\n').and_then(|(_, rest)| rest.strip_suffix("}\n"));
+            match inside {
+                Some(inside) => inside.to_owned(),
+                None => panic!("generator bug: a block formatted as {text:?}"),
+            }
+        }
+        Fragment::Line(line) => format!("{line}\n"),
+    };
+    let threads = thread::available_parallelism().map_or(1, |it| it.get()).min(parts.len());
+    let texts: Vec<String> = if threads <= 1 {
+        parts.iter().map(one).collect()
+    } else {
+        // Each thread takes the next part not yet taken, so that a slow part delays no other.
+        let next = AtomicUsize::new(0);
+        let mut done: Vec<(usize, String)> = thread::scope(|scope| {
+            let workers: Vec<_> = (0..threads)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let mut res = Vec::new();
+                        loop {
+                            let i = next.fetch_add(1, Ordering::Relaxed);
+                            let Some(part) = parts.get(i) else { return res };
+                            res.push((i, one(part)));
+                        }
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .flat_map(|it| match it.join() {
+                    Ok(it) => it,
+                    Err(panic) => std::panic::resume_unwind(panic),
+                })
+                .collect()
+        });
+        done.sort_unstable_by_key(|(i, _)| *i);
+        done.into_iter().map(|(_, text)| text).collect()
+    };
+    format!("{}\n\n{}", header(origin), space_items(&texts.concat()))
+}
+
+/// `tokens`, parsed as a file and printed.
+fn unparse(tokens: TokenStream) -> String {
     let file: syn::File = match syn::parse2(tokens) {
         Ok(it) => it,
         Err(err) => panic!("generator bug: emitted tokens do not parse as a Rust file: {err}"),
     };
-    format!("{}\n\n{}", header(origin), space_items(&prettyplease::unparse(&file)))
+    prettyplease::unparse(&file)
 }
 
 /// Puts a blank line between items (at any depth: methods of an `impl` too), which

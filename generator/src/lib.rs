@@ -115,12 +115,9 @@ pub fn generate(text: &str, origin: &str, options: Options) -> Result<Generated,
     if acc.has_errors() {
         return Err(acc);
     }
-    let files = emit::emit(&api);
-    Ok(Generated {
-        models: format::format(files.models, origin),
-        client: format::format(files.client, origin),
-        api,
-        warnings: acc,
-        summary,
-    })
+    let emitter = emit::Emitter::new(&api);
+    let models = format::format_parts(origin, &emitter.model_parts(), |it| emitter.emit(it));
+    let client = format::format_parts(origin, &emitter.client_parts(), |it| emitter.emit(it));
+    drop(emitter);
+    Ok(Generated { models, client, api, warnings: acc, summary })
 }

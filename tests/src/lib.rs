@@ -3,6 +3,7 @@
 
 pub mod arbitrary;
 pub mod hubspot;
+pub mod synthetic;
 
 use std::path::{Path, PathBuf};
 

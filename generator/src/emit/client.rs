@@ -8,7 +8,8 @@ use quote::quote;
 use super::{INLINE_VARIANTS, ModelPath, doc, doc_attrs, ident, type_tokens};
 use crate::{ir, markdown};
 
-pub(super) fn emit_client(api: &ir::Api) -> TokenStream {
+/// The documentation, imports and constructor of the client file.
+pub(super) fn emit_header(api: &ir::Api) -> TokenStream {
     let module_doc =
         format!(" The operations of {}, as methods of [`Client`].", markdown::inline(&api.title));
     let constructor = match &api.base_url {
@@ -32,9 +33,6 @@ pub(super) fn emit_client(api: &ir::Api) -> TokenStream {
             }
         },
     };
-    let validated = super::validate::Validated::new(api);
-    let methods = api.operations.iter().map(|it| emit_method(api, &validated, it));
-    let types = api.operations.iter().map(emit_operation_types);
     let imports = if api.operations.is_empty() {
         quote!(
             use crate::runtime::{Client, ClientBuilder};
@@ -49,12 +47,6 @@ pub(super) fn emit_client(api: &ir::Api) -> TokenStream {
         #imports
 
         #constructor
-
-        impl Client {
-            #(#methods)*
-        }
-
-        #(#types)*
     }
 }
 
@@ -333,7 +325,7 @@ fn request_call(op: &ir::Operation) -> TokenStream {
     quote!(self.request_encoded(::reqwest::Method::#method, &[#(#segments),*]))
 }
 
-fn emit_method(
+pub(super) fn emit_method(
     api: &ir::Api,
     validated: &super::validate::Validated<'_>,
     op: &ir::Operation,
@@ -557,7 +549,7 @@ fn path_segments(segments: &[Vec<ir::PathPart>]) -> Vec<TokenStream> {
         .collect()
 }
 
-fn emit_operation_types(op: &ir::Operation) -> TokenStream {
+pub(super) fn emit_operation_types(op: &ir::Operation) -> TokenStream {
     let method = &op.rust_name.trim_start_matches("r#");
     let params = op.params_name.as_ref().map(|name| {
         let doc = format!(" The query and header parameters of [`Client::{method}`].");

@@ -11,25 +11,106 @@ mod validate;
 
 pub(crate) use self::validate::uses_patterns;
 
+use std::ops::Range;
+
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
-use crate::ir;
+use crate::{format::Fragment, ir};
 
 pub(crate) use self::{
     docs::{doc, doc_attrs, doc_lines},
     examples::emit_examples,
 };
 
-/// The token streams of the generated files.
-#[derive(Debug)]
-pub(crate) struct Files {
-    pub(crate) models: TokenStream,
-    pub(crate) client: TokenStream,
+/// How many models, or operations, make one part of a file (see [`Part`]): small enough that
+/// the parts of a large spec keep every core busy and little in memory at once, large enough
+/// that a small spec is one part.
+const PART_SIZE: usize = 32;
+
+/// A part of a generated file, emitted and formatted on its own ([`format::format_parts`]).
+/// The parts depend on the IR alone.
+///
+/// [`format::format_parts`]: crate::format::format_parts
+#[derive(Clone, Debug)]
+pub(crate) enum Part {
+    /// The models file's documentation.
+    ModelsHeader,
+    /// These models, with their `impl`s.
+    Models(Range<usize>),
+    /// The client file's documentation, imports and constructor.
+    ClientHeader,
+    /// `impl Client {` or its closing `}`.
+    Line(&'static str),
+    /// The methods of these operations, inside `impl Client`.
+    Methods(Range<usize>),
+    /// The parameter, outcome and error types of these operations.
+    OperationTypes(Range<usize>),
+    /// `impl Client {}`, for a spec without operations.
+    EmptyClient,
 }
 
-pub(crate) fn emit(api: &ir::Api) -> Files {
-    Files { models: models::emit_models(api), client: client::emit_client(api) }
+/// Emits the parts of the generated files.
+pub(crate) struct Emitter<'a> {
+    api: &'a ir::Api,
+    validated: validate::Validated<'a>,
+}
+
+impl<'a> Emitter<'a> {
+    pub(crate) fn new(api: &'a ir::Api) -> Emitter<'a> {
+        Emitter { api, validated: validate::Validated::new(api) }
+    }
+
+    /// The parts of the models file.
+    pub(crate) fn model_parts(&self) -> Vec<Part> {
+        let mut res = vec![Part::ModelsHeader];
+        res.extend(ranges(self.api.models.len()).map(Part::Models));
+        res
+    }
+
+    /// The parts of the client file.
+    pub(crate) fn client_parts(&self) -> Vec<Part> {
+        let n = self.api.operations.len();
+        let mut res = vec![Part::ClientHeader];
+        if n == 0 {
+            res.push(Part::EmptyClient);
+            return res;
+        }
+        res.push(Part::Line("impl Client {"));
+        res.extend(ranges(n).map(Part::Methods));
+        res.push(Part::Line("}"));
+        res.extend(ranges(n).map(Part::OperationTypes));
+        res
+    }
+
+    /// The code of `part`.
+    pub(crate) fn emit(&self, part: &Part) -> Fragment {
+        let (api, validated) = (self.api, &self.validated);
+        match part {
+            Part::ModelsHeader => Fragment::Items(models::emit_header(api)),
+            Part::Models(range) => {
+                Fragment::Items(models::emit_models(validated, &api.models[range.clone()]))
+            }
+            Part::ClientHeader => Fragment::Items(client::emit_header(api)),
+            Part::Line(line) => Fragment::Line(line),
+            Part::Methods(range) => {
+                let methods = api.operations[range.clone()]
+                    .iter()
+                    .map(|it| client::emit_method(api, validated, it));
+                Fragment::Inside(quote!(impl Client { #(#methods)* }))
+            }
+            Part::OperationTypes(range) => {
+                let types = api.operations[range.clone()].iter().map(client::emit_operation_types);
+                Fragment::Items(quote!(#(#types)*))
+            }
+            Part::EmptyClient => Fragment::Items(quote!(impl Client {})),
+        }
+    }
+}
+
+/// `0..n` in ranges of [`PART_SIZE`].
+fn ranges(n: usize) -> impl Iterator<Item = Range<usize>> {
+    (0..n).step_by(PART_SIZE).map(move |start| start..(start + PART_SIZE).min(n))
 }
 
 /// An identifier for a name from the IR, raw (`r#type`) when the name says so.
@@ -102,5 +183,53 @@ pub(crate) fn type_tokens(ty: &ir::TypeRef, path: ModelPath) -> TokenStream {
             let inner = type_tokens(inner, path);
             quote!(Option<#inner>)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+
+    use super::{Emitter, PART_SIZE, client, models};
+    use crate::format::format;
+
+    /// A spec of `n` schemas, each with a checked field and a reference to the next, and an
+    /// operation per schema.
+    fn spec(n: usize) -> String {
+        let mut schemas = String::new();
+        let mut paths = String::new();
+        for i in 0..n {
+            let next = (i + 1) % n;
+            schemas.push_str(&format!(
+                "    S{i}:\n      type: object\n      properties:\n        name: {{type: string, maxLength: 9}}\n        next: {{$ref: '#/components/schemas/S{next}'}}\n"
+            ));
+            paths.push_str(&format!(
+                "  /s{i}:\n    get:\n      operationId: get_s{i}\n      parameters:\n        - {{name: q, in: query, schema: {{type: string}}}}\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {{$ref: '#/components/schemas/S{i}'}}\n        '404':\n          description: no\n          content:\n            application/json:\n              schema: {{type: object, properties: {{m: {{type: string}}}}}}\n"
+            ));
+        }
+        format!(
+            "openapi: 3.0.3\ninfo: {{title: T, version: '1'}}\npaths:\n{paths}components:\n  schemas:\n{schemas}"
+        )
+    }
+
+    /// Files formatted in parts are the files formatted whole: the parts change nothing but the
+    /// time and the memory it takes.
+    #[test]
+    fn parts_change_nothing() {
+        let n = 2 * PART_SIZE + 5;
+        let text = spec(n);
+        let generated = crate::generate(&text, "spec.yaml", crate::Options::default()).unwrap();
+        let emitter = Emitter::new(&generated.api);
+        assert!(emitter.model_parts().len() > 3 && emitter.client_parts().len() > 6);
+        let (api, validated) = (&generated.api, &emitter.validated);
+        let header = models::emit_header(api);
+        let all = models::emit_models(validated, &api.models);
+        assert_eq!(format(quote!(#header #all), "spec.yaml"), generated.models);
+        let header = client::emit_header(api);
+        let methods = api.operations.iter().map(|it| client::emit_method(api, validated, it));
+        let types = api.operations.iter().map(client::emit_operation_types);
+        let whole = quote!(#header impl Client { #(#methods)* } #(#types)*);
+        assert_eq!(format(whole, "spec.yaml"), generated.client);
+        assert!(generated.models.contains("impl crate::runtime::validate::Validate for S0 {"));
     }
 }

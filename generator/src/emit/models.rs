@@ -6,20 +6,25 @@ use quote::quote;
 use super::{INLINE_VARIANTS, ModelPath, doc, doc_attrs, doc_lines, ident, type_tokens};
 use crate::{ir, markdown};
 
-pub(super) fn emit_models(api: &ir::Api) -> TokenStream {
+/// The documentation of the models file.
+pub(super) fn emit_header(api: &ir::Api) -> TokenStream {
     let module_doc =
         format!(" The types of {}: one per schema, named after it.", markdown::inline(&api.title));
-    let validated = super::validate::Validated::new(api);
-    let items = api.models.iter().map(|model| {
+    quote!(#![doc = #module_doc])
+}
+
+/// `models`, with their `impl`s.
+pub(super) fn emit_models(
+    validated: &super::validate::Validated<'_>,
+    models: &[ir::Model],
+) -> TokenStream {
+    let items = models.iter().map(|model| {
         let item = emit_model(model);
         let validate =
-            validated.contains(model).then(|| super::validate::emit_validate(&validated, model));
+            validated.contains(model).then(|| super::validate::emit_validate(validated, model));
         quote!(#item #validate)
     });
-    quote! {
-        #![doc = #module_doc]
-        #(#items)*
-    }
+    quote!(#(#items)*)
 }
 
 fn emit_model(model: &ir::Model) -> TokenStream {

@@ -30,37 +30,40 @@ impl<'a> Validated<'a> {
                 _ => None,
             })
             .collect();
-        let mut res = Validated { names: BTreeSet::new(), aliases };
-        // Until nothing changes: a model needs one when it holds a model that does.
-        loop {
-            let before = res.names.len();
-            for model in &api.models {
-                if res.names.contains(model.rust_name.as_str()) {
-                    continue;
-                }
-                let needs = match &model.kind {
-                    ir::ModelKind::Struct(it) => {
-                        it.fields
-                            .iter()
-                            .any(|field| !field.checks.is_empty() || res.holds(&field.ty))
-                            || it.additional.as_ref().is_some_and(|(_, ty)| res.holds(ty))
+        // Who holds whom: for each model, the models with a field (or a variant, or a newtype)
+        // of its type, aliases looked through. Then the models with checks of their own, and
+        // from them upwards every model that holds one: each model and each use visited once.
+        let mut holders: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        let mut queue = Vec::new();
+        for model in &api.models {
+            let mut held: Vec<&ir::TypeRef> = Vec::new();
+            match &model.kind {
+                ir::ModelKind::Struct(it) => {
+                    if it.fields.iter().any(|field| !field.checks.is_empty()) {
+                        queue.push(model.rust_name.as_str());
                     }
-                    ir::ModelKind::Union(it) => {
-                        it.variants.iter().any(|variant| res.holds(&variant.ty))
-                    }
-                    ir::ModelKind::Newtype(it) => res.holds(&it.ty),
-                    ir::ModelKind::StringEnum(_)
-                    | ir::ModelKind::IntEnum(_)
-                    | ir::ModelKind::Alias(_) => false,
-                };
-                if needs {
-                    res.names.insert(&model.rust_name);
+                    held.extend(it.fields.iter().map(|field| &field.ty));
+                    held.extend(it.additional.as_ref().map(|(_, ty)| ty));
                 }
+                ir::ModelKind::Union(it) => held.extend(it.variants.iter().map(|it| &it.ty)),
+                ir::ModelKind::Newtype(it) => held.push(&it.ty),
+                ir::ModelKind::StringEnum(_)
+                | ir::ModelKind::IntEnum(_)
+                | ir::ModelKind::Alias(_) => {}
             }
-            if res.names.len() == before {
-                return res;
+            for ty in held {
+                if let Some(name) = named_in(ty, &aliases) {
+                    holders.entry(name).or_default().push(&model.rust_name);
+                }
             }
         }
+        let mut names = BTreeSet::new();
+        while let Some(name) = queue.pop() {
+            if names.insert(name) {
+                queue.extend(holders.get(name).into_iter().flatten().copied());
+            }
+        }
+        Validated { names, aliases }
     }
 
     /// Whether `model` gets an `impl Validate`.
@@ -70,26 +73,32 @@ impl<'a> Validated<'a> {
 
     /// Whether a value of `ty` holds a model that gets an `impl Validate`.
     pub(super) fn holds(&self, ty: &ir::TypeRef) -> bool {
-        let mut ty = ty;
-        // Alias chains are shorter than the list of aliases, unless they loop.
-        let mut alias_steps = 0;
-        loop {
-            match ty {
-                ir::TypeRef::Vec(inner)
-                | ir::TypeRef::Map(inner)
-                | ir::TypeRef::Nullable(inner) => {
-                    ty = inner;
-                }
-                ir::TypeRef::Named(name) if self.names.contains(name.as_str()) => return true,
-                ir::TypeRef::Named(name) => match self.aliases.get(name.as_str()) {
-                    Some(target) if alias_steps <= self.aliases.len() => {
-                        alias_steps += 1;
-                        ty = target;
-                    }
-                    _ => return false,
-                },
-                _ => return false,
+        named_in(ty, &self.aliases).is_some_and(|name| self.names.contains(name))
+    }
+}
+
+/// The model a value of `ty` holds, if any: through arrays, maps, `null` and aliases (alias
+/// chains are shorter than the list of aliases, unless they loop).
+fn named_in<'a>(
+    ty: &'a ir::TypeRef,
+    aliases: &BTreeMap<&'a str, &'a ir::TypeRef>,
+) -> Option<&'a str> {
+    let mut ty = ty;
+    let mut alias_steps = 0;
+    loop {
+        match ty {
+            ir::TypeRef::Vec(inner) | ir::TypeRef::Map(inner) | ir::TypeRef::Nullable(inner) => {
+                ty = inner;
             }
+            ir::TypeRef::Named(name) => match aliases.get(name.as_str()) {
+                Some(_) if alias_steps > aliases.len() => return None,
+                Some(target) => {
+                    alias_steps += 1;
+                    ty = target;
+                }
+                None => return Some(name),
+            },
+            _ => return None,
         }
     }
 }
