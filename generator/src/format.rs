@@ -16,7 +16,24 @@ use proc_macro2::TokenStream;
 ///
 /// `origin` is the spec's path as the header shows it.
 pub(crate) fn format(tokens: TokenStream, origin: &str) -> String {
-    format!("{}\n\n{}", header(origin), space_items(&unparse(tokens)))
+    finish(origin, [unparse(tokens)])
+}
+
+/// The file of these formatted parts: the header, then the parts with blank lines between
+/// items ([`Spacer`]), each part dropped once copied.
+fn finish(origin: &str, parts: impl IntoIterator<Item = String>) -> String {
+    let header = header(origin);
+    let mut spacer = Spacer::default();
+    let mut res = String::new();
+    for (i, part) in parts.into_iter().enumerate() {
+        if i == 0 {
+            res.reserve(header.len() + 2 + part.len() + part.len() / 16);
+            res.push_str(&header);
+            res.push_str("\n\n");
+        }
+        spacer.push(&mut res, &part);
+    }
+    res
 }
 
 /// A part of a generated file, to be formatted on its own.
@@ -51,8 +68,8 @@ pub(crate) fn format_parts<P: Sync>(
         Fragment::Line(line) => format!("{line}\n"),
     };
     let threads = thread::available_parallelism().map_or(1, |it| it.get()).min(parts.len());
-    let texts: Vec<String> = if threads <= 1 {
-        parts.iter().map(one).collect()
+    if threads <= 1 {
+        finish(origin, parts.iter().map(one))
     } else {
         // Each thread takes the next part not yet taken, so that a slow part delays no other.
         let next = AtomicUsize::new(0);
@@ -78,9 +95,8 @@ pub(crate) fn format_parts<P: Sync>(
                 .collect()
         });
         done.sort_unstable_by_key(|(i, _)| *i);
-        done.into_iter().map(|(_, text)| text).collect()
-    };
-    format!("{}\n\n{}", header(origin), space_items(&texts.concat()))
+        finish(origin, done.into_iter().map(|(_, text)| text))
+    }
 }
 
 /// `tokens`, parsed as a file and printed.
@@ -93,32 +109,43 @@ fn unparse(tokens: TokenStream) -> String {
 }
 
 /// Puts a blank line between items (at any depth: methods of an `impl` too), which
-/// `prettyplease` writes back to back.
-fn space_items(source: &str) -> String {
-    const ITEM_STARTS: &[&str] = &[
-        "///", "//!", "#[", "pub ", "impl", "fn ", "const ", "use ", "mod ", "type ", "enum ",
-        "struct ",
-    ];
-    let indent = |line: &str| line.len() - line.trim_start().len();
-    let mut res = String::with_capacity(source.len() + source.len() / 16);
-    let mut prev: Option<&str> = None;
-    for line in source.lines() {
-        let body = line.trim_start();
-        let starts_item = ITEM_STARTS.iter().any(|it| body.starts_with(it));
-        let spaced = prev.is_some_and(|prev| {
-            let is_comment = prev.trim_start().starts_with("//");
-            let ends_item = !is_comment && (prev.ends_with('}') || prev.ends_with(';'));
-            let after_inner_docs = prev.starts_with("//!") && !body.starts_with("//!");
-            starts_item && indent(prev) == indent(line) && (ends_item || after_inner_docs)
-        });
-        if spaced {
+/// `prettyplease` writes back to back; text is pushed a part at a time, each of whole lines.
+#[derive(Default)]
+struct Spacer {
+    /// The last line pushed, if any.
+    prev: String,
+}
+
+impl Spacer {
+    fn push(&mut self, res: &mut String, source: &str) {
+        const ITEM_STARTS: &[&str] = &[
+            "///", "//!", "#[", "pub ", "impl", "fn ", "const ", "use ", "mod ", "type ", "enum ",
+            "struct ",
+        ];
+        let indent = |line: &str| line.len() - line.trim_start().len();
+        let mut prev: Option<&str> = (!self.prev.is_empty()).then_some(self.prev.as_str());
+        let mut last = None;
+        for line in source.lines() {
+            let body = line.trim_start();
+            let starts_item = ITEM_STARTS.iter().any(|it| body.starts_with(it));
+            let spaced = prev.is_some_and(|prev| {
+                let is_comment = prev.trim_start().starts_with("//");
+                let ends_item = !is_comment && (prev.ends_with('}') || prev.ends_with(';'));
+                let after_inner_docs = prev.starts_with("//!") && !body.starts_with("//!");
+                starts_item && indent(prev) == indent(line) && (ends_item || after_inner_docs)
+            });
+            if spaced {
+                res.push('\n');
+            }
+            res.push_str(line);
             res.push('\n');
+            prev = Some(line);
+            last = Some(line);
         }
-        res.push_str(line);
-        res.push('\n');
-        prev = Some(line);
+        if let Some(last) = last {
+            self.prev = last.to_owned();
+        }
     }
-    res
 }
 
 /// The first line of every generated file.
@@ -132,7 +159,23 @@ pub fn header(origin: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::space_items;
+    use super::Spacer;
+
+    fn space_items(source: &str) -> String {
+        let mut res = String::new();
+        Spacer::default().push(&mut res, source);
+        res
+    }
+
+    #[test]
+    fn spaces_items_across_parts() {
+        let mut res = String::new();
+        let mut spacer = Spacer::default();
+        for part in ["impl B {\n", "    fn a() {}\n", "    fn b() {}\n", "}\n", "struct C;\n"] {
+            spacer.push(&mut res, part);
+        }
+        assert_eq!(res, "impl B {\n    fn a() {}\n\n    fn b() {}\n}\n\nstruct C;\n");
+    }
 
     #[test]
     fn spaces_items_but_not_comments() {

@@ -109,6 +109,8 @@ pub fn generate(text: &str, origin: &str, options: Options) -> Result<Generated,
     }
     resolve::check_refs(&loaded.tree, &mut acc);
     let (api, summary) = lower::lower(&loaded.doc, &loaded.tree, options, &mut acc);
+    // The IR holds all that is emitted: the documents go before the files take their memory.
+    drop(loaded);
     if !acc.is_empty() {
         acc.locate(text);
     }
