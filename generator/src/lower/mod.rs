@@ -59,6 +59,7 @@ pub(crate) fn lower(
         component_names: BTreeMap::new(),
         model_scope: Scope::default(),
         models: Vec::new(),
+        model_index: BTreeMap::new(),
         all_of_parts: BTreeMap::new(),
         inline_types: BTreeMap::new(),
         depth: 0,
@@ -145,6 +146,8 @@ struct Lower<'a, 'd> {
     component_names: BTreeMap<String, String>,
     model_scope: Scope,
     models: Vec<ir::Model>,
+    /// Where each model is in `models`, by Rust name.
+    model_index: BTreeMap<String, usize>,
     /// The properties of each component schema with its `allOf` merged in, by component name,
     /// so that a schema included many times (a diamond of `allOf`s) is merged once; `None` while
     /// it is being merged, which finds `allOf`s that include themselves.

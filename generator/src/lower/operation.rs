@@ -239,7 +239,7 @@ impl<'a> Lower<'a, '_> {
             ir::TypeRef::Vec(item) => self.is_scalar(item).then_some(ir::ParamShape::Array),
             ir::TypeRef::Map(value) => self.is_scalar(value).then_some(ir::ParamShape::Object),
             ir::TypeRef::Named(name) => {
-                let model = self.models.iter().find(|it| &it.rust_name == name)?;
+                let model = self.model(name)?;
                 match &model.kind {
                     ir::ModelKind::StringEnum(_) | ir::ModelKind::IntEnum(_) => {
                         Some(ir::ParamShape::Scalar)
@@ -274,12 +274,16 @@ impl<'a> Lower<'a, '_> {
             T::String | T::Bool | T::I32 | T::I64 | T::F64 | T::DateTime | T::Date | T::Uuid => {
                 true
             }
-            T::Named(name) => self.models.iter().any(|it| {
-                &it.rust_name == name
-                    && matches!(it.kind, ir::ModelKind::StringEnum(_) | ir::ModelKind::IntEnum(_))
+            T::Named(name) => self.model(name).is_some_and(|it| {
+                matches!(it.kind, ir::ModelKind::StringEnum(_) | ir::ModelKind::IntEnum(_))
             }),
             _ => false,
         }
+    }
+
+    /// The model named `name`, among those lowered so far.
+    fn model(&self, name: &str) -> Option<&ir::Model> {
+        self.model_index.get(name).map(|&i| &self.models[i])
     }
 
     /// What a type is once the aliases it names are expanded (at the top level only).
@@ -288,8 +292,8 @@ impl<'a> Lower<'a, '_> {
         // Alias chains are shorter than the list of models, unless they loop (reported later).
         for _ in 0..=self.models.len() {
             let ir::TypeRef::Named(name) = ty else { break };
-            let target = self.models.iter().find_map(|it| match &it.kind {
-                ir::ModelKind::Alias(target) if &it.rust_name == name => Some(target),
+            let target = self.model(name).and_then(|it| match &it.kind {
+                ir::ModelKind::Alias(target) => Some(target),
                 _ => None,
             });
             match target {

@@ -178,6 +178,7 @@ impl<'a> Lower<'a, '_> {
             json,
             test_name: names::value_name(&format!("example of {rust_name}")),
         });
+        self.model_index.insert(rust_name.clone(), self.models.len());
         self.models.push(ir::Model {
             wire_name: wire.to_owned(),
             rust_name,
