@@ -63,7 +63,9 @@ pub(crate) fn load(text: &str) -> Result<Loaded, Diagnostic> {
         .map_err(|err| syntax(None, format!("invalid document: {err}")))?;
     check_version(&tree)?;
     check_depth(&tree)?;
-    let doc = match <OpenAPI as serde::Deserialize>::deserialize(&value) {
+    // Read from the tree by value: its strings move into the document instead of being copied,
+    // so the three forms of a large spec are not all in memory at once.
+    let doc = match <OpenAPI as serde::Deserialize>::deserialize(value) {
         Ok(it) => it,
         // Read from the text again for the error's line: serde reports shape errors with a
         // position only when it reads the text itself.
