@@ -357,6 +357,27 @@ async fn a_timeout_then_a_success() {
     assert_eq!(res.attempts().count, 2);
 }
 
+/// `without_timeout()` lifts the builder's timeout, set before it or the default: on the real
+/// clock, a slow answer that a timeout refuses is waited for.
+#[tokio::test]
+async fn without_timeout_waits_for_a_slow_server() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ok().set_delay(Duration::from_millis(600)))
+        .mount(&server)
+        .await;
+    let builder = || {
+        Client::builder()
+            .base_url(server.uri())
+            .timeout(Duration::from_millis(100))
+            .retry_policy(RetryPolicy::disabled())
+    };
+    let err = builder().build().unwrap().batch_upsert(&body()).await.unwrap_err();
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+    let res = builder().without_timeout().build().unwrap().batch_upsert(&body()).await.unwrap();
+    assert_eq!(res.attempts().count, 1);
+}
+
 #[tokio::test(start_paused = true)]
 async fn rate_limit_headers_are_data() {
     let limited = ok()
