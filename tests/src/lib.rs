@@ -1,5 +1,5 @@
 //! Helpers shared by the tests in `tests/tests/` (and xtask's): fixtures, random specs for
-//! property tests, and a HubSpot-like server.
+//! property tests, a HubSpot-like server, and synthetic specs of any size for benchmarks.
 
 pub mod arbitrary;
 pub mod hubspot;

@@ -1,6 +1,6 @@
-//! Synthetic specs of any size, for benchmarks: the generator's scaling (criterion benches in
-//! `tests/benches/`) and the comparison with its peers (`cargo xtask bench-peers`, which
-//! includes this file by path, so that xtask does not depend on the test crate).
+//! Synthetic specs of any size, for benchmarks: the generator's scaling (the criterion benches
+//! in `tests/benches/`) and trying `codegen --spec` on a large spec by hand (the example
+//! `synthetic_spec`).
 //!
 //! A spec of `n` component schemas has `2 n` operations (a `GET` with path, query and header
 //! parameters that answers the schema, a `POST` that takes and answers it), one tag per 50
