@@ -471,10 +471,12 @@ mod tests {
         {
             copy_all(&root.join(it), &to.join(it));
         }
-        // The workspace's other member, as small as it can be.
+        // The workspace's other member, as small as it can be: its manifest names its benches,
+        // which cargo looks for when it reads the workspace.
         fs::create_dir_all(to.join("tests/src")).unwrap();
         fs::copy(root.join("tests/Cargo.toml"), to.join("tests/Cargo.toml")).unwrap();
         fs::write(to.join("tests/src/lib.rs"), "//! Empty in this copy.\n").unwrap();
+        copy_all(&root.join("tests/benches"), &to.join("tests/benches"));
     }
 
     fn copy_all(from: &Path, to: &Path) {
