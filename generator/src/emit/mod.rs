@@ -212,6 +212,47 @@ mod tests {
         )
     }
 
+    /// A model gets an `impl Validate` when it holds, however deep, one with checks: here only
+    /// the last of a chain of 40 (through arrays, maps and an alias) has one.
+    #[test]
+    fn validation_reaches_up_a_long_chain() {
+        let mut schemas = String::new();
+        for i in 0..40 {
+            let next = format!("{{$ref: '#/components/schemas/S{}'}}", i + 1);
+            let field = match i % 3 {
+                0 => next,
+                1 => format!("{{type: array, items: {next}}}"),
+                _ => format!("{{type: object, additionalProperties: {next}}}"),
+            };
+            schemas.push_str(&format!(
+                "    S{i}:\n      type: object\n      properties:\n        next: {field}\n"
+            ));
+        }
+        schemas.push_str("    S40: {$ref: '#/components/schemas/Last'}\n");
+        schemas.push_str(
+            "    Last:\n      type: object\n      properties:\n        name: {type: string, maxLength: 9}\n",
+        );
+        schemas.push_str(
+            "    Apart:\n      type: object\n      properties:\n        name: {type: string}\n",
+        );
+        let text = format!(
+            "openapi: 3.0.3\ninfo: {{title: T, version: '1'}}\npaths: {{}}\ncomponents:\n  schemas:\n{schemas}"
+        );
+        let generated = crate::generate(&text, "spec.yaml", crate::Options::default()).unwrap();
+        let validated = super::validate::Validated::new(&generated.api);
+        let names: Vec<_> = generated
+            .api
+            .models
+            .iter()
+            .filter(|it| validated.contains(it))
+            .map(|it| it.rust_name.as_str())
+            .collect();
+        let mut expected: Vec<String> = (0..40).map(|i| format!("S{i}")).collect();
+        expected.push("Last".to_owned());
+        expected.sort();
+        assert_eq!(names, expected);
+    }
+
     /// Files formatted in parts are the files formatted whole: the parts change nothing but the
     /// time and the memory it takes.
     #[test]
