@@ -6,7 +6,7 @@ use std::fmt;
 use crate::{
     Generated, emit,
     format::{self, header},
-    markdown, names,
+    ir, markdown, names,
 };
 
 /// A name for a standalone crate: one cargo accepts as a package name, and whose crate name
@@ -68,6 +68,22 @@ tracing = "0.1"
 uuid = { version = "1", features = ["serde"] }
 "#;
 
+/// rustc's default recursion limit, which also bounds how deeply it follows types inside types.
+const DEFAULT_RECURSION_LIMIT: usize = 128;
+
+/// A recursion limit for the crate when rustc's default may be too low, else `None`.
+///
+/// To know what dropping a value does, rustc follows the types inside it, type by type, and
+/// stops with "overflow while adding drop-check rules" past the recursion limit: a spec whose
+/// schemas refer to each other in a long chain or cycle (a synthetic one of 100 schemas in one
+/// cycle did; it needs a limit between 128 and 256, while a chain of 100 passes at 128) gives a
+/// crate that does not compile. The bound is `lower::cycle_nesting`: about five times what
+/// that spec needs. A higher limit costs nothing unless something recurses that deep.
+fn recursion_limit(api: &ir::Api) -> Option<usize> {
+    let bound = crate::lower::cycle_nesting(&api.models);
+    (bound > DEFAULT_RECURSION_LIMIT).then_some(bound + DEFAULT_RECURSION_LIMIT)
+}
+
 /// The files of a standalone crate named `crate_name`, as paths relative to its root and their
 /// contents: `Cargo.toml`, `src/lib.rs`, `src/models.rs`, `src/client.rs`, and
 /// `tests/examples.rs` when the spec's schemas have examples. The runtime's files belong in
@@ -96,10 +112,13 @@ pub fn standalone_crate(
                 || op.body.as_ref().is_some_and(|it| it.enum_name.is_some())
         });
     let client_glob = if client_exports { "pub use crate::client::*;\n" } else { "" };
+    let limit = recursion_limit(api)
+        .map(|it| format!("// The schemas refer to each other in long chains: rustc follows them when it checks how\n// values drop, and would stop at its default limit of {DEFAULT_RECURSION_LIMIT}.\n#![recursion_limit = \"{it}\"]\n\n"))
+        .unwrap_or_default();
     let lib = format!(
         "{header}\n\n//! A client for {title} (version {version}).\n\
          //!\n//! Types are in [`models`], operations are methods of [`Client`].\n\n\
-         pub mod client;\npub mod models;\npub mod runtime;\n\n\
+         {limit}pub mod client;\npub mod models;\npub mod runtime;\n\n\
          {client_glob}pub use crate::runtime::{{Attempts, Binary, Client, ClientBuilder, Error, RateLimit, RawResponse, Response, RetryPolicy, StopReason}};\n",
         version = markdown::inline(&api.version),
     );
@@ -113,4 +132,44 @@ pub fn standalone_crate(
         res.push(("tests/examples.rs".to_owned(), format::format(tokens, origin)));
     }
     res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A spec of `n` schemas, each holding the next, directly and in an array; the last holds
+    /// the first when `cycle`.
+    fn linked(n: usize, cycle: bool) -> String {
+        let schemas: Vec<String> = (0..n)
+            .map(|i| {
+                let next = if i + 1 < n { Some(i + 1) } else { cycle.then_some(0) };
+                let properties = next.map_or(String::new(), |next| {
+                    let to = format!(r##"{{"$ref": "#/components/schemas/S{next}"}}"##);
+                    format!(r#""next": {to}, "many": {{"type": "array", "items": {to}}}, "#)
+                });
+                format!(r#""S{i}": {{"type": "object", "properties": {{{properties}"id": {{"type": "string"}}}}}}"#)
+            })
+            .collect();
+        format!(
+            r#"{{"openapi": "3.0.3", "info": {{"title": "t", "version": "1"}}, "paths": {{}}, "components": {{"schemas": {{{}}}}}}}"#,
+            schemas.join(", ")
+        )
+    }
+
+    fn limit_of(text: &str) -> Option<usize> {
+        let generated = crate::generate(text, "t.json", crate::Options::default())
+            .unwrap_or_else(|err| panic!("{err:?}"));
+        recursion_limit(&generated.api)
+    }
+
+    #[test]
+    fn a_long_cycle_of_types_raises_the_recursion_limit() {
+        // A cycle of 100 such schemas needs a limit above the default (measured: 256 works).
+        let limit = limit_of(&linked(100, true));
+        assert!(limit.is_some_and(|it| it >= 256), "{limit:?}");
+        // Neither a short cycle nor a long chain needs one.
+        assert_eq!(limit_of(&linked(5, true)), None);
+        assert_eq!(limit_of(&linked(100, false)), None);
+    }
 }

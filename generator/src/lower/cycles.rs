@@ -104,6 +104,62 @@ fn recursive_aliases_to_newtypes(models: &mut [ir::Model], index: &BTreeMap<Stri
     }
 }
 
+/// How deeply the types of the largest cycle of models nest, in all: the sum over the models
+/// of one strongly connected component (by every mention, through arrays and maps too) of the
+/// model itself and its deepest member with an `Option` and a `Box` around it. A path through
+/// the types that stays in one cycle visits each of its models at most once, so this bounds how
+/// deeply rustc follows the types of a cycle; outside cycles it follows each type once.
+pub(crate) fn cycle_nesting(models: &[ir::Model]) -> usize {
+    fn depth(ty: &ir::TypeRef) -> usize {
+        match ty {
+            ir::TypeRef::Vec(it) | ir::TypeRef::Map(it) | ir::TypeRef::Nullable(it) => {
+                1 + depth(it)
+            }
+            _ => 1,
+        }
+    }
+    let index: BTreeMap<&str, usize> =
+        models.iter().enumerate().map(|(idx, it)| (it.rust_name.as_str(), idx)).collect();
+    let mut edges = vec![Vec::new(); models.len()];
+    let mut weight = vec![1; models.len()];
+    for (idx, model) in models.iter().enumerate() {
+        let members: Vec<&ir::TypeRef> = match &model.kind {
+            ir::ModelKind::Struct(it) => it
+                .fields
+                .iter()
+                .map(|it| &it.ty)
+                .chain(it.additional.iter().map(|it| &it.1))
+                .collect(),
+            ir::ModelKind::Union(it) => it.variants.iter().map(|it| &it.ty).collect(),
+            ir::ModelKind::Alias(ty) => vec![ty],
+            ir::ModelKind::Newtype(it) => vec![&it.ty],
+            ir::ModelKind::StringEnum(_) | ir::ModelKind::IntEnum(_) => Vec::new(),
+        };
+        let mut names = Vec::new();
+        for ty in &members {
+            mentioned(ty, &mut names);
+        }
+        edges[idx] = names.iter().filter_map(|it| index.get(it).copied()).collect();
+        weight[idx] += members.iter().map(|it| depth(it) + 2).max().unwrap_or(0);
+    }
+    let component = strongly_connected(&edges);
+    let mut sums: BTreeMap<usize, (usize, usize)> = BTreeMap::new();
+    for (idx, it) in component.iter().enumerate() {
+        let entry = sums.entry(*it).or_default();
+        entry.0 += 1;
+        entry.1 += weight[idx];
+    }
+    sums.iter()
+        .filter(|(_, (count, _))| *count > 1)
+        .map(|(_, (_, sum))| *sum)
+        .chain(
+            // A model that mentions itself is a cycle of one.
+            (0..models.len()).filter(|idx| edges[*idx].contains(idx)).map(|idx| weight[idx]),
+        )
+        .max()
+        .unwrap_or(0)
+}
+
 /// Every model a type mentions, at any depth.
 fn mentioned<'t>(ty: &'t ir::TypeRef, acc: &mut Vec<&'t str>) {
     match ty {
