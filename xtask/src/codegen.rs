@@ -15,7 +15,7 @@ use generator::CrateName;
 use crate::write::{self, Plan};
 
 /// The project's spec, relative to the project root.
-const SPEC: &str = "spec/deals-batch-upsert.yaml";
+pub(crate) const SPEC: &str = "spec/deals-batch-upsert.yaml";
 /// Where the project's generated files go.
 const GENERATED_DIR: &str = "generated-client/src/generated";
 /// The hand-written runtime that standalone crates get a copy of.
@@ -472,9 +472,11 @@ mod tests {
             copy_all(&root.join(it), &to.join(it));
         }
         // The workspace's other member, as small as it can be: its manifest names its benches,
-        // which cargo looks for when it reads the workspace.
+        // which cargo looks for when it reads the workspace, and the xtask includes its
+        // synthetic specs.
         fs::create_dir_all(to.join("tests/src")).unwrap();
         fs::copy(root.join("tests/Cargo.toml"), to.join("tests/Cargo.toml")).unwrap();
+        fs::copy(root.join("tests/src/synthetic.rs"), to.join("tests/src/synthetic.rs")).unwrap();
         fs::write(to.join("tests/src/lib.rs"), "//! Empty in this copy.\n").unwrap();
         copy_all(&root.join("tests/benches"), &to.join("tests/benches"));
     }

@@ -7,6 +7,8 @@
 //! - `cargo xtask corpus [--only NAME]… [--no-check]`: generates real public specs and lints
 //!   their crates.
 //! - `cargo xtask conformance`: runs the generated client against Stoplight Prism.
+//! - `cargo xtask bench-peers [--smoke]`: compares the generator with openapi-generator and
+//!   progenitor on the same specs.
 
 #![allow(
     clippy::print_stdout,
@@ -17,11 +19,24 @@
 mod codegen;
 mod conformance;
 mod corpus;
+mod peers;
+#[path = "../../tests/src/synthetic.rs"]
+#[allow(
+    dead_code,
+    unreachable_pub,
+    reason = "shared with the tests crate, whose benches use all of it"
+)]
+mod synthetic;
 mod write;
 
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
+
+// Generating a large spec allocates and frees millions of small token trees from two threads;
+// glibc's allocator spent a third of the time doing so (BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[derive(Debug, Parser)]
 #[command(name = "cargo xtask", about = "Project automation")]
@@ -65,6 +80,27 @@ enum Command {
         #[arg(long)]
         no_check: bool,
     },
+    /// Compare with openapi-generator and progenitor (installed into target/peers/ when
+    /// absent): generation time and memory, lines, whether and how fast the crates check, and
+    /// whether their models decode HubSpot's bodies. Prints a Markdown table.
+    BenchPeers {
+        /// Only our side, once, on the small specs (what CI runs).
+        #[arg(long)]
+        smoke: bool,
+        /// Runs of each measurement; the median is reported.
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+    },
+    /// Run a program and print `ok wall_ns max_rss_kib` (used by `bench-peers`).
+    #[command(hide = true)]
+    Measure {
+        /// Where the program's output goes.
+        #[arg(long)]
+        log: PathBuf,
+        /// The program and its arguments.
+        #[arg(last = true, required = true)]
+        program: Vec<std::ffi::OsString>,
+    },
 }
 
 fn main() -> std::process::ExitCode {
@@ -82,6 +118,8 @@ fn main() -> std::process::ExitCode {
         }
         Command::Corpus { only, no_check } => corpus::corpus(&only, no_check),
         Command::Conformance => conformance::conformance(),
+        Command::BenchPeers { smoke, runs } => peers::bench_peers(smoke, runs),
+        Command::Measure { log, program } => peers::measure(&log, &program),
     };
     match res {
         Ok(()) => std::process::ExitCode::SUCCESS,
