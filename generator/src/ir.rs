@@ -19,6 +19,9 @@ pub struct Api {
     pub models: Vec<Model>,
     /// The methods of the client, sorted by Rust name.
     pub operations: Vec<Operation>,
+    /// The cargo features of a standalone crate, one per tag (`Options::features`): empty
+    /// when everything is always compiled.
+    pub features: Vec<String>,
 }
 
 /// The documentation of an item: the spec's summary and description.
@@ -48,6 +51,8 @@ pub struct Model {
     pub kind: ModelKind,
     /// The schema's `example`, which standalone crates test.
     pub example: Option<Example>,
+    /// The cargo features any of which compiles it; empty when it is always compiled.
+    pub features: Vec<String>,
 }
 
 /// A schema's example, and the test that checks it decodes.
@@ -301,6 +306,9 @@ pub struct Operation {
     /// Whether it may be sent again after a failure, when the spec says (`x-retryable`);
     /// by its method otherwise.
     pub retryable: Option<bool>,
+    /// The cargo features any of which compiles it; empty when it is always compiled. While
+    /// lowering, its tags.
+    pub features: Vec<String>,
 }
 
 /// A piece of a path segment.

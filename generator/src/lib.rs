@@ -57,6 +57,10 @@ pub struct Options {
     /// default it is a warning ([`Kind::Loosened`]) and the code is of a lesser kind: a
     /// `serde_json::Value`, raw bytes, or an operation left out of the client.
     pub strict: bool,
+    /// Whether to gate each operation, and the models only tagged operations use, behind one
+    /// cargo feature per tag (for standalone crates, whose manifest declares them; see
+    /// [`ir::Api::features`]). Specs with fewer than two tags get none.
+    pub features: bool,
 }
 
 /// How many operations and schemas were generated fully, with loosened parts, or not at all.

@@ -10,7 +10,7 @@
 //! Whatever the input, the result is an identifier by Rust's own rules (the Unicode XID classes,
 //! as `proc-macro2` checks them); [`is_identifier`] says so and the property tests check it.
 
-use heck::{ToSnakeCase, ToUpperCamelCase};
+use heck::{ToKebabCase, ToSnakeCase, ToUpperCamelCase};
 
 /// Words that are keywords in Rust 2024 and can be written as raw identifiers.
 const RAW_KEYWORDS: &[&str] = &[
@@ -44,6 +44,17 @@ pub(crate) fn value_name(spec_name: &str) -> String {
     } else {
         res
     }
+}
+
+/// A cargo feature name (kebab-case ASCII letters and digits) for a tag.
+pub(crate) fn feature_name(tag: &str) -> String {
+    let res: String = ascii(tag)
+        .to_kebab_case()
+        .chars()
+        .filter(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-')
+        .collect();
+    let res = res.trim_matches('-');
+    if res.is_empty() { "tag".to_owned() } else { res.to_owned() }
 }
 
 /// An enum variant name (UpperCamelCase) for an enum value.
@@ -313,6 +324,14 @@ mod tests {
         assert_eq!(variant_name("reactions--1"), "ReactionsMinus1");
         assert_eq!(variant_name("2020-01"), "_202001");
         assert_eq!(variant_name(""), "Empty");
+    }
+
+    #[test]
+    fn feature_names_are_kebab_case_ascii() {
+        assert_eq!(feature_name("Code Scanning"), "code-scanning");
+        assert_eq!(feature_name("agent-tasks"), "agent-tasks");
+        assert_eq!(feature_name("Überblick!"), "uberblick");
+        assert_eq!(feature_name("$$$"), "tag");
     }
 
     #[test]

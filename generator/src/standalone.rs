@@ -84,6 +84,22 @@ fn recursion_limit(api: &ir::Api) -> Option<usize> {
     (bound > DEFAULT_RECURSION_LIMIT).then_some(bound + DEFAULT_RECURSION_LIMIT)
 }
 
+/// The manifest's `[features]`: one per tag, all on by default.
+fn features_table(features: &[String]) -> String {
+    if features.is_empty() {
+        return String::new();
+    }
+    let all: Vec<String> = features.iter().map(|it| format!("\"{it}\"")).collect();
+    let mut res = format!(
+        "\n# One feature per tag of the spec: each compiles the tag's operations and the types they\n# use. All are on by default; `default-features = false` and a list compile fewer.\n[features]\ndefault = [{}]\n",
+        all.join(", ")
+    );
+    for it in features {
+        res.push_str(&format!("{it} = []\n"));
+    }
+    res
+}
+
 /// The files of a standalone crate named `crate_name`, as paths relative to its root and their
 /// contents: `Cargo.toml`, `src/lib.rs`, `src/models.rs`, `src/client.rs`, and
 /// `tests/examples.rs` when the spec's schemas have examples. The runtime's files belong in
@@ -97,7 +113,8 @@ pub fn standalone_crate(
     let header = header(origin);
     let manifest = format!(
         "# {header_text}\n\n[package]\nname = \"{crate_name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n\
-         # Not part of any enclosing workspace.\n[workspace]\n\n[dependencies]\n{RUNTIME_DEPENDENCIES}{regex}",
+         # Not part of any enclosing workspace.\n[workspace]\n\n[dependencies]\n{RUNTIME_DEPENDENCIES}{regex}{features}",
+        features = features_table(&api.features),
         // The models check `pattern`s with the `regex` crate; only crates that have one need it.
         regex = if crate::emit::uses_patterns(api) { "regex = \"1\"\n" } else { "" },
         header_text = header.trim_start_matches("// "),

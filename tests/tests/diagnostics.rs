@@ -29,7 +29,7 @@ fn render(path: &Path) -> String {
     format!(
         "# by default\n{}\n# with --strict\n{}",
         render_with(path, Options::default()),
-        render_with(path, Options { strict: true })
+        render_with(path, Options { strict: true, features: false })
     )
 }
 
@@ -44,7 +44,9 @@ fn diagnostics() {
 fn every_error_points_into_the_spec() {
     insta::glob!("../fixtures/err", "*.{yaml,json}", |path| {
         let text = std::fs::read_to_string(path).unwrap();
-        if let Err(diagnostics) = generator::generate(&text, "spec", Options { strict: true }) {
+        if let Err(diagnostics) =
+            generator::generate(&text, "spec", Options { strict: true, features: false })
+        {
             for it in diagnostics.iter() {
                 assert!(
                     it.location.is_some(),

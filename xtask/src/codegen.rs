@@ -54,7 +54,12 @@ pub(crate) fn codegen(mode: Mode) -> Result<()> {
     let root = project_root()?;
     let text = fs::read_to_string(root.join(SPEC)).with_context(|| format!("reading {SPEC}"))?;
     // The project's client is typed all through: anything loosened is an error.
-    let generated = generate(&text, SPEC, generator::Options { strict: true }, Output::Verbose)?;
+    let generated = generate(
+        &text,
+        SPEC,
+        generator::Options { strict: true, features: false },
+        Output::Verbose,
+    )?;
     let dir = root.join(GENERATED_DIR);
     let files =
         vec![(dir.join("models.rs"), generated.models), (dir.join("client.rs"), generated.client)];
@@ -221,7 +226,7 @@ mod tests {
 
     use super::{Mode, codegen, crate_name_for, project_root, standalone};
 
-    const LENIENT: generator::Options = generator::Options { strict: false };
+    const LENIENT: generator::Options = generator::Options { strict: false, features: true };
 
     /// The dev-dependencies of the fixtures' behaviour tests, pinned by the workspace's lock file.
     const BEHAVIOUR_DEPENDENCIES: &str = "\n[dev-dependencies]\ntokio = { version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }\nwiremock = \"0.6\"\n";
@@ -387,7 +392,7 @@ mod tests {
             let name = crate_name_for(&spec);
             let out = root.join("target/standalone-crates").join(name.as_str());
             // The fixtures show what is supported: nothing in them may be loosened.
-            let options = generator::Options { strict: run_tests };
+            let options = generator::Options { strict: run_tests, features: true };
             standalone(&spec, &out, None, Mode::Write, options)
                 .unwrap_or_else(|err| panic!("{}: {err:#}", spec.display()));
             // The workspace's lock file pins the same dependency versions, all already fetched.
@@ -404,6 +409,7 @@ mod tests {
             let what = format!("the crate of {}", spec.display());
             cargo(&out, &target, &["clippy", "--offline", "--quiet", "--all-targets"], &what);
             cargo(&out, &target, &["doc", "--offline", "--quiet", "--no-deps"], &what);
+            check_features(&out, &target, &what);
             if run_tests {
                 cargo(&out, &target, &["test", "--offline", "--quiet", "--tests"], &what);
                 let printed = cargo(&out, &target, &["test", "--offline", "--doc"], &what);
@@ -415,6 +421,20 @@ mod tests {
                     .collect();
                 assert!(pwned.is_empty(), "spec text ran as code in {what}: {pwned:?}");
             }
+        }
+    }
+
+    /// With one feature per tag, the crate builds warning-free with none of them and with each
+    /// alone: whatever a compiled item names is compiled too.
+    fn check_features(out: &Path, target: &Path, what: &str) {
+        let manifest = fs::read_to_string(out.join("Cargo.toml")).unwrap();
+        let Some((_, table)) = manifest.split_once("\n[features]\n") else { return };
+        let features: Vec<&str> = table.lines().filter_map(|it| it.strip_suffix(" = []")).collect();
+        assert!(!features.is_empty(), "{what}: no features in {table}");
+        let clippy = ["clippy", "--offline", "--quiet", "--all-targets", "--no-default-features"];
+        cargo(out, target, &clippy, what);
+        for feature in features {
+            cargo(out, target, &[&clippy[..], &["--features", feature]].concat(), what);
         }
     }
 

@@ -118,7 +118,7 @@ fn run(spec: &Spec, out: &Path, root: &Path, target: &Path, no_check: bool) -> O
         out,
         Some(&spec.name),
         Mode::Write,
-        generator::Options { strict: false },
+        generator::Options { strict: false, features: true },
         Output::Quiet,
     );
     let generate_time = start.elapsed();

@@ -108,7 +108,7 @@ fn main() -> std::process::ExitCode {
     let res = match cli.command {
         Command::Codegen { check, spec, out, name, strict } => {
             let mode = if check { codegen::Mode::Check } else { codegen::Mode::Write };
-            let options = generator::Options { strict };
+            let options = generator::Options { strict, features: true };
             match (spec, out) {
                 (Some(spec), Some(out)) => {
                     codegen::standalone(&spec, &out, name.as_deref(), mode, options)

@@ -37,6 +37,15 @@ pub(super) fn emit_header(api: &ir::Api) -> TokenStream {
         quote!(
             use crate::runtime::{Client, ClientBuilder};
         )
+    } else if api.operations.iter().all(|it| !it.features.is_empty()) {
+        quote!(
+            use crate::runtime::{Client, ClientBuilder};
+            #[allow(
+                unused_imports,
+                reason = "used by the operations, which features may leave out"
+            )]
+            use crate::runtime::{Error, Response};
+        )
     } else {
         quote!(
             use crate::runtime::{Client, ClientBuilder, Error, Response};

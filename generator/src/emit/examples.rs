@@ -18,8 +18,10 @@ pub(crate) fn emit_examples(api: &ir::Api, krate: &str) -> Option<TokenStream> {
             let test = ident(test_name);
             let ty = ident(&model.rust_name);
             let docs = doc(&format!("The example at {}.", markdown::code_span(&model.pointer)));
+            let cfg = super::cfg(&model.features);
             Some(quote! {
                 #docs
+                #cfg
                 #[test]
                 fn #test() {
                     round_trip::<#krate::models::#ty>(#example);
@@ -30,12 +32,17 @@ pub(crate) fn emit_examples(api: &ir::Api, krate: &str) -> Option<TokenStream> {
     if tests.is_empty() {
         return None;
     }
+    let gated = api.models.iter().any(|it| it.example.is_some() && !it.features.is_empty());
+    let allow = gated.then(|| {
+        quote!(#[allow(dead_code, reason = "the tests that use it may all be left out by features")])
+    });
     Some(quote! {
         //! The spec's examples: each decodes as its type and encodes back to the same JSON.
 
         /// Decodes `text` as `T` and encodes it again: everything in the example must come back,
         /// unchanged, and nothing be added. Numbers are compared exactly (as integers where
         /// both are, never through `f64` alone).
+        #allow
         fn round_trip<T>(text: &str)
         where
             T: ::serde::de::DeserializeOwned + ::serde::Serialize + ::std::fmt::Debug,

@@ -13,7 +13,7 @@ pub(crate) use self::validate::uses_patterns;
 
 use std::ops::Range;
 
-use proc_macro2::{Ident, Span, TokenStream};
+use proc_macro2::{Delimiter, Ident, Span, TokenStream, TokenTree};
 use quote::quote;
 
 use crate::{format::Fragment, ir};
@@ -94,18 +94,60 @@ impl<'a> Emitter<'a> {
             Part::ClientHeader => Fragment::Items(client::emit_header(api)),
             Part::Line(line) => Fragment::Line(line),
             Part::Methods(range) => {
-                let methods = api.operations[range.clone()]
-                    .iter()
-                    .map(|it| client::emit_method(api, validated, it));
+                let methods = api.operations[range.clone()].iter().map(|it| {
+                    let cfg = cfg(&it.features);
+                    let method = client::emit_method(api, validated, it);
+                    quote!(#cfg #method)
+                });
                 Fragment::Inside(quote!(impl Client { #(#methods)* }))
             }
             Part::OperationTypes(range) => {
-                let types = api.operations[range.clone()].iter().map(client::emit_operation_types);
+                let types = api.operations[range.clone()]
+                    .iter()
+                    .map(|it| gated(client::emit_operation_types(it), cfg(&it.features).as_ref()));
                 Fragment::Items(quote!(#(#types)*))
             }
             Part::EmptyClient => Fragment::Items(quote!(impl Client {})),
         }
     }
+}
+
+/// `#[cfg(any(feature = …))]` for an item compiled with any of `features`; `None` for one always
+/// compiled.
+pub(crate) fn cfg(features: &[String]) -> Option<TokenStream> {
+    match features {
+        [] => None,
+        [one] => Some(quote!(#[cfg(feature = #one)])),
+        many => Some(quote!(#[cfg(any(#(feature = #many),*))])),
+    }
+}
+
+/// `items` with `cfg` on each item, when there is one.
+///
+/// The items are the generator's own, so where each ends is plain: at a `;` or at a `{…}` block
+/// not followed by one (`const A: T = T {…};` goes on to its `;`).
+pub(crate) fn gated(items: TokenStream, cfg: Option<&TokenStream>) -> TokenStream {
+    let Some(cfg) = cfg else { return items };
+    let mut res = TokenStream::new();
+    let mut item = Vec::new();
+    let mut tokens = items.into_iter().peekable();
+    while let Some(token) = tokens.next() {
+        let ends = match &token {
+            TokenTree::Punct(it) => it.as_char() == ';',
+            TokenTree::Group(it) => {
+                it.delimiter() == Delimiter::Brace
+                    && !matches!(tokens.peek(), Some(TokenTree::Punct(it)) if it.as_char() == ';')
+            }
+            _ => false,
+        };
+        item.push(token);
+        if ends {
+            res.extend(cfg.clone());
+            res.extend(item.drain(..));
+        }
+    }
+    res.extend(item);
+    res
 }
 
 /// `0..n` in ranges of [`PART_SIZE`].
@@ -272,5 +314,28 @@ mod tests {
         let whole = quote!(#header impl Client { #(#methods)* } #(#types)*);
         assert_eq!(format(whole, "spec.yaml"), generated.client);
         assert!(generated.models.contains("impl crate::runtime::validate::Validate for S0 {"));
+    }
+
+    #[test]
+    fn gating_puts_the_cfg_on_every_item() {
+        let items = quote! {
+            /// A.
+            #[derive(Debug)]
+            pub struct A;
+            pub struct B(pub u8);
+            impl A { const C: B = B { 0: 1 }; fn f() {} }
+            pub const D: A = A {};
+            pub type E = A;
+            enum F { G }
+        };
+        let cfg = super::cfg(&["x".to_owned()]);
+        let text = super::gated(items, cfg.as_ref()).to_string();
+        assert_eq!(text.matches("# [cfg (feature = \"x\")]").count(), 6, "{text}");
+        let file: syn::File = syn::parse_str(&text).unwrap();
+        assert_eq!(file.items.len(), 6);
+        for item in &file.items {
+            let printed = quote!(#item).to_string();
+            assert!(printed.starts_with("# [cfg (feature = \"x\")]"), "{printed}");
+        }
     }
 }

@@ -22,7 +22,7 @@ pub(super) fn emit_models(
         let item = emit_model(model);
         let validate =
             validated.contains(model).then(|| super::validate::emit_validate(validated, model));
-        quote!(#item #validate)
+        super::gated(quote!(#item #validate), super::cfg(&model.features).as_ref())
     });
     quote!(#(#items)*)
 }

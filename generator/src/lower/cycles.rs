@@ -123,18 +123,7 @@ pub(crate) fn cycle_nesting(models: &[ir::Model]) -> usize {
     let mut edges = vec![Vec::new(); models.len()];
     let mut weight = vec![1; models.len()];
     for (idx, model) in models.iter().enumerate() {
-        let members: Vec<&ir::TypeRef> = match &model.kind {
-            ir::ModelKind::Struct(it) => it
-                .fields
-                .iter()
-                .map(|it| &it.ty)
-                .chain(it.additional.iter().map(|it| &it.1))
-                .collect(),
-            ir::ModelKind::Union(it) => it.variants.iter().map(|it| &it.ty).collect(),
-            ir::ModelKind::Alias(ty) => vec![ty],
-            ir::ModelKind::Newtype(it) => vec![&it.ty],
-            ir::ModelKind::StringEnum(_) | ir::ModelKind::IntEnum(_) => Vec::new(),
-        };
+        let members = member_types(&model.kind);
         let mut names = Vec::new();
         for ty in &members {
             mentioned(ty, &mut names);
@@ -160,8 +149,22 @@ pub(crate) fn cycle_nesting(models: &[ir::Model]) -> usize {
         .unwrap_or(0)
 }
 
+/// The types a model holds, at any depth: its fields, the map of its other properties, its
+/// members, what it is an alias or newtype of.
+pub(super) fn member_types(kind: &ir::ModelKind) -> Vec<&ir::TypeRef> {
+    match kind {
+        ir::ModelKind::Struct(it) => {
+            it.fields.iter().map(|it| &it.ty).chain(it.additional.iter().map(|it| &it.1)).collect()
+        }
+        ir::ModelKind::Union(it) => it.variants.iter().map(|it| &it.ty).collect(),
+        ir::ModelKind::Alias(ty) => vec![ty],
+        ir::ModelKind::Newtype(it) => vec![&it.ty],
+        ir::ModelKind::StringEnum(_) | ir::ModelKind::IntEnum(_) => Vec::new(),
+    }
+}
+
 /// Every model a type mentions, at any depth.
-fn mentioned<'t>(ty: &'t ir::TypeRef, acc: &mut Vec<&'t str>) {
+pub(super) fn mentioned<'t>(ty: &'t ir::TypeRef, acc: &mut Vec<&'t str>) {
     match ty {
         ir::TypeRef::Named(name) => acc.push(name),
         ir::TypeRef::Vec(inner) | ir::TypeRef::Map(inner) | ir::TypeRef::Nullable(inner) => {

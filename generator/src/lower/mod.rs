@@ -7,6 +7,7 @@
 //! and operations are sorted by Rust name, so reordering the spec's maps changes nothing.
 
 mod cycles;
+mod features;
 
 pub(crate) use cycles::cycle_nesting;
 mod merge;
@@ -78,12 +79,19 @@ pub(crate) fn lower(
         }
     }
     ctx.check_security(doc);
-    let operations = ctx.lower_operations(doc);
+    let mut operations = ctx.lower_operations(doc);
     let mut models = ctx.models;
     models.sort_by(|a, b| a.rust_name.cmp(&b.rust_name));
     cycles::break_cycles(&mut models, ctx.acc);
     resolve_unique_by(&mut models, ctx.acc);
     union::finish_unions(&mut models, ctx.acc);
+    let tags: Vec<Vec<String>> =
+        operations.iter_mut().map(|it| std::mem::take(&mut it.features)).collect();
+    let features = if options.features {
+        features::assign(&mut models, &mut operations, &tags)
+    } else {
+        Vec::new()
+    };
     let summary = summarise(doc, &operations, ctx.left_out.len(), ctx.acc);
     let api = ir::Api {
         title: doc.info.title.clone(),
@@ -92,6 +100,7 @@ pub(crate) fn lower(
         base_url: doc.servers.first().map(|it| it.url.clone()),
         models,
         operations,
+        features,
     };
     (api, summary)
 }

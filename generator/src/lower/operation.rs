@@ -201,6 +201,7 @@ impl<'a> Lower<'a, '_> {
             outcome_name,
             params_name,
             retryable,
+            features: op.tags.clone(),
         })
     }
 

@@ -186,6 +186,7 @@ impl<'a> Lower<'a, '_> {
             docs,
             kind,
             example,
+            features: Vec::new(),
         });
     }
 

@@ -1,0 +1,196 @@
+//! One cargo feature per tag (`Options::features`), so that a user of a large spec compiles only
+//! the operations they call and the models those reach, as the AWS SDK and octocrab split their
+//! APIs.
+//!
+//! An operation is compiled with any of its tags' features; an untagged one always. A model is
+//! compiled with any feature of the tagged operations that reach it (through parameters, bodies
+//! and responses, and on through the models those hold), always when an untagged operation
+//! reaches it, and with the feature `other-schemas` when no operation does (and so the models
+//! it holds). So whatever a compiled item names is compiled too, for any set of features.
+//! Linear in the size of the API times the number of tags.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::cycles::{member_types, mentioned};
+use crate::{ir, names};
+
+/// The feature of the component schemas that no operation uses.
+const OTHER_SCHEMAS: &str = "other-schemas";
+
+/// Decides the features of `operations` and `models` (by `operation_tags`, in the order of
+/// `operations`) and returns all of them, sorted; none for fewer than two tags.
+pub(super) fn assign(
+    models: &mut [ir::Model],
+    operations: &mut [ir::Operation],
+    operation_tags: &[Vec<String>],
+) -> Vec<String> {
+    let tags: BTreeSet<&str> = operation_tags.iter().flatten().map(String::as_str).collect();
+    if tags.len() < 2 {
+        return Vec::new();
+    }
+    // Feature names, unique: `default` is cargo's own.
+    let mut taken: BTreeSet<String> =
+        BTreeSet::from(["default".to_owned(), OTHER_SCHEMAS.to_owned()]);
+    let feature_of: BTreeMap<&str, String> = tags
+        .iter()
+        .map(|tag| {
+            let base = names::feature_name(tag);
+            let mut name = base.clone();
+            let mut n = 2;
+            while !taken.insert(name.clone()) {
+                name = format!("{base}-{n}");
+                n += 1;
+            }
+            (*tag, name)
+        })
+        .collect();
+
+    let index: BTreeMap<&str, usize> =
+        models.iter().enumerate().map(|(idx, it)| (it.rust_name.as_str(), idx)).collect();
+    let edges: Vec<Vec<usize>> = models
+        .iter()
+        .map(|model| {
+            let mut names = Vec::new();
+            for ty in member_types(&model.kind) {
+                mentioned(ty, &mut names);
+            }
+            names.iter().filter_map(|it| index.get(it).copied()).collect()
+        })
+        .collect();
+    let roots = |op: &ir::Operation| -> Vec<usize> {
+        let mut names = Vec::new();
+        for ty in operation_types(op) {
+            mentioned(ty, &mut names);
+        }
+        names.iter().filter_map(|it| index.get(it).copied()).collect()
+    };
+
+    // The features that reach each model, and the models that are always compiled.
+    let mut reached: Vec<BTreeSet<&str>> = vec![BTreeSet::new(); models.len()];
+    let mut always_roots = Vec::new();
+    for (op, tags) in operations.iter().zip(operation_tags) {
+        let start = roots(op);
+        if tags.is_empty() {
+            always_roots.extend(start);
+            continue;
+        }
+        for tag in tags {
+            let feature = feature_of[tag.as_str()].as_str();
+            walk(&edges, start.clone(), |idx| reached[idx].insert(feature));
+        }
+    }
+    let mut always = vec![false; models.len()];
+    walk(&edges, always_roots, |idx| !std::mem::replace(&mut always[idx], true));
+    // The models no operation uses (GitHub's webhook payloads are most of its schemas) have a
+    // feature of their own, and so do the models they hold.
+    let unused: Vec<usize> = (0..models.len()).filter(|it| reached[*it].is_empty()).collect();
+    let other = (!unused.is_empty()).then(|| OTHER_SCHEMAS);
+    if let Some(other) = other {
+        walk(&edges, unused, |idx| reached[idx].insert(other));
+    }
+
+    for (idx, model) in models.iter_mut().enumerate() {
+        if !always[idx] {
+            model.features = reached[idx].iter().map(|it| (*it).to_owned()).collect();
+        }
+    }
+    for (op, tags) in operations.iter_mut().zip(operation_tags) {
+        let features: BTreeSet<&str> =
+            tags.iter().map(|it| feature_of[it.as_str()].as_str()).collect();
+        op.features = features.into_iter().map(str::to_owned).collect();
+    }
+    let mut all: BTreeSet<String> = feature_of.into_values().collect();
+    all.extend(other.map(str::to_owned));
+    all.into_iter().collect()
+}
+
+/// Visits the models reachable from `start` along `edges`; `visit` says whether a model is
+/// new (and so whether to go on from it).
+fn walk(edges: &[Vec<usize>], start: Vec<usize>, mut visit: impl FnMut(usize) -> bool) {
+    let mut stack = start;
+    while let Some(idx) = stack.pop() {
+        if visit(idx) {
+            stack.extend(edges[idx].iter().copied());
+        }
+    }
+}
+
+/// The types an operation's method and its own types name.
+fn operation_types(op: &ir::Operation) -> Vec<&ir::TypeRef> {
+    let mut res: Vec<&ir::TypeRef> = op.params.iter().map(|it| &it.ty).collect();
+    res.extend(op.body.iter().flat_map(|it| it.media.iter().map(|it| &it.ty)));
+    res.extend(op.successes.iter().filter_map(|it| it.ty.as_ref()));
+    res.extend(op.errors.iter().map(|it| &it.ty));
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Options, generate};
+
+    /// Operation `a` (tag A) answers `X`, which holds `Y`; `b` (tag B) answers `Y`; untagged `c`
+    /// answers `Z`, which holds `S`; no operation uses `W`, which holds `V` and `Y`.
+    const SPEC: &str = r##"
+openapi: 3.0.3
+info: {title: T, version: '1'}
+paths:
+  /a:
+    get:
+      operationId: a
+      tags: [A]
+      responses: {'200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/X'}}}}}
+  /b:
+    get:
+      operationId: b
+      tags: [B, "Also B!"]
+      responses: {'200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Y'}}}}}
+  /c:
+    get:
+      operationId: c
+      responses: {'200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Z'}}}}}
+components:
+  schemas:
+    X: {type: object, properties: {y: {type: array, items: {$ref: '#/components/schemas/Y'}}}}
+    Y: {type: object, properties: {n: {type: integer}}}
+    Z: {type: object, properties: {s: {$ref: '#/components/schemas/S'}}}
+    S: {type: object, properties: {n: {type: integer}}}
+    W: {type: object, properties: {v: {$ref: '#/components/schemas/V'}, y: {$ref: '#/components/schemas/Y'}}}
+    V: {type: object, properties: {n: {type: integer}}}
+"##;
+
+    fn features_of(api: &crate::ir::Api, name: &str) -> Vec<String> {
+        let model = api.models.iter().find(|it| it.rust_name == name);
+        let op = api.operations.iter().find(|it| it.rust_name == name);
+        model.map(|it| it.features.clone()).or(op.map(|it| it.features.clone())).unwrap()
+    }
+
+    #[test]
+    fn items_get_the_features_of_the_tags_that_reach_them() {
+        let options = Options { strict: true, features: true };
+        let api = generate(SPEC, "spec", options).unwrap_or_else(|err| panic!("{err:?}")).api;
+        assert_eq!(api.features, ["a", "also-b", "b", "other-schemas"]);
+        assert_eq!(features_of(&api, "a"), ["a"]);
+        assert_eq!(features_of(&api, "b"), ["also-b", "b"]);
+        assert!(features_of(&api, "c").is_empty());
+        assert_eq!(features_of(&api, "X"), ["a"]);
+        assert_eq!(features_of(&api, "Y"), ["a", "also-b", "b", "other-schemas"]);
+        for always in ["Z", "S"] {
+            assert!(features_of(&api, always).is_empty(), "{always}");
+        }
+        // What no operation uses has a feature of its own.
+        assert_eq!(features_of(&api, "W"), ["other-schemas"]);
+        assert_eq!(features_of(&api, "V"), ["other-schemas"]);
+    }
+
+    #[test]
+    fn none_without_the_option_or_with_one_tag() {
+        let api = generate(SPEC, "spec", Options::default()).unwrap().api;
+        assert!(api.features.is_empty());
+        assert!(api.models.iter().all(|it| it.features.is_empty()));
+        assert!(api.operations.iter().all(|it| it.features.is_empty()));
+        let one_tag = SPEC.replace("[B, \"Also B!\"]", "[A]");
+        let api = generate(&one_tag, "spec", Options { strict: true, features: true }).unwrap().api;
+        assert!(api.features.is_empty());
+        assert!(api.models.iter().all(|it| it.features.is_empty()));
+    }
+}
