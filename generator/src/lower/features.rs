@@ -84,7 +84,7 @@ pub(super) fn assign(
     // The models no operation uses (GitHub's webhook payloads are most of its schemas) have a
     // feature of their own, and so do the models they hold.
     let unused: Vec<usize> = (0..models.len()).filter(|it| reached[*it].is_empty()).collect();
-    let other = (!unused.is_empty()).then(|| OTHER_SCHEMAS);
+    let other = (!unused.is_empty()).then_some(OTHER_SCHEMAS);
     if let Some(other) = other {
         walk(&edges, unused, |idx| reached[idx].insert(other));
     }
