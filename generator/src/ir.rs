@@ -19,9 +19,23 @@ pub struct Api {
     pub models: Vec<Model>,
     /// The methods of the client, sorted by Rust name.
     pub operations: Vec<Operation>,
-    /// The cargo features of a standalone crate, one per tag (`Options::features`): empty
-    /// when everything is always compiled.
-    pub features: Vec<String>,
+    /// The cargo features of a standalone crate, one per tag (`Options::features`), sorted:
+    /// empty when everything is always compiled.
+    pub features: Vec<Feature>,
+}
+
+/// A cargo feature of a standalone crate.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Feature {
+    /// Its name in `Cargo.toml` and `#[cfg(feature = …)]`.
+    pub name: String,
+    /// The features it turns on too.
+    pub enables: Vec<String>,
+    /// Whether users name it: a tag's feature or `other-schemas`. The others (`_shared-N`) stand
+    /// for a long list of those in the `#[cfg]` of the items many tags reach, so that an
+    /// item's attribute does not grow with the number of tags; the features of the list turn
+    /// it on.
+    pub public: bool,
 }
 
 /// The documentation of an item: the spec's summary and description.

@@ -84,20 +84,34 @@ fn recursion_limit(api: &ir::Api) -> Option<usize> {
     (bound > DEFAULT_RECURSION_LIMIT).then_some(bound + DEFAULT_RECURSION_LIMIT)
 }
 
-/// The manifest's `[features]`: one per tag, all on by default.
-fn features_table(features: &[String]) -> String {
+/// The manifest's `[features]`: one per tag, all on by default, each turning on the
+/// `_shared-N` features that stand for lists it is part of.
+fn features_table(features: &[ir::Feature]) -> String {
     if features.is_empty() {
         return String::new();
     }
-    let all: Vec<String> = features.iter().map(|it| format!("\"{it}\"")).collect();
     let mut res = format!(
         "\n# One feature per tag of the spec: each compiles the tag's operations and the types they\n# use. All are on by default; `default-features = false` and a list compile fewer.\n[features]\ndefault = [{}]\n",
-        all.join(", ")
+        quoted(features.iter().filter(|it| it.public).map(|it| &it.name))
     );
-    for it in features {
-        res.push_str(&format!("{it} = []\n"));
+    let mut shared = features.iter().filter(|it| !it.public).peekable();
+    for it in features.iter().filter(|it| it.public) {
+        res.push_str(&format!("{} = [{}]\n", it.name, quoted(&it.enables)));
+    }
+    if shared.peek().is_some() {
+        res.push_str(
+            "# Each of these stands for the list of features above that turn it on: the types\n# many tags use are compiled with any of them.\n",
+        );
+    }
+    for it in shared {
+        res.push_str(&format!("{} = []\n", it.name));
     }
     res
+}
+
+/// `"a", "b"`: TOML strings of feature names (which need no escapes).
+fn quoted<'a>(names: impl IntoIterator<Item = &'a String>) -> String {
+    names.into_iter().map(|it| format!("\"{it}\"")).collect::<Vec<_>>().join(", ")
 }
 
 /// The files of a standalone crate named `crate_name`, as paths relative to its root and their

@@ -106,21 +106,31 @@ fn reordering_the_specs_maps_gives_the_same_bytes() {
 }
 
 /// One snapshot per fixture in `tests/fixtures/ok/`, each a minimal spec for one feature, with
-/// the warnings it gives. That the output compiles warning-free and decodes the fixture's
-/// examples is checked by `specs_give_crates_that_build_and_pass_their_tests` in xtask.
+/// the warnings it gives, generated as for a standalone crate (one cargo feature per tag, whose
+/// manifest table ends the snapshot when there are any). That the output compiles warning-free
+/// and decodes the fixture's examples is checked by
+/// `specs_give_crates_that_build_and_pass_their_tests` in xtask.
 #[test]
 fn fixtures() {
     insta::glob!("../fixtures/ok", "*.{yaml,json}", |path| {
         let text = std::fs::read_to_string(path).unwrap();
         let origin = format!("tests/fixtures/ok/{}", path.file_name().unwrap().to_string_lossy());
-        let generated = generator::generate(&text, &origin, generator::Options::default())
+        let options = generator::Options { features: true, ..generator::Options::default() };
+        let generated = generator::generate(&text, &origin, options)
             .unwrap_or_else(|diagnostics| panic!("{}", diagnostics.render(&origin)));
         let warnings = if generated.warnings.is_empty() {
             String::new()
         } else {
             generated.warnings.render(&origin)
         };
-        insta::assert_snapshot!(format!("{warnings}{}\n{}", generated.models, generated.client));
+        let name = generator::CrateName::new("fixture").unwrap();
+        let files = generator::standalone_crate(&generated, &name, &origin);
+        let manifest = &files.iter().find(|(path, _)| path == "Cargo.toml").unwrap().1;
+        let features = manifest.split_once("\n[features]\n").map_or("", |(_, table)| table);
+        insta::assert_snapshot!(format!(
+            "{warnings}{}\n{}{features}",
+            generated.models, generated.client
+        ));
     });
 }
 

@@ -7,7 +7,12 @@
 //! and responses, and on through the models those hold), always when an untagged operation
 //! reaches it, and with the feature `other-schemas` when no operation does (and so the models
 //! it holds). So whatever a compiled item names is compiled too, for any set of features.
-//! Linear in the size of the API times the number of tags.
+//!
+//! An item that more than [`MAX_LISTED`] features reach is compiled with a feature that stands
+//! for them (`_shared-N`, one per distinct list, turned on by each feature of the list): in a
+//! spec whose types form a cycle every model is reached by every tag, and listing them all in
+//! each item's `#[cfg]` made the code grow with models times tags (190 MB for 5,000 models
+//! and 100 tags). Linear in the size of the API times the number of tags.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -17,13 +22,17 @@ use crate::{ir, names};
 /// The feature of the component schemas that no operation uses.
 const OTHER_SCHEMAS: &str = "other-schemas";
 
+/// The most features an item's `#[cfg(any(…))]` lists; beyond, a `_shared-N` feature stands
+/// for them.
+const MAX_LISTED: usize = 4;
+
 /// Decides the features of `operations` and `models` (by `operation_tags`, in the order of
 /// `operations`) and returns all of them, sorted; none for fewer than two tags.
 pub(super) fn assign(
     models: &mut [ir::Model],
     operations: &mut [ir::Operation],
     operation_tags: &[Vec<String>],
-) -> Vec<String> {
+) -> Vec<ir::Feature> {
     let tags: BTreeSet<&str> = operation_tags.iter().flatten().map(String::as_str).collect();
     if tags.len() < 2 {
         return Vec::new();
@@ -89,19 +98,54 @@ pub(super) fn assign(
         walk(&edges, unused, |idx| reached[idx].insert(other));
     }
 
+    // Lists longer than `MAX_LISTED`, in the order of the models; `_shared-N` is the Nth.
+    let mut shared: Vec<&BTreeSet<&str>> = Vec::new();
+    let mut shared_index: BTreeMap<&BTreeSet<&str>, usize> = BTreeMap::new();
     for (idx, model) in models.iter_mut().enumerate() {
-        if !always[idx] {
-            model.features = reached[idx].iter().map(|it| (*it).to_owned()).collect();
+        if always[idx] {
+            continue;
         }
+        let features = &reached[idx];
+        model.features = if features.len() > MAX_LISTED {
+            let n = *shared_index.entry(features).or_insert_with(|| {
+                shared.push(features);
+                shared.len()
+            });
+            vec![shared_name(n)]
+        } else {
+            features.iter().map(|it| (*it).to_owned()).collect()
+        };
     }
     for (op, tags) in operations.iter_mut().zip(operation_tags) {
         let features: BTreeSet<&str> =
             tags.iter().map(|it| feature_of[it.as_str()].as_str()).collect();
         op.features = features.into_iter().map(str::to_owned).collect();
     }
-    let mut all: BTreeSet<String> = feature_of.into_values().collect();
-    all.extend(other.map(str::to_owned));
-    all.into_iter().collect()
+
+    let mut public: BTreeSet<&str> = feature_of.values().map(String::as_str).collect();
+    public.extend(other);
+    let mut res: Vec<ir::Feature> = public
+        .into_iter()
+        .map(|name| ir::Feature {
+            name: name.to_owned(),
+            enables: (shared.iter().enumerate())
+                .filter(|(_, list)| list.contains(name))
+                .map(|(idx, _)| shared_name(idx + 1))
+                .collect(),
+            public: true,
+        })
+        .collect();
+    res.extend((1..=shared.len()).map(|n| ir::Feature {
+        name: shared_name(n),
+        enables: Vec::new(),
+        public: false,
+    }));
+    res
+}
+
+/// The feature that stands for the `n`th long list of features.
+fn shared_name(n: usize) -> String {
+    format!("_shared-{n}")
 }
 
 /// Visits the models reachable from `start` along `edges`; `visit` says whether a model is
@@ -168,7 +212,9 @@ components:
     fn items_get_the_features_of_the_tags_that_reach_them() {
         let options = Options { strict: true, features: true };
         let api = generate(SPEC, "spec", options).unwrap_or_else(|err| panic!("{err:?}")).api;
-        assert_eq!(api.features, ["a", "also-b", "b", "other-schemas"]);
+        let names: Vec<&str> = api.features.iter().map(|it| it.name.as_str()).collect();
+        assert_eq!(names, ["a", "also-b", "b", "other-schemas"]);
+        assert!(api.features.iter().all(|it| it.public && it.enables.is_empty()));
         assert_eq!(features_of(&api, "a"), ["a"]);
         assert_eq!(features_of(&api, "b"), ["also-b", "b"]);
         assert!(features_of(&api, "c").is_empty());
@@ -180,6 +226,36 @@ components:
         // What no operation uses has a feature of its own.
         assert_eq!(features_of(&api, "W"), ["other-schemas"]);
         assert_eq!(features_of(&api, "V"), ["other-schemas"]);
+    }
+
+    /// Seven tags reach `Y` (four through `Z`); tags 1 to 4 reach `Z`.
+    #[test]
+    fn a_long_list_is_one_shared_feature() {
+        let mut spec = String::from("openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths:\n");
+        for n in 1..=7 {
+            let answer = if n <= 4 { "Z" } else { "Y" };
+            spec.push_str(&format!(
+                "  /op{n}:\n    get:\n      operationId: op{n}\n      tags: [t{n}]\n      responses: {{'200': {{description: ok, content: {{application/json: {{schema: {{$ref: '#/components/schemas/{answer}'}}}}}}}}}}\n"
+            ));
+        }
+        spec.push_str(concat!(
+            "components:\n  schemas:\n",
+            "    Z: {type: object, properties: {y: {$ref: '#/components/schemas/Y'}}}\n",
+            "    Y: {type: object, properties: {n: {type: integer}}}\n",
+        ));
+        let options = Options { strict: true, features: true };
+        let api = generate(&spec, "spec", options).unwrap_or_else(|err| panic!("{err:?}")).api;
+        assert_eq!(features_of(&api, "Y"), ["_shared-1"]);
+        assert_eq!(features_of(&api, "Z"), ["t1", "t2", "t3", "t4"]);
+        assert_eq!(features_of(&api, "op6"), ["t6"]);
+        let shared = api.features.iter().find(|it| it.name == "_shared-1").unwrap();
+        assert!(!shared.public && shared.enables.is_empty());
+        for n in 1..=7 {
+            let tag = api.features.iter().find(|it| it.name == format!("t{n}")).unwrap();
+            assert!(tag.public);
+            assert_eq!(tag.enables, ["_shared-1"], "t{n}");
+        }
+        assert_eq!(api.features.len(), 8);
     }
 
     #[test]
