@@ -74,8 +74,16 @@ pub(super) fn assign(
         names.iter().filter_map(|it| index.get(it).copied()).collect()
     };
 
-    // The features that reach each model, and the models that are always compiled.
-    let mut reached: Vec<BTreeSet<&str>> = vec![BTreeSet::new(); models.len()];
+    // Every feature, in order, and its index in the sets below.
+    let mut public: BTreeSet<&str> = feature_of.values().map(String::as_str).collect();
+    public.insert(OTHER_SCHEMAS);
+    let public: Vec<&str> = public.into_iter().collect();
+    let bit: BTreeMap<&str, usize> =
+        public.iter().enumerate().map(|(idx, it)| (*it, idx)).collect();
+
+    // The features that reach each model (as sets of bits: a spec whose types form one cycle
+    // has every tag reach every model), and the models that are always compiled.
+    let mut reached = vec![FeatureSet::new(public.len()); models.len()];
     let mut always_roots = Vec::new();
     for (op, tags) in operations.iter().zip(operation_tags) {
         let start = roots(op);
@@ -84,7 +92,7 @@ pub(super) fn assign(
             continue;
         }
         for tag in tags {
-            let feature = feature_of[tag.as_str()].as_str();
+            let feature = bit[feature_of[tag.as_str()].as_str()];
             walk(&edges, start.clone(), |idx| reached[idx].insert(feature));
         }
     }
@@ -93,14 +101,12 @@ pub(super) fn assign(
     // The models no operation uses (GitHub's webhook payloads are most of its schemas) have a
     // feature of their own, and so do the models they hold.
     let unused: Vec<usize> = (0..models.len()).filter(|it| reached[*it].is_empty()).collect();
-    let other = (!unused.is_empty()).then_some(OTHER_SCHEMAS);
-    if let Some(other) = other {
-        walk(&edges, unused, |idx| reached[idx].insert(other));
-    }
+    let has_other = !unused.is_empty();
+    walk(&edges, unused, |idx| reached[idx].insert(bit[OTHER_SCHEMAS]));
 
     // Lists longer than `MAX_LISTED`, in the order of the models; `_shared-N` is the Nth.
-    let mut shared: Vec<&BTreeSet<&str>> = Vec::new();
-    let mut shared_index: BTreeMap<&BTreeSet<&str>, usize> = BTreeMap::new();
+    let mut shared: Vec<&FeatureSet> = Vec::new();
+    let mut shared_index: BTreeMap<&FeatureSet, usize> = BTreeMap::new();
     for (idx, model) in models.iter_mut().enumerate() {
         if always[idx] {
             continue;
@@ -113,7 +119,7 @@ pub(super) fn assign(
             });
             vec![shared_name(n)]
         } else {
-            features.iter().map(|it| (*it).to_owned()).collect()
+            features.iter().map(|it| public[it].to_owned()).collect()
         };
     }
     for (op, tags) in operations.iter_mut().zip(operation_tags) {
@@ -122,14 +128,12 @@ pub(super) fn assign(
         op.features = features.into_iter().map(str::to_owned).collect();
     }
 
-    let mut public: BTreeSet<&str> = feature_of.values().map(String::as_str).collect();
-    public.extend(other);
-    let mut res: Vec<ir::Feature> = public
-        .into_iter()
-        .map(|name| ir::Feature {
-            name: name.to_owned(),
+    let mut res: Vec<ir::Feature> = (public.iter().enumerate())
+        .filter(|(_, name)| has_other || **name != OTHER_SCHEMAS)
+        .map(|(feature, name)| ir::Feature {
+            name: (*name).to_owned(),
             enables: (shared.iter().enumerate())
-                .filter(|(_, list)| list.contains(name))
+                .filter(|(_, list)| list.contains(feature))
                 .map(|(idx, _)| shared_name(idx + 1))
                 .collect(),
             public: true,
@@ -141,6 +145,41 @@ pub(super) fn assign(
         public: false,
     }));
     res
+}
+
+/// A set of features, by their index in the sorted list: one bit each.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct FeatureSet(Vec<u64>);
+
+impl FeatureSet {
+    fn new(features: usize) -> FeatureSet {
+        FeatureSet(vec![0; features.div_ceil(64)])
+    }
+
+    /// Adds `feature`; whether it was not there yet.
+    fn insert(&mut self, feature: usize) -> bool {
+        let (word, mask) = (feature / 64, 1u64 << (feature % 64));
+        let new = self.0[word] & mask == 0;
+        self.0[word] |= mask;
+        new
+    }
+
+    fn contains(&self, feature: usize) -> bool {
+        self.0[feature / 64] & (1u64 << (feature % 64)) != 0
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.iter().all(|it| *it == 0)
+    }
+
+    fn len(&self) -> usize {
+        self.0.iter().map(|it| it.count_ones() as usize).sum()
+    }
+
+    /// The features, in order.
+    fn iter(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.0.len() * 64).filter(|it| self.contains(*it))
+    }
 }
 
 /// The feature that stands for the `n`th long list of features.
