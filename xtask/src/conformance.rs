@@ -57,7 +57,7 @@ pub(crate) fn conformance() -> Result<()> {
         servers[0].url,
         dynamic.join(", ")
     );
-    let status = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+    let status = crate::cargo()
         .args(["test", "-p", "codegen-tests", "--test", "conformance", "--", "--ignored"])
         .current_dir(&root)
         .env("PRISM_STATIC_URL", &servers[0].url)

@@ -19,7 +19,11 @@ use std::{
 
 use anyhow::{Context, Result, bail, ensure};
 
-use crate::codegen::{self, Mode, Output};
+use crate::{
+    cargo_in,
+    codegen::{self, Mode, Output},
+    touch,
+};
 
 /// The share of a spec's operations that must be typed without loosening.
 const MIN_TYPED: f64 = 0.95;
@@ -156,17 +160,11 @@ fn lint(out: &Path, root: &Path, target: &Path) -> Result<()> {
     // The workspace's lock file pins the versions the workspace was tested with.
     fs::copy(root.join("Cargo.lock"), out.join("Cargo.lock")).context("copying Cargo.lock")?;
     // Touched, so that the crate itself is checked (and timed) even when nothing changed.
-    let lib = out.join("src/lib.rs");
-    let text = fs::read(&lib).with_context(|| format!("reading {}", lib.display()))?;
-    fs::write(&lib, text).with_context(|| format!("writing {}", lib.display()))?;
-    let output = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-        .args(["clippy", "--quiet", "--lib", "--", "-D", "warnings"])
-        .current_dir(out)
-        .env("CARGO_TARGET_DIR", target)
-        .output()
-        .context("running cargo clippy")?;
-    if !output.status.success() {
-        bail!("{}", String::from_utf8_lossy(&output.stderr));
+    touch(&out.join("src/lib.rs"))?;
+    if let Err(printed) =
+        cargo_in(out, target, &["clippy", "--quiet", "--lib", "--", "-D", "warnings"])?
+    {
+        bail!("{printed}");
     }
     Ok(())
 }

@@ -129,3 +129,36 @@ fn main() -> std::process::ExitCode {
         }
     }
 }
+
+/// The cargo that runs the xtask (`$CARGO`), or the one on the `PATH`.
+fn cargo() -> std::process::Command {
+    std::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}
+
+/// Runs cargo in `dir` with the target directory `target`: what it printed to stdout, or `Err`
+/// with what it printed to stderr when it failed.
+fn cargo_in(
+    dir: &std::path::Path,
+    target: &std::path::Path,
+    args: &[&str],
+) -> anyhow::Result<Result<String, String>> {
+    use anyhow::Context;
+    let output = cargo()
+        .args(args)
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", target)
+        .output()
+        .with_context(|| format!("running cargo {}", args.join(" ")))?;
+    Ok(if output.status.success() {
+        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    } else {
+        Err(String::from_utf8_lossy(&output.stderr).into_owned())
+    })
+}
+
+/// Rewrites `file` as it is, so that cargo checks its crate again.
+fn touch(file: &std::path::Path) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let text = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    std::fs::write(file, text).with_context(|| format!("writing {}", file.display()))
+}

@@ -22,10 +22,10 @@ use std::{
 
 use anyhow::{Context, Result, bail, ensure};
 
-use crate::codegen;
+use crate::{cargo, cargo_in, codegen, touch};
 
 /// `openapi-generator-cli` on PyPI; its version is the jar's.
-const OPENAPI_GENERATOR: &str = "openapi-generator-cli==7.26.0";
+const OPENAPI_GENERATOR_VERSION: &str = "7.26.0";
 /// `cargo-progenitor` on crates.io.
 const PROGENITOR_VERSION: &str = "0.15.1";
 
@@ -38,11 +38,11 @@ enum Tool {
 }
 
 impl Tool {
-    fn name(self) -> &'static str {
+    fn name(self) -> String {
         match self {
-            Tool::Ours => "ours",
-            Tool::OpenapiGenerator => "openapi-generator 7.26.0",
-            Tool::Progenitor => "progenitor 0.15.1",
+            Tool::Ours => "ours".to_owned(),
+            Tool::OpenapiGenerator => format!("openapi-generator {OPENAPI_GENERATOR_VERSION}"),
+            Tool::Progenitor => format!("progenitor {PROGENITOR_VERSION}"),
         }
     }
 
@@ -329,14 +329,15 @@ fn install_openapi_generator(dir: &Path) -> Result<()> {
     if dir.join("venv/bin/openapi-generator-cli").is_file() {
         return Ok(());
     }
-    eprintln!("bench-peers: installing {OPENAPI_GENERATOR} from PyPI into {}", dir.display());
+    let package = format!("openapi-generator-cli=={OPENAPI_GENERATOR_VERSION}");
+    eprintln!("bench-peers: installing {package} from PyPI into {}", dir.display());
     let venv = dir.join("venv");
     run(
         Command::new("python3").arg("-m").arg("venv").arg(&venv),
         "creating a virtual environment",
     )?;
     run(
-        Command::new(venv.join("bin/pip")).args(["install", "--quiet", OPENAPI_GENERATOR]),
+        Command::new(venv.join("bin/pip")).args(["install", "--quiet", &package]),
         "installing openapi-generator-cli",
     )
 }
@@ -360,10 +361,6 @@ fn run(command: &mut Command, what: &str) -> Result<()> {
     let status = command.status().with_context(|| what.to_owned())?;
     ensure!(status.success(), "{what} failed ({status})");
     Ok(())
-}
-
-fn cargo() -> Command {
-    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
 }
 
 /// Lines of Rust in `dir`, recursively.
@@ -411,8 +408,7 @@ fn check(
     let lib = out.join("src/lib.rs");
     let mut times = Vec::new();
     for _ in 0..runs {
-        let text = fs::read(&lib)?;
-        fs::write(&lib, text)?;
+        touch(&lib)?;
         let start = Instant::now();
         if let Err(err) = cargo_in(out, target, &["check", "--quiet", "--lib"])? {
             return Ok(Err(err));
@@ -420,22 +416,6 @@ fn check(
         times.push(start.elapsed());
     }
     Ok(Ok(median(&mut times)))
-}
-
-/// Runs cargo in `dir` with the shared `target`; `Err` holds what it printed when it failed.
-fn cargo_in(dir: &Path, target: &Path, args: &[&str]) -> Result<Result<String, String>> {
-    let output = cargo()
-        .args(args)
-        .current_dir(dir)
-        .env("CARGO_TARGET_DIR", target)
-        .output()
-        .context("running cargo")?;
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    Ok(if output.status.success() {
-        Ok(stdout)
-    } else {
-        Err(String::from_utf8_lossy(&output.stderr).into_owned())
-    })
 }
 
 /// Builds into the crate at `out` an example that decodes each fixture as its schema's type
