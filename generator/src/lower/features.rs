@@ -267,11 +267,12 @@ components:
         assert_eq!(features_of(&api, "V"), ["other-schemas"]);
     }
 
-    /// Seven tags reach `Y` (four through `Z`); tags 1 to 4 reach `Z`.
+    /// 130 tags reach `Y` (four through `Z`): more than two words of bits. Tags 1 to 4 reach `Z`.
     #[test]
     fn a_long_list_is_one_shared_feature() {
+        const TAGS: usize = 130;
         let mut spec = String::from("openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths:\n");
-        for n in 1..=7 {
+        for n in 1..=TAGS {
             let answer = if n <= 4 { "Z" } else { "Y" };
             spec.push_str(&format!(
                 "  /op{n}:\n    get:\n      operationId: op{n}\n      tags: [t{n}]\n      responses: {{'200': {{description: ok, content: {{application/json: {{schema: {{$ref: '#/components/schemas/{answer}'}}}}}}}}}}\n"
@@ -289,12 +290,13 @@ components:
         assert_eq!(features_of(&api, "op6"), ["t6"]);
         let shared = api.features.iter().find(|it| it.name == "_shared-1").unwrap();
         assert!(!shared.public && shared.enables.is_empty());
-        for n in 1..=7 {
+        assert_eq!(features_of(&api, "op130"), ["t130"]);
+        for n in 1..=TAGS {
             let tag = api.features.iter().find(|it| it.name == format!("t{n}")).unwrap();
             assert!(tag.public);
             assert_eq!(tag.enables, ["_shared-1"], "t{n}");
         }
-        assert_eq!(api.features.len(), 8);
+        assert_eq!(api.features.len(), TAGS + 1);
     }
 
     #[test]
