@@ -40,8 +40,5 @@ pub mod runtime;
 
 pub use crate::{
     generated::{client::*, models},
-    runtime::{
-        Attempts, Client, ClientBuilder, Error, RateLimit, RawResponse, Response, RetryPolicy,
-        StopReason,
-    },
+    runtime::{Attempts, Error, RateLimit, RawResponse, Response, RetryPolicy, StopReason},
 };

@@ -32,7 +32,7 @@ pub use crate::{
     format::header,
     markdown::visible,
     pointer::JsonPointer,
-    standalone::{CrateName, RUNTIME_DEPENDENCIES, standalone_crate},
+    standalone::{CrateName, RUNTIME_DEPENDENCIES, STANDALONE_RUNTIME_DIR, standalone_crate},
 };
 
 /// The generated source of one spec.

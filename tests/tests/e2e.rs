@@ -81,6 +81,26 @@ async fn sends_the_body_as_json_with_a_bearer_token() {
     assert!(matches!(res.into_body(), BatchUpsertOutcome::Ok(_)));
 }
 
+/// The crate names itself in `User-Agent` (not its runtime), and its `Client` reaches the
+/// runtime's for a call the spec does not describe, with the same credentials.
+#[tokio::test]
+async fn names_the_crate_and_sends_undescribed_calls_the_same_way() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/crm/v3/objects/0-3/42"))
+        .and(header("authorization", "Bearer pat-test-token"))
+        .and(header("user-agent", "hubspot-deals/0.1.0"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw("{}", "application/json"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let request = client.request(reqwest::Method::GET, &["crm", "v3", "objects", "0-3", "42"]);
+    let raw = request.send::<()>().await.unwrap();
+    assert_eq!(raw.status(), 200);
+    assert_eq!(&raw.body()[..], b"{}");
+}
+
 #[tokio::test]
 async fn a_200_is_the_ok_outcome() {
     let (_server, client) = answer(200, &fixture("hubspot/resp200_null_prop.json")).await;

@@ -186,13 +186,12 @@ fn run(plan: &Plan, fs: &mut dyn Fs, done: &mut Vec<Done>) -> Result<()> {
     Ok(())
 }
 
-/// The files under `dir` (in `src/` and `tests/`, and its `Cargo.toml`) that carry the header
+/// The files under `dir` (in `src/`, `tests/` and `runtime/src/`, and the manifests) that carry the header
 /// of a file the xtask generated: what an earlier run of `--out dir` wrote.
 pub(crate) fn generated_files(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut res = Vec::new();
-    let mut stack = vec![dir.join("src"), dir.join("tests")];
-    let manifest = dir.join("Cargo.toml");
-    let mut candidates = vec![manifest];
+    let mut stack = vec![dir.join("src"), dir.join("tests"), dir.join("runtime/src")];
+    let mut candidates = vec![dir.join("Cargo.toml"), dir.join("runtime/Cargo.toml")];
     while let Some(it) = stack.pop() {
         let entries = match fs::read_dir(&it) {
             Ok(it) => it,

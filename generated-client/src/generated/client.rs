@@ -2,7 +2,31 @@
 
 //! The operations of HubSpot CRM deals batch upsert, as methods of [`Client`].
 
-use crate::runtime::{Client, ClientBuilder, Error, Response};
+use crate::runtime::{Error, Response};
+
+/// A client of HubSpot CRM deals batch upsert, with one method per operation.
+///
+/// It wraps the runtime's [`crate::runtime::Client`] and dereferences to it, for calls the
+/// spec does not describe. Cloning is cheap and clones share the connection pool.
+#[derive(Clone, Debug)]
+pub struct Client(crate::runtime::Client);
+
+impl From<crate::runtime::Client> for Client {
+    fn from(client: crate::runtime::Client) -> Client {
+        Client(client)
+    }
+}
+
+impl ::std::ops::Deref for Client {
+    type Target = crate::runtime::Client;
+
+    fn deref(&self) -> &crate::runtime::Client {
+        &self.0
+    }
+}
+
+/// Configures a [`Client`]: credentials, retries, rate limits, timeouts.
+pub type ClientBuilder = crate::runtime::ClientBuilder<Client>;
 
 /// The server of the spec, which [`Client::builder`] starts from.
 pub const DEFAULT_BASE_URL: &str = "https://api.hubapi.com";
@@ -11,6 +35,7 @@ impl Client {
     /// A builder for a client of [`DEFAULT_BASE_URL`].
     pub fn builder() -> ClientBuilder {
         ClientBuilder::new(DEFAULT_BASE_URL)
+            .user_agent(concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")))
     }
 }
 

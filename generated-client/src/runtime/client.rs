@@ -1,6 +1,6 @@
 //! The HTTP client that generated methods build their requests with.
 
-use std::{fmt, time::Duration};
+use std::{fmt, marker::PhantomData, time::Duration};
 
 use bytes::{Bytes, BytesMut};
 use reqwest::{
@@ -27,7 +27,9 @@ pub const DEFAULT_MAX_RESPONSE_SIZE: usize = 64 << 20;
 
 /// An API client: the base URL, the credentials, and a pool of connections.
 ///
-/// Cloning is cheap and clones share the pool. The generated code adds one method per operation.
+/// Cloning is cheap and clones share the pool. A generated crate wraps it in a `Client` of its
+/// own, which adds one method per operation and dereferences to this one: its methods, such as
+/// [`Client::request`] for a call the spec does not describe, are there too.
 #[derive(Clone)]
 pub struct Client {
     http: reqwest::Client,
@@ -104,9 +106,11 @@ impl Client {
     }
 }
 
-/// Configures a [`Client`]. The generated `Client::builder()` starts one with the spec's server.
+/// Configures a client, and builds it as a `C`: a generated crate's own `Client`, which wraps
+/// this runtime's [`Client`] and adds one method per operation. Its `Client::builder()` starts
+/// one with the spec's server.
 #[derive(Clone)]
-pub struct ClientBuilder {
+pub struct ClientBuilder<C = Client> {
     base_url: String,
     token: Option<String>,
     timeout: Option<Duration>,
@@ -116,9 +120,10 @@ pub struct ClientBuilder {
     max_response_size: usize,
     retry: RetryPolicy,
     rate_limit: Option<(u32, Duration)>,
+    client: PhantomData<fn() -> C>,
 }
 
-impl fmt::Debug for ClientBuilder {
+impl<C> fmt::Debug for ClientBuilder<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("base_url", &self.base_url)
@@ -133,9 +138,9 @@ impl fmt::Debug for ClientBuilder {
     }
 }
 
-impl ClientBuilder {
+impl<C: From<Client>> ClientBuilder<C> {
     /// A builder for a client of the server at `base_url` (`https://api.hubapi.com`, say).
-    pub fn new(base_url: impl Into<String>) -> ClientBuilder {
+    pub fn new(base_url: impl Into<String>) -> ClientBuilder<C> {
         ClientBuilder {
             base_url: base_url.into(),
             token: None,
@@ -146,13 +151,14 @@ impl ClientBuilder {
             max_response_size: DEFAULT_MAX_RESPONSE_SIZE,
             retry: RetryPolicy::default(),
             rate_limit: None,
+            client: PhantomData,
         }
     }
 
     /// How calls are retried ([`RetryPolicy::default`] unless told otherwise;
     /// [`RetryPolicy::disabled`] makes every call one attempt). Only operations that are safe
     /// to repeat are ever retried.
-    pub fn retry_policy(mut self, policy: RetryPolicy) -> ClientBuilder {
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> ClientBuilder<C> {
         self.retry = policy;
         self
     }
@@ -162,7 +168,7 @@ impl ClientBuilder {
     /// per 10 s, by plan. The server's `X-HubSpot-RateLimit-*` headers and its 429s correct
     /// the limiter as it goes: a lower limit than configured is adopted, and the requests
     /// the server says remain are never exceeded.
-    pub fn rate_limit(mut self, max: u32, interval: Duration) -> ClientBuilder {
+    pub fn rate_limit(mut self, max: u32, interval: Duration) -> ClientBuilder<C> {
         self.rate_limit = Some((max, interval));
         self
     }
@@ -170,57 +176,57 @@ impl ClientBuilder {
     /// The largest response body the client reads, in bytes ([`DEFAULT_MAX_RESPONSE_SIZE`]
     /// by default). A larger one fails the call with [`Error::TooLarge`], which keeps the status,
     /// the headers and the first `limit` bytes: a server cannot make the client hold more.
-    pub fn max_response_size(mut self, limit: usize) -> ClientBuilder {
+    pub fn max_response_size(mut self, limit: usize) -> ClientBuilder<C> {
         self.max_response_size = limit;
         self
     }
 
     /// Sends `Authorization: Bearer <token>` with every request: an OAuth access token or a
     /// private-app access token.
-    pub fn bearer_token(mut self, token: impl Into<String>) -> ClientBuilder {
+    pub fn bearer_token(mut self, token: impl Into<String>) -> ClientBuilder<C> {
         self.token = Some(token.into());
         self
     }
 
     /// Replaces the server, for a proxy or a test server.
-    pub fn base_url(mut self, base_url: impl Into<String>) -> ClientBuilder {
+    pub fn base_url(mut self, base_url: impl Into<String>) -> ClientBuilder<C> {
         self.base_url = base_url.into();
         self
     }
 
     /// How long each attempt may take, reading the response included (60 s by default).
-    pub fn timeout(mut self, timeout: Duration) -> ClientBuilder {
+    pub fn timeout(mut self, timeout: Duration) -> ClientBuilder<C> {
         self.timeout = Some(timeout);
         self
     }
 
     /// Lets an attempt take as long as the server does: no timeout but the retry policy's.
-    pub fn without_timeout(mut self) -> ClientBuilder {
+    pub fn without_timeout(mut self) -> ClientBuilder<C> {
         self.timeout = None;
         self
     }
 
     /// How long connecting may take (no limit of its own by default).
-    pub fn connect_timeout(mut self, timeout: Duration) -> ClientBuilder {
+    pub fn connect_timeout(mut self, timeout: Duration) -> ClientBuilder<C> {
         self.connect_timeout = Some(timeout);
         self
     }
 
     /// The `User-Agent` header.
-    pub fn user_agent(mut self, user_agent: impl Into<String>) -> ClientBuilder {
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> ClientBuilder<C> {
         self.user_agent = user_agent.into();
         self
     }
 
     /// Uses a `reqwest::Client` configured by the caller; `timeout`, `connect_timeout` and
     /// `user_agent` are then the caller's to set on it.
-    pub fn http_client(mut self, http: reqwest::Client) -> ClientBuilder {
+    pub fn http_client(mut self, http: reqwest::Client) -> ClientBuilder<C> {
         self.http = Some(http);
         self
     }
 
     /// Checks the configuration and builds the client.
-    pub fn build(self) -> Result<Client, BuildError> {
+    pub fn build(self) -> Result<C, BuildError> {
         let base_url = Url::parse(&self.base_url).map_err(|err| {
             BuildError(format!("base URL `{}` is not a URL: {err}", self.base_url))
         })?;
@@ -267,14 +273,14 @@ impl ClientBuilder {
                 })?
             }
         };
-        Ok(Client {
+        Ok(C::from(Client {
             http,
             base_url,
             authorization,
             max_response_size: self.max_response_size,
             retry: self.retry,
             limiter: self.rate_limit.map(|(max, interval)| Limiter::new(max, interval)),
-        })
+        }))
     }
 }
 

@@ -2,7 +2,8 @@
 //! encoding, retries, rate limiting, response decoding and errors.
 //!
 //! Nothing here depends on a spec. `cargo xtask codegen --out DIR` copies this folder, as it is,
-//! into every standalone crate it writes, so it refers to nothing outside `crate::runtime`.
+//! into a crate of its own beside every standalone crate it writes, so it refers to nothing
+//! outside `crate::runtime`, and generated code adds no methods to its types.
 
 mod base64;
 mod binary;

@@ -8,10 +8,20 @@ use quote::quote;
 use super::{INLINE_VARIANTS, ModelPath, doc, doc_attrs, ident, type_tokens};
 use crate::{ir, markdown};
 
-/// The documentation, imports and constructor of the client file.
+/// The documentation, imports and constructor of the client file, and the `Client` that the
+/// operations are methods of.
+///
+/// `Client` is the crate's own type over the runtime's, so that the runtime can be a crate of its
+/// own (as in standalone crates: methods can only be added to a type in the crate that defines
+/// it). It dereferences to the runtime's client, whose builder builds it.
 pub(super) fn emit_header(api: &ir::Api) -> TokenStream {
     let module_doc =
         format!(" The operations of {}, as methods of [`Client`].", markdown::inline(&api.title));
+    let client_doc =
+        format!(" A client of {}, with one method per operation.", markdown::inline(&api.title));
+    // The runtime would name itself in `User-Agent`; the crate that wraps it is the one to name.
+    let user_agent =
+        quote!(.user_agent(concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"))));
     let constructor = match &api.base_url {
         Some(url) => quote! {
             /// The server of the spec, which [`Client::builder`] starts from.
@@ -20,7 +30,7 @@ pub(super) fn emit_header(api: &ir::Api) -> TokenStream {
             impl Client {
                 /// A builder for a client of [`DEFAULT_BASE_URL`].
                 pub fn builder() -> ClientBuilder {
-                    ClientBuilder::new(DEFAULT_BASE_URL)
+                    ClientBuilder::new(DEFAULT_BASE_URL)#user_agent
                 }
             }
         },
@@ -28,18 +38,15 @@ pub(super) fn emit_header(api: &ir::Api) -> TokenStream {
             impl Client {
                 /// A builder for a client of the server at `base_url` (the spec names none).
                 pub fn builder(base_url: &str) -> ClientBuilder {
-                    ClientBuilder::new(base_url)
+                    ClientBuilder::new(base_url)#user_agent
                 }
             }
         },
     };
     let imports = if api.operations.is_empty() {
-        quote!(
-            use crate::runtime::{Client, ClientBuilder};
-        )
+        TokenStream::new()
     } else if api.operations.iter().all(|it| !it.features.is_empty()) {
         quote!(
-            use crate::runtime::{Client, ClientBuilder};
             #[allow(
                 unused_imports,
                 reason = "used by the operations, which features may leave out"
@@ -48,12 +55,39 @@ pub(super) fn emit_header(api: &ir::Api) -> TokenStream {
         )
     } else {
         quote!(
-            use crate::runtime::{Client, ClientBuilder, Error, Response};
+            use crate::runtime::{Error, Response};
         )
+    };
+    let client = quote! {
+        #[doc = #client_doc]
+        ///
+        /// It wraps the runtime's [`crate::runtime::Client`] and dereferences to it, for calls the
+        /// spec does not describe. Cloning is cheap and clones share the connection pool.
+        #[derive(Clone, Debug)]
+        pub struct Client(crate::runtime::Client);
+
+        impl From<crate::runtime::Client> for Client {
+            fn from(client: crate::runtime::Client) -> Client {
+                Client(client)
+            }
+        }
+
+        impl ::std::ops::Deref for Client {
+            type Target = crate::runtime::Client;
+
+            fn deref(&self) -> &crate::runtime::Client {
+                &self.0
+            }
+        }
+
+        /// Configures a [`Client`]: credentials, retries, rate limits, timeouts.
+        pub type ClientBuilder = crate::runtime::ClientBuilder<Client>;
     };
     quote! {
         #![doc = #module_doc]
         #imports
+
+        #client
 
         #constructor
     }
