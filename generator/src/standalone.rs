@@ -120,8 +120,8 @@ fn quoted<'a>(names: impl IntoIterator<Item = &'a String>) -> String {
 /// each other as they do in `generated-client` (`crate::runtime::…`).
 ///
 /// A crate of its own, not a module, because rustc checks it once and not again after every
-/// change to the generated code: with the runtime a module, a touch-and-check of the deals
-/// crate took about 1.4 s, with it beside the crate about 1.0 s (BENCHMARKS.md).
+/// change to the generated code: a touch-and-check of the fragment's crate took about 1.4 s with
+/// the runtime a module and 1.0 s with it beside the crate, measured alternately (BENCHMARKS.md).
 pub const STANDALONE_RUNTIME_DIR: &str = "runtime/src/runtime";
 
 /// The files of a standalone crate named `crate_name`, as paths relative to its root and their

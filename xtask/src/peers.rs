@@ -6,7 +6,7 @@
 //! crate from the same specs; generation is timed and its peak memory read (each run in a
 //! process of its own, interleaved between tools, median of several); then each crate is
 //! checked in one shared target directory (its dependencies built first, untimed; then `cargo
-//! check` after a touch, median), and a small program built into it decodes the HubSpot bodies
+//! check` after a touch, interleaved between the tools, median), and a small program built into it decodes the HubSpot bodies
 //! of `tests/fixtures/hubspot/` with its models and encodes them again.
 //!
 //! `--smoke` runs our side only, once, on the small specs: what `.ci/run` calls, so that the
@@ -150,19 +150,46 @@ pub(crate) fn bench_peers(smoke: bool, runs: usize) -> Result<()> {
         }
     }
     let target = root.join("target/standalone");
+    let crate_dir =
+        |spec: &Spec, tool: Tool| dir.join("crates").join(format!("{}-{}", tool.slug(), spec.name));
     for (spec, rows) in specs.iter().zip(rows.chunks_mut(tools.len())) {
         for row in rows.iter_mut().filter(|it| it.failure.is_none()) {
-            let out = dir.join("crates").join(format!("{}-{}", row.tool.slug(), spec.name));
+            let out = crate_dir(spec, row.tool);
             // Ours keeps its runtime in a crate beside it, which counts as generated code too.
             let runtime = out.join("runtime/src");
             let runtime_lines = if runtime.is_dir() { count_lines(&runtime)? } else { 0 };
             row.lines = Some(count_lines(&out.join("src"))? + runtime_lines);
-            eprintln!("bench-peers: checking the crate of {} on {}", row.tool.name(), spec.name);
-            let compiles = check(&root, &out, &target, runs, row.tool)?;
-            if compiles.is_ok() && spec.hubspot {
-                row.decoded = Some(decode(&root, &out, &target, row.tool)?);
+            eprintln!("bench-peers: building the crate of {} on {}", row.tool.name(), spec.name);
+            row.compiles = Some(build(&root, &out, &target, row.tool)?.map(|()| Duration::ZERO));
+        }
+        // The checks after a touch, interleaved between the tools as generation is, so that a
+        // machine that slows down for a while slows every tool alike.
+        let mut times = vec![Vec::new(); rows.len()];
+        for round in 0..runs {
+            for (row, times) in rows.iter_mut().zip(&mut times) {
+                if !matches!(row.compiles, Some(Ok(_))) {
+                    continue;
+                }
+                eprintln!(
+                    "bench-peers: checking the crate of {} on {} (run {} of {runs})",
+                    row.tool.name(),
+                    spec.name,
+                    round + 1
+                );
+                match check_after_touch(&crate_dir(spec, row.tool), &target)? {
+                    Ok(time) => times.push(time),
+                    Err(err) => row.compiles = Some(Err(err)),
+                }
             }
-            row.compiles = Some(compiles);
+        }
+        for (row, times) in rows.iter_mut().zip(&mut times) {
+            if let Some(Ok(time)) = &mut row.compiles {
+                *time = median(times);
+                if spec.hubspot {
+                    row.decoded =
+                        Some(decode(&root, &crate_dir(spec, row.tool), &target, row.tool)?);
+                }
+            }
         }
     }
     println!("{}", table(&rows));
@@ -380,15 +407,9 @@ fn count_lines(dir: &Path) -> Result<usize> {
     Ok(total)
 }
 
-/// Makes the crate at `out` its own workspace (it sits inside ours), builds it once (its
-/// dependencies; untimed), then times `cargo check` after a touch, median of `runs`.
-fn check(
-    root: &Path,
-    out: &Path,
-    target: &Path,
-    runs: usize,
-    tool: Tool,
-) -> Result<Result<Duration, String>> {
+/// Makes the crate at `out` its own workspace (it sits inside ours) and builds it once (its
+/// dependencies; untimed); an error is the count of errors and the first.
+fn build(root: &Path, out: &Path, target: &Path, tool: Tool) -> Result<Result<(), String>> {
     let manifest = out.join("Cargo.toml");
     let text =
         fs::read_to_string(&manifest).with_context(|| format!("reading {}", manifest.display()))?;
@@ -400,25 +421,18 @@ fn check(
         fs::copy(root.join("Cargo.lock"), out.join("Cargo.lock")).context("copying Cargo.lock")?;
     }
     let first = cargo_in(out, target, &["check", "--quiet", "--lib"])?;
-    if let Err(err) = first {
+    Ok(first.map(drop).map_err(|err| {
         let errors = err.lines().filter(|it| it.starts_with("error")).count();
         let first = err.lines().find(|it| it.starts_with("error")).unwrap_or("").trim();
-        return Ok(Err(format!(
-            "{errors} errors; first: {}",
-            first.chars().take(120).collect::<String>()
-        )));
-    }
-    let lib = out.join("src/lib.rs");
-    let mut times = Vec::new();
-    for _ in 0..runs {
-        touch(&lib)?;
-        let start = Instant::now();
-        if let Err(err) = cargo_in(out, target, &["check", "--quiet", "--lib"])? {
-            return Ok(Err(err));
-        }
-        times.push(start.elapsed());
-    }
-    Ok(Ok(median(&mut times)))
+        format!("{errors} errors; first: {}", first.chars().take(120).collect::<String>())
+    }))
+}
+
+/// Times `cargo check --lib` of the (built) crate at `out` after touching its `src/lib.rs`.
+fn check_after_touch(out: &Path, target: &Path) -> Result<Result<Duration, String>> {
+    touch(&out.join("src/lib.rs"))?;
+    let start = Instant::now();
+    Ok(cargo_in(out, target, &["check", "--quiet", "--lib"])?.map(|_| start.elapsed()))
 }
 
 /// Builds into the crate at `out` an example that decodes each fixture as its schema's type
