@@ -6,8 +6,9 @@
 //! crate from the same specs; generation is timed and its peak memory read (each run in a
 //! process of its own, interleaved between tools, median of several); then each crate is
 //! checked in one shared target directory (its dependencies built first, untimed; then `cargo
-//! check` after a touch, interleaved between the tools, median), and a small program built into it decodes the HubSpot bodies
-//! of `tests/fixtures/hubspot/` with its models and encodes them again.
+//! check` after a touch, interleaved between the tools, median), and a small program built into
+//! it decodes the HubSpot bodies of `tests/fixtures/hubspot/` with its models and encodes them
+//! again.
 //!
 //! `--smoke` runs our side only, once, on the small specs: what `.ci/run` calls, so that the
 //! command keeps working without the minutes the peers take.
