@@ -119,9 +119,9 @@ fn quoted<'a>(names: impl IntoIterator<Item = &'a String>) -> String {
 /// (`<name>-runtime`, in `runtime/`) whose only module is `runtime`, so that its files refer to
 /// each other as they do in `generated-client` (`crate::runtime::…`).
 ///
-/// A crate of its own, not a module, because rustc checks it once and not again after every
-/// change to the generated code: a touch-and-check of the fragment's crate took about 1.4 s with
-/// the runtime a module and 1.0 s with it beside the crate, measured alternately (BENCHMARKS.md).
+/// A crate of its own, not a module, because rustc then checks it once and not again after
+/// every change to the generated code: what put the generated crates' check time below
+/// openapi-generator's (BENCHMARKS.md, "Run again with the runtime as a crate of its own").
 pub const STANDALONE_RUNTIME_DIR: &str = "runtime/src/runtime";
 
 /// The files of a standalone crate named `crate_name`, as paths relative to its root and their
