@@ -81,8 +81,10 @@ async fn sends_the_body_as_json_with_a_bearer_token() {
     assert!(matches!(res.into_body(), BatchUpsertOutcome::Ok(_)));
 }
 
-/// The crate names itself in `User-Agent` (not its runtime), and its `Client` reaches the
-/// runtime's for a call the spec does not describe, with the same credentials.
+/// The generated `Client` reaches the runtime's for a call the spec does not describe, with the
+/// same credentials and `User-Agent`. (Here the runtime is a module of the crate, so both would
+/// name `hubspot-deals`; that a standalone crate names itself rather than its runtime crate is
+/// checked by the `operations` fixture's behaviour test, where the two differ.)
 #[tokio::test]
 async fn names_the_crate_and_sends_undescribed_calls_the_same_way() {
     let server = MockServer::start().await;
