@@ -100,21 +100,23 @@ impl std::fmt::Display for Summary {
 /// diagnostics. On any error, returns every diagnostic found, warnings included.
 pub fn generate(text: &str, origin: &str, options: Options) -> Result<Generated, Diagnostics> {
     let mut acc = Diagnostics::default();
-    let loaded = match load::load(text) {
-        Ok(it) => it,
-        Err(err) => {
-            acc.push_diagnostic(err);
-            acc.locate(text);
-            return Err(acc);
-        }
+    let fail = |err: Diagnostic| {
+        let mut acc = Diagnostics::default();
+        acc.push_diagnostic(err);
+        acc.locate(text);
+        acc
     };
-    for it in &loaded.notes {
-        acc.push_diagnostic(it.clone());
+    let loaded = load::load(text).map_err(fail)?;
+    let mut refs_acc = Diagnostics::default();
+    let refs = resolve::check_refs(&loaded.tree, &mut refs_acc);
+    // A document that does not have the shape of OpenAPI is reported alone.
+    let doc = load::typed(loaded.tree, text).map_err(fail)?;
+    for it in loaded.notes.into_iter().chain(refs_acc) {
+        acc.push_diagnostic(it);
     }
-    resolve::check_refs(&loaded.tree, &mut acc);
-    let (api, summary) = lower::lower(&loaded.doc, &loaded.tree, options, &mut acc);
-    // The IR holds all that is emitted: the documents go before the files take their memory.
-    drop(loaded);
+    let (api, summary) = lower::lower(&doc, &refs, options, &mut acc);
+    // The IR holds all that is emitted: the document goes before the files take their memory.
+    drop(doc);
     if !acc.is_empty() {
         acc.locate(text);
     }

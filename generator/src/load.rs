@@ -4,11 +4,10 @@
 //! documents that do not have the shape of OpenAPI 3.0, with their line and column.
 
 use openapiv3::OpenAPI;
-use serde_json::Value;
 
 use crate::{
     diagnostic::{Diagnostic, Kind, Location, Severity},
-    pointer::JsonPointer,
+    pointer::{JsonPointer, Segment},
 };
 
 /// How deeply a document may nest maps and lists. Real specs stay below 30 (HubSpot's: 10 to
@@ -17,25 +16,28 @@ use crate::{
 /// instead of getting a diagnostic: at this bound it needs about 1 MiB in a debug build.
 pub(crate) const MAX_DEPTH: usize = 64;
 
-/// A loaded document, typed and as a plain JSON tree (for walks that types make awkward).
+/// A document read and made readable, not yet typed.
 #[derive(Debug)]
 pub(crate) struct Loaded {
-    pub(crate) doc: OpenAPI,
-    pub(crate) tree: Value,
+    /// The document as read.
+    pub(crate) tree: Tree,
     /// What was read differently from how it is written (a number too large, a `type` list):
     /// warnings.
     pub(crate) notes: Vec<Diagnostic>,
 }
 
-/// Parses `text` as an OpenAPI 3.0 document.
+/// The document as read: a YAML tree, which keeps the order of maps (properties are fields in
+/// the spec's order). Every key is text.
+pub(crate) type Tree = serde_yaml::Value;
+
+/// Reads `text` as a tree: YAML, or JSON when the first character is `{`.
 ///
-/// The text is read into a `serde_yaml::Value` (which keeps the order of maps: properties are
-/// fields in the spec's order) with what `openapiv3`'s types cannot hold made readable, and
-/// the typed document is read from that.
+/// What `openapiv3`'s types cannot hold is made readable (with a note each), and documents
+/// that are not OpenAPI 3.0, or nest too deeply, are refused. [`typed`] reads the document's
+/// types from the tree; until then the tree is the one form of the document in memory.
 pub(crate) fn load(text: &str) -> Result<Loaded, Diagnostic> {
-    let is_json = text.trim_start().starts_with('{');
     let mut notes = Vec::new();
-    let mut value: Yaml = if is_json {
+    let mut tree: Tree = if is_json(text) {
         let (text, clamped) = clamp_json_numbers(text);
         notes.extend(clamped.into_iter().map(|(location, number)| clamped_note(location, &number)));
         serde_json::from_str(&text).map_err(|err| json_error(&err))?
@@ -46,7 +48,7 @@ pub(crate) fn load(text: &str) -> Result<Loaded, Diagnostic> {
         check_yaml_depth(text)?;
         let clamped = std::cell::Cell::new(0);
         let deserializer = serde_yaml::Deserializer::from_str(text);
-        let value = serde::de::DeserializeSeed::deserialize(Lenient(&clamped), deserializer)
+        let tree = serde::de::DeserializeSeed::deserialize(Lenient(&clamped), deserializer)
             .map_err(|err| yaml_error(&err))?;
         if clamped.get() > 0 {
             notes.push(
@@ -56,48 +58,61 @@ pub(crate) fn load(text: &str) -> Result<Loaded, Diagnostic> {
                     ),
             );
         }
-        value
+        tree
     };
-    normalise(&mut value, &JsonPointer::root(), false, &mut notes);
-    let tree: Value = serde_json::to_value(&value)
-        .map_err(|err| syntax(None, format!("invalid document: {err}")))?;
     check_version(&tree)?;
     check_depth(&tree)?;
-    // Read from the tree by value: its strings move into the document instead of being copied,
-    // so the three forms of a large spec are not all in memory at once.
-    let doc = match <OpenAPI as serde::Deserialize>::deserialize(value) {
-        Ok(it) => it,
-        // Read from the text again for the error's line: serde reports shape errors with a
-        // position only when it reads the text itself.
-        Err(value_err) => {
-            let located = if is_json {
-                serde_json::from_str::<OpenAPI>(text).err().map(|err| json_error(&err))
-            } else {
-                serde_yaml::from_str::<OpenAPI>(text).err().map(|err| yaml_error(&err))
-            };
-            return Err(located.unwrap_or_else(|| {
-                syntax(
-                    None,
-                    format!("invalid document: {}", strip_location(&value_err.to_string())),
-                )
-            }));
-        }
-    };
-    Ok(Loaded { doc, tree, notes })
+    normalise(&mut tree, &mut Vec::new(), false, &mut notes);
+    Ok(Loaded { tree, notes })
 }
 
-/// The document as read, in order.
-type Yaml = serde_yaml::Value;
+/// Reads the OpenAPI document from `tree`, which was read from `text`.
+///
+/// The tree is read by value: its strings move into the document instead of being copied, and
+/// its parts are freed as they are read.
+pub(crate) fn typed(tree: Tree, text: &str) -> Result<OpenAPI, Diagnostic> {
+    <OpenAPI as serde::Deserialize>::deserialize(tree).map_err(|tree_err| {
+        // Read from the text again for the error's line: serde reports shape errors with a
+        // position only when it reads the text itself.
+        let located = if is_json(text) {
+            serde_json::from_str::<OpenAPI>(text).err().map(|err| json_error(&err))
+        } else {
+            serde_yaml::from_str::<OpenAPI>(text).err().map(|err| yaml_error(&err))
+        };
+        located.unwrap_or_else(|| {
+            syntax(None, format!("invalid document: {}", strip_location(&tree_err.to_string())))
+        })
+    })
+}
 
-fn check_version(tree: &Value) -> Result<(), Diagnostic> {
-    let Some(obj) = tree.as_object() else {
+fn is_json(text: &str) -> bool {
+    text.trim_start().starts_with('{')
+}
+
+/// The children of a node of the tree, each with the step down to it. A tagged value (`!tag`)
+/// stands for the value it tags.
+pub(crate) fn children(node: &Tree) -> Box<dyn Iterator<Item = (Segment<'_>, &Tree)> + '_> {
+    match node {
+        Tree::Mapping(map) => Box::new(
+            map.iter().map(|(key, it)| (Segment::Key(key.as_str().unwrap_or_default()), it)),
+        ),
+        Tree::Sequence(items) => {
+            Box::new(items.iter().enumerate().map(|(idx, it)| (Segment::Index(idx), it)))
+        }
+        Tree::Tagged(tagged) => children(&tagged.value),
+        _ => Box::new(std::iter::empty()),
+    }
+}
+
+fn check_version(tree: &Tree) -> Result<(), Diagnostic> {
+    let Some(obj) = tree.as_mapping() else {
         return Err(syntax(None, "the document is not a mapping".to_owned()));
     };
     if obj.contains_key("swagger") {
         return Err(unsupported("#/swagger", "unsupported: Swagger 2.0 documents")
             .with_note("convert the document to OpenAPI 3.0 first; no code was generated"));
     }
-    match obj.get("openapi").and_then(Value::as_str) {
+    match obj.get("openapi").and_then(Tree::as_str) {
         None => {
             Err(syntax(None, "missing field `openapi`: not an OpenAPI 3.0 document".to_owned()))
         }
@@ -180,96 +195,96 @@ fn clamped_note(location: Location, number: &str) -> Diagnostic {
 struct Lenient<'c>(&'c std::cell::Cell<usize>);
 
 impl<'de> serde::de::DeserializeSeed<'de> for Lenient<'_> {
-    type Value = Yaml;
+    type Value = Tree;
 
-    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Yaml, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Tree, D::Error> {
         deserializer.deserialize_any(self)
     }
 }
 
 impl Lenient<'_> {
-    fn float(self, float: f64) -> Yaml {
+    fn float(self, float: f64) -> Tree {
         if float.is_finite() {
-            return Yaml::from(float);
+            return Tree::from(float);
         }
         self.0.set(self.0.get() + 1);
-        if float.is_nan() { Yaml::Null } else { Yaml::from(f64::MAX.copysign(float)) }
+        if float.is_nan() { Tree::Null } else { Tree::from(f64::MAX.copysign(float)) }
     }
 }
 
 impl<'de> serde::de::Visitor<'de> for Lenient<'_> {
-    type Value = Yaml;
+    type Value = Tree;
 
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("any YAML value")
     }
 
-    fn visit_bool<E>(self, it: bool) -> Result<Yaml, E> {
-        Ok(Yaml::Bool(it))
+    fn visit_bool<E>(self, it: bool) -> Result<Tree, E> {
+        Ok(Tree::Bool(it))
     }
 
-    fn visit_i64<E>(self, it: i64) -> Result<Yaml, E> {
-        Ok(Yaml::from(it))
+    fn visit_i64<E>(self, it: i64) -> Result<Tree, E> {
+        Ok(Tree::from(it))
     }
 
-    fn visit_u64<E>(self, it: u64) -> Result<Yaml, E> {
-        Ok(Yaml::from(it))
+    fn visit_u64<E>(self, it: u64) -> Result<Tree, E> {
+        Ok(Tree::from(it))
     }
 
-    fn visit_i128<E>(self, it: i128) -> Result<Yaml, E> {
-        Ok(i64::try_from(it).map_or_else(|_| self.float(it as f64), Yaml::from))
+    fn visit_i128<E>(self, it: i128) -> Result<Tree, E> {
+        Ok(i64::try_from(it).map_or_else(|_| self.float(it as f64), Tree::from))
     }
 
-    fn visit_u128<E>(self, it: u128) -> Result<Yaml, E> {
-        Ok(u64::try_from(it).map_or_else(|_| self.float(it as f64), Yaml::from))
+    fn visit_u128<E>(self, it: u128) -> Result<Tree, E> {
+        Ok(u64::try_from(it).map_or_else(|_| self.float(it as f64), Tree::from))
     }
 
-    fn visit_f64<E>(self, it: f64) -> Result<Yaml, E> {
+    fn visit_f64<E>(self, it: f64) -> Result<Tree, E> {
         Ok(self.float(it))
     }
 
-    fn visit_str<E>(self, it: &str) -> Result<Yaml, E> {
-        Ok(Yaml::String(it.to_owned()))
+    fn visit_str<E>(self, it: &str) -> Result<Tree, E> {
+        Ok(Tree::String(it.to_owned()))
     }
 
-    fn visit_string<E>(self, it: String) -> Result<Yaml, E> {
-        Ok(Yaml::String(it))
+    fn visit_string<E>(self, it: String) -> Result<Tree, E> {
+        Ok(Tree::String(it))
     }
 
-    fn visit_unit<E>(self) -> Result<Yaml, E> {
-        Ok(Yaml::Null)
+    fn visit_unit<E>(self) -> Result<Tree, E> {
+        Ok(Tree::Null)
     }
 
-    fn visit_none<E>(self) -> Result<Yaml, E> {
-        Ok(Yaml::Null)
+    fn visit_none<E>(self) -> Result<Tree, E> {
+        Ok(Tree::Null)
     }
 
-    fn visit_some<D: serde::Deserializer<'de>>(self, it: D) -> Result<Yaml, D::Error> {
+    fn visit_some<D: serde::Deserializer<'de>>(self, it: D) -> Result<Tree, D::Error> {
         serde::de::DeserializeSeed::deserialize(self, it)
     }
 
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Yaml, A::Error> {
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Tree, A::Error> {
         let mut res = Vec::new();
         while let Some(it) = seq.next_element_seed(self)? {
             res.push(it);
         }
-        Ok(Yaml::Sequence(res))
+        Ok(Tree::Sequence(res))
     }
 
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Yaml, A::Error> {
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Tree, A::Error> {
         let mut res = serde_yaml::Mapping::new();
         while let Some(key) = map.next_key_seed(self)? {
             let key = match key {
-                Yaml::String(it) => it,
-                Yaml::Null => "null".to_owned(),
-                Yaml::Bool(it) => it.to_string(),
-                Yaml::Number(it) => it.to_string(),
+                Tree::String(it) => it,
+                Tree::Null => "null".to_owned(),
+                Tree::Bool(it) => it.to_string(),
+                Tree::Number(it) => it.to_string(),
                 other => serde_yaml::to_string(&other).unwrap_or_default().trim().to_owned(),
             };
             let value = map.next_value_seed(self)?;
-            res.insert(Yaml::String(key), value);
+            res.insert(Tree::String(key), value);
         }
-        Ok(Yaml::Mapping(res))
+        Ok(Tree::Mapping(res))
     }
 }
 
@@ -277,12 +292,17 @@ impl<'de> serde::de::Visitor<'de> for Lenient<'_> {
 /// beyond 64 bits (clamped), limits YAML read as text (`1e400`), counts that are not counts
 /// (clamped), and `type` written as a list with `null` (OpenAPI 3.1's way of saying
 /// `nullable`). Data (examples, defaults, enum values, extensions) is left as it is.
-fn normalise(node: &mut Yaml, ptr: &JsonPointer, in_names: bool, notes: &mut Vec<Diagnostic>) {
-    // The parsers bound the depth of what reaches here.
+fn normalise<'t>(
+    node: &'t mut Tree,
+    path: &mut Vec<Segment<'t>>,
+    in_names: bool,
+    notes: &mut Vec<Diagnostic>,
+) {
+    // The depth of what reaches here is bounded (`check_depth`).
     match node {
-        Yaml::Mapping(map) => {
+        Tree::Mapping(map) => {
             if !in_names {
-                normalise_schema(map, ptr, notes);
+                normalise_schema(map, path, notes);
             }
             for (key, value) in map.iter_mut() {
                 let key = key.as_str().unwrap_or_default();
@@ -290,25 +310,34 @@ fn normalise(node: &mut Yaml, ptr: &JsonPointer, in_names: bool, notes: &mut Vec
                     continue;
                 }
                 let names_below = !in_names && crate::resolve::NAME_MAPS.contains(&key);
-                normalise(value, &ptr.join(key), names_below, notes);
+                path.push(Segment::Key(key));
+                normalise(value, path, names_below, notes);
+                path.pop();
             }
         }
-        Yaml::Sequence(items) => {
+        Tree::Sequence(items) => {
             for (idx, item) in items.iter_mut().enumerate() {
-                normalise(item, &ptr.join(idx), false, notes);
+                path.push(Segment::Index(idx));
+                normalise(item, path, false, notes);
+                path.pop();
             }
         }
         _ => {}
     }
 }
 
-fn normalise_schema(map: &mut serde_yaml::Mapping, ptr: &JsonPointer, notes: &mut Vec<Diagnostic>) {
+fn normalise_schema(
+    map: &mut serde_yaml::Mapping,
+    path: &[Segment<'_>],
+    notes: &mut Vec<Diagnostic>,
+) {
     let mut note = |key: &str, message: String, read_as: String| {
-        notes.push(warning(&ptr.join(key).to_string(), &message).with_note(read_as));
+        let pointer = JsonPointer::from_path(path).join(key);
+        notes.push(Diagnostic { pointer, ..warning("#", &message).with_note(read_as) });
     };
     // `type: [string, "null"]`.
-    if let Some(Yaml::Sequence(types)) = map.get("type") {
-        let named: Vec<&str> = types.iter().filter_map(Yaml::as_str).collect();
+    if let Some(Tree::Sequence(types)) = map.get("type") {
+        let named: Vec<&str> = types.iter().filter_map(Tree::as_str).collect();
         let nullable = named.contains(&"null");
         let rest: Vec<String> =
             named.into_iter().filter(|it| *it != "null").map(str::to_owned).collect();
@@ -318,18 +347,18 @@ fn normalise_schema(map: &mut serde_yaml::Mapping, ptr: &JsonPointer, notes: &mu
         };
         note("type", "`type` is a list, as in OpenAPI 3.1".to_owned(), read_as.to_owned());
         match rest.as_slice() {
-            [only] => map.insert("type".into(), Yaml::String(only.clone())),
+            [only] => map.insert("type".into(), Tree::String(only.clone())),
             _ => map.remove("type"),
         };
         if nullable {
-            map.insert("nullable".into(), Yaml::Bool(true));
+            map.insert("nullable".into(), Tree::Bool(true));
         }
     }
-    let integer = map.get("type").and_then(Yaml::as_str) == Some("integer");
+    let integer = map.get("type").and_then(Tree::as_str) == Some("integer");
     for key in ["minimum", "maximum", "multipleOf"] {
         let float = match map.get(key) {
             // YAML reads `1e400` as text, for want of a float to hold it.
-            Some(Yaml::String(text)) => match text.trim().parse::<f64>() {
+            Some(Tree::String(text)) => match text.trim().parse::<f64>() {
                 Ok(float) => {
                     let float = if float.is_finite() { float } else { f64::MAX.copysign(float) };
                     note(
@@ -341,17 +370,17 @@ fn normalise_schema(map: &mut serde_yaml::Mapping, ptr: &JsonPointer, notes: &mu
                 }
                 Err(_) => continue,
             },
-            Some(Yaml::Number(number)) if integer && number.as_i64().is_none() => {
+            Some(Tree::Number(number)) if integer && number.as_i64().is_none() => {
                 number.as_f64().unwrap_or_default()
             }
-            Some(Yaml::Number(number)) => number.as_f64().unwrap_or_default(),
+            Some(Tree::Number(number)) => number.as_f64().unwrap_or_default(),
             _ => continue,
         };
         let fits = float.fract() == 0.0 && float.abs() < 9.2e18;
         let value = if !integer {
-            Yaml::from(float)
+            Tree::from(float)
         } else if fits {
-            Yaml::from(float as i64)
+            Tree::from(float as i64)
         } else {
             let clamped = if float < 0.0 { i64::MIN } else { i64::MAX };
             note(
@@ -359,16 +388,16 @@ fn normalise_schema(map: &mut serde_yaml::Mapping, ptr: &JsonPointer, notes: &mu
                 format!("`{key}` {float:e} is not a 64-bit integer"),
                 format!("it is read as {clamped}"),
             );
-            Yaml::from(clamped)
+            Tree::from(clamped)
         };
         // An integer limit that is a float (`1.0`) reads as the integer.
-        if !matches!(map.get(key), Some(Yaml::Number(it)) if !integer || it.as_i64().is_some()) {
+        if !matches!(map.get(key), Some(Tree::Number(it)) if !integer || it.as_i64().is_some()) {
             map.insert(key.into(), value);
         }
     }
     for key in ["minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties"]
     {
-        let Some(Yaml::Number(number)) = map.get(key) else { continue };
+        let Some(Tree::Number(number)) = map.get(key) else { continue };
         if number.as_u64().is_none() {
             let float = number.as_f64().unwrap_or_default();
             let clamped = if float <= 0.0 { 0 } else { float.min(u32::MAX.into()) as u64 };
@@ -377,50 +406,28 @@ fn normalise_schema(map: &mut serde_yaml::Mapping, ptr: &JsonPointer, notes: &mu
                 format!("`{key}` {number} is not a count"),
                 format!("it is read as {clamped}"),
             );
-            map.insert(key.into(), Yaml::from(clamped));
+            map.insert(key.into(), Tree::from(clamped));
         }
     }
 }
 
 /// Refuses documents that nest deeper than [`MAX_DEPTH`], pointing at a node too deep.
-fn check_depth(tree: &Value) -> Result<(), Diagnostic> {
-    fn children(node: &Value) -> Box<dyn Iterator<Item = (String, &Value)> + '_> {
-        match node {
-            Value::Object(map) => Box::new(map.iter().map(|(key, it)| (key.clone(), it))),
-            Value::Array(items) => {
-                Box::new(items.iter().enumerate().map(|(idx, it)| (idx.to_string(), it)))
-            }
-            _ => Box::new(std::iter::empty()),
-        }
-    }
-    // Depths only: pointers are built once a node too deep is known to exist.
-    let mut stack = vec![(tree, 0)];
-    let mut too_deep = false;
-    while let Some((node, depth)) = stack.pop() {
-        if depth > MAX_DEPTH {
-            too_deep = true;
-            break;
-        }
-        match node {
-            Value::Object(map) => stack.extend(map.values().map(|it| (it, depth + 1))),
-            Value::Array(items) => stack.extend(items.iter().map(|it| (it, depth + 1))),
-            _ => {}
-        }
-    }
-    if !too_deep {
+fn check_depth(tree: &Tree) -> Result<(), Diagnostic> {
+    // Depths only: the path is found once a node too deep is known to exist.
+    if depth_of(tree) <= MAX_DEPTH {
         return Ok(());
     }
-    let mut ptr = JsonPointer::root();
+    let mut path = Vec::new();
     let mut node = tree;
     // Down the deepest branch.
-    while ptr.segments().len() <= MAX_DEPTH {
+    while path.len() <= MAX_DEPTH {
         let deepest = children(node).max_by_key(|(_, it)| depth_of(it));
         let Some((key, child)) = deepest else { break };
-        ptr = ptr.join(key);
+        path.push(key);
         node = child;
     }
     Err(Diagnostic {
-        pointer: ptr,
+        pointer: JsonPointer::from_path(&path),
         ..unsupported(
             "#",
             &format!("unsupported: a document nested more than {MAX_DEPTH} levels deep"),
@@ -463,16 +470,12 @@ fn check_yaml_depth(text: &str) -> Result<(), Diagnostic> {
 }
 
 /// How deeply `node` nests, counted without recursion.
-fn depth_of(node: &Value) -> usize {
+fn depth_of(node: &Tree) -> usize {
     let mut res = 0;
     let mut stack = vec![(node, 0)];
     while let Some((node, depth)) = stack.pop() {
         res = res.max(depth);
-        match node {
-            Value::Object(map) => stack.extend(map.values().map(|it| (it, depth + 1))),
-            Value::Array(items) => stack.extend(items.iter().map(|it| (it, depth + 1))),
-            _ => {}
-        }
+        stack.extend(children(node).map(|(_, it)| (it, depth + 1)));
     }
     res
 }
@@ -537,7 +540,7 @@ fn yaml_error(err: &serde_yaml::Error) -> Diagnostic {
 
 #[cfg(test)]
 mod tests {
-    use super::load;
+    use super::{load, typed};
     use crate::diagnostic::Location;
 
     #[test]
@@ -558,7 +561,8 @@ mod tests {
 
     #[test]
     fn shape_errors_have_a_location() {
-        let err = load("openapi: 3.0.3\ninfo:\n  title: t\npaths: {}\n").unwrap_err();
+        let text = "openapi: 3.0.3\ninfo:\n  title: t\npaths: {}\n";
+        let err = load(text).and_then(|it| typed(it.tree, text)).unwrap_err();
         assert!(err.message.contains("missing field `version`"), "{}", err.message);
         // serde_yaml places it at the start of the mapping that lacks the field.
         assert_eq!(err.location, Some(Location { line: 3, column: 3 }));

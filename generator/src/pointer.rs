@@ -42,10 +42,33 @@ impl JsonPointer {
         res
     }
 
+    /// The pointer down `path`.
+    pub(crate) fn from_path(path: &[Segment<'_>]) -> JsonPointer {
+        let segments = path
+            .iter()
+            .map(|it| match it {
+                Segment::Key(key) => (*key).to_owned(),
+                Segment::Index(idx) => idx.to_string(),
+            })
+            .collect();
+        JsonPointer { segments }
+    }
+
     /// The unescaped segments, outermost first.
     pub fn segments(&self) -> &[String] {
         &self.segments
     }
+}
+
+/// One step down the document, borrowed from it: walks keep a path of these and build a
+/// [`JsonPointer`] only for what they report, since a pointer per node would copy every key
+/// above it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Segment<'a> {
+    /// A key of a mapping.
+    Key(&'a str),
+    /// An index of a list.
+    Index(usize),
 }
 
 impl fmt::Display for JsonPointer {

@@ -8,44 +8,51 @@
 use std::collections::BTreeSet;
 
 use openapiv3::{OpenAPI, Parameter, ReferenceOr, RequestBody, Response, Schema};
-use serde_json::Value;
 
 use crate::{
     diagnostic::{Diagnostics, Kind},
-    pointer::JsonPointer,
+    load::{Tree, children},
+    pointer::{JsonPointer, Segment},
 };
 
-/// Reports every `$ref` that is external or points nowhere.
-pub(crate) fn check_refs(tree: &Value, acc: &mut Diagnostics) {
-    // An explicit stack: a document nested deeply must not overflow ours.
-    let mut stack = vec![(tree, JsonPointer::root(), false)];
-    while let Some((node, ptr, in_names)) = stack.pop() {
-        match node {
-            Value::Object(map) => {
-                if !in_names {
-                    if let Some(Value::String(reference)) = map.get("$ref") {
-                        check_ref(tree, reference, &ptr.join("$ref"), acc);
-                    }
-                }
-                for (key, value) in map.iter().rev() {
-                    // In a map of names (properties, components, media types…) every key is a
-                    // name, even `example` or `x-foo`; elsewhere some keys hold data, where a
-                    // `$ref` key is not a reference.
-                    if !in_names && is_data(key) {
-                        continue;
-                    }
-                    let names_below = !in_names && NAME_MAPS.contains(&key.as_str());
-                    stack.push((value, ptr.join(key), names_below));
+/// Reports every `$ref` that is external or points nowhere, and returns which.
+pub(crate) fn check_refs(tree: &Tree, acc: &mut Diagnostics) -> CheckedRefs {
+    let mut res = CheckedRefs::default();
+    // An explicit stack: a document nested deeply must not overflow ours. Each entry holds how
+    // many steps down its node is and the last of them; `path` holds the steps to the node
+    // being read.
+    let mut stack = vec![(tree, 0_usize, None, false)];
+    let mut path = Vec::new();
+    while let Some((node, depth, step, in_names)) = stack.pop() {
+        path.truncate(depth.saturating_sub(1));
+        path.extend(step);
+        if let Tree::Mapping(map) = node {
+            if let (false, Some(Tree::String(reference))) = (in_names, map.get("$ref")) {
+                if !check_ref(tree, reference, &path, acc) {
+                    res.reported.insert(reference.clone());
                 }
             }
-            Value::Array(items) => {
-                for (idx, item) in items.iter().enumerate().rev() {
-                    stack.push((item, ptr.join(idx), false));
-                }
-            }
-            _ => {}
+        }
+        let below: Vec<_> = children(node).collect();
+        for (step, child) in below.into_iter().rev() {
+            // In a map of names (properties, components, media types…) every key is a name,
+            // even `example` or `x-foo`; elsewhere some keys hold data, where a `$ref` key is
+            // not a reference.
+            let names_below = match step {
+                Segment::Key(key) if !in_names && is_data(key) => continue,
+                Segment::Key(key) => !in_names && NAME_MAPS.contains(&key),
+                Segment::Index(_) => false,
+            };
+            stack.push((child, depth + 1, Some(step), names_below));
         }
     }
+    res
+}
+
+/// The references [`check_refs`] reported: external, or pointing nowhere.
+#[derive(Debug, Default)]
+pub(crate) struct CheckedRefs {
+    reported: BTreeSet<String>,
 }
 
 /// Keys whose values are maps from names to objects.
@@ -72,34 +79,39 @@ pub(crate) fn is_data(key: &str) -> bool {
     matches!(key, "example" | "default" | "enum" | "value" | "mapping") || key.starts_with("x-")
 }
 
-fn check_ref(root: &Value, reference: &str, ptr: &JsonPointer, acc: &mut Diagnostics) {
+/// Whether `reference`, at `path`, points into the document; reports it when it does not.
+fn check_ref(root: &Tree, reference: &str, path: &[Segment<'_>], acc: &mut Diagnostics) -> bool {
+    let here = || JsonPointer::from_path(path).join("$ref");
     let Some(target) = JsonPointer::parse_ref(reference) else {
         acc.error(
             Kind::UnresolvedRef,
-            ptr.clone(),
+            here(),
             format!("unsupported: external `$ref` `{reference}`"),
         )
         .set_note(
             "only references within the document (`#/…`) are supported; inline or copy the target",
         );
-        return;
+        return false;
     };
     if pointee(root, &target).is_none() {
-        acc.error(
-            Kind::UnresolvedRef,
-            ptr.clone(),
-            format!("`$ref` `{reference}` points to nothing"),
-        )
-        .set_note("no code was generated");
+        acc.error(Kind::UnresolvedRef, here(), format!("`$ref` `{reference}` points to nothing"))
+            .set_note("no code was generated");
+        return false;
     }
+    true
 }
 
 /// The node at `ptr` in `root`, if there is one.
-pub(crate) fn pointee<'v>(root: &'v Value, ptr: &JsonPointer) -> Option<&'v Value> {
-    ptr.segments().iter().try_fold(root, |node, segment| match node {
-        Value::Object(map) => map.get(segment),
-        Value::Array(items) => segment.parse::<usize>().ok().and_then(|idx| items.get(idx)),
-        _ => None,
+fn pointee<'t>(root: &'t Tree, ptr: &JsonPointer) -> Option<&'t Tree> {
+    ptr.segments().iter().try_fold(root, |mut node, segment| {
+        while let Tree::Tagged(it) = node {
+            node = &it.value;
+        }
+        match node {
+            Tree::Mapping(map) => map.get(segment.as_str()),
+            Tree::Sequence(items) => segment.parse::<usize>().ok().and_then(|idx| items.get(idx)),
+            _ => None,
+        }
     })
 }
 
@@ -124,7 +136,7 @@ pub(crate) enum RefProblem {
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Resolver<'a> {
     doc: &'a OpenAPI,
-    tree: &'a Value,
+    refs: &'a CheckedRefs,
 }
 
 /// A schema reached through a reference: its component name and the schema.
@@ -134,8 +146,8 @@ pub(crate) struct NamedSchema<'a> {
 }
 
 impl<'a> Resolver<'a> {
-    pub(crate) fn new(doc: &'a OpenAPI, tree: &'a Value) -> Resolver<'a> {
-        Resolver { doc, tree }
+    pub(crate) fn new(doc: &'a OpenAPI, refs: &'a CheckedRefs) -> Resolver<'a> {
+        Resolver { doc, refs }
     }
 
     /// The component schema a `$ref` names, following references between components.
@@ -216,12 +228,12 @@ impl<'a> Resolver<'a> {
 
     /// Why `reference` is not a component of the wanted kind.
     fn problem(&self, reference: &str) -> RefProblem {
-        match JsonPointer::parse_ref(reference) {
-            Some(ptr) if pointee(self.tree, &ptr).is_some() => {
-                RefProblem::WrongTarget { reference: reference.to_owned() }
-            }
-            // External or dangling: reported by `check_refs`.
-            _ => RefProblem::Reported,
+        if self.refs.reported.contains(reference) {
+            RefProblem::Reported
+        } else {
+            // It points into the document (or was not where `check_refs` looks, and is reported
+            // where it is used).
+            RefProblem::WrongTarget { reference: reference.to_owned() }
         }
     }
 }
@@ -265,7 +277,8 @@ mod tests {
 
     fn reported(tree: &serde_json::Value) -> Vec<String> {
         let mut acc = Diagnostics::default();
-        check_refs(tree, &mut acc);
+        let tree: crate::load::Tree = serde_json::from_value(tree.clone()).unwrap();
+        check_refs(&tree, &mut acc);
         acc.iter().map(|it| it.pointer.to_string()).collect()
     }
 

@@ -27,7 +27,7 @@ use crate::{
     ir,
     names::{self, Scope},
     pointer::JsonPointer,
-    resolve::{RefProblem, Resolver, describe_target},
+    resolve::{CheckedRefs, RefProblem, Resolver, describe_target},
 };
 
 /// The extension that overrides a generated Rust name.
@@ -46,13 +46,13 @@ const CLIENT_TYPES: &[&str] = &["Client", "ClientBuilder", "Response", "Error", 
 
 pub(crate) fn lower(
     doc: &OpenAPI,
-    tree: &Value,
+    refs: &CheckedRefs,
     options: Options,
     acc: &mut Diagnostics,
 ) -> (ir::Api, Summary) {
     let arena = Arena::new();
     let mut ctx = Lower {
-        resolver: Resolver::new(doc, tree),
+        resolver: Resolver::new(doc, refs),
         arena: &arena,
         memo_scope: None,
         acc,
