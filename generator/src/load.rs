@@ -4,6 +4,7 @@
 //! documents that do not have the shape of OpenAPI 3.0, with their line and column.
 
 use openapiv3::OpenAPI;
+use serde_yaml::Mapping;
 
 use crate::{
     diagnostic::{Diagnostic, Kind, Location, Severity},
@@ -70,8 +71,8 @@ pub(crate) fn load(text: &str) -> Result<Loaded, Diagnostic> {
 ///
 /// The tree is read by value: its strings move into the document instead of being copied, and
 /// its parts are freed as they are read.
-pub(crate) fn typed(tree: Tree, text: &str) -> Result<OpenAPI, Diagnostic> {
-    <OpenAPI as serde::Deserialize>::deserialize(tree).map_err(|tree_err| {
+pub(crate) fn typed(mut tree: Tree, text: &str) -> Result<OpenAPI, Diagnostic> {
+    let located = |tree_err: serde_yaml::Error| {
         // Read from the text again for the error's line: serde reports shape errors with a
         // position only when it reads the text itself.
         let located = if is_json(text) {
@@ -82,7 +83,36 @@ pub(crate) fn typed(tree: Tree, text: &str) -> Result<OpenAPI, Diagnostic> {
         located.unwrap_or_else(|| {
             syntax(None, format!("invalid document: {}", strip_location(&tree_err.to_string())))
         })
-    })
+    };
+    // `openapiv3` reads the path items through `#[serde(flatten)]`, which first copies all of
+    // them into serde's buffer, then into a map that grows by doubling: with thousands of
+    // operations, the largest peak of memory of the whole run. They are read here instead, one
+    // at a time, into a map of the right size, as `openapiv3` would (keys starting with `/` are
+    // paths, with `x-` extensions, others are ignored).
+    let paths = match &mut tree {
+        Tree::Mapping(map) => match map.get_mut("paths") {
+            Some(it @ Tree::Mapping(_)) => {
+                Some(std::mem::replace(it, Tree::Mapping(Mapping::new())))
+            }
+            _ => None,
+        },
+        _ => None,
+    };
+    let mut doc = <OpenAPI as serde::Deserialize>::deserialize(tree).map_err(located)?;
+    if let Some(Tree::Mapping(paths)) = paths {
+        doc.paths.paths.reserve(paths.len());
+        for (key, value) in paths {
+            let Tree::String(key) = key else { continue };
+            if key.starts_with('/') {
+                let item = serde::Deserialize::deserialize(value).map_err(located)?;
+                doc.paths.paths.insert(key, item);
+            } else if key.starts_with("x-") {
+                let value = serde::Deserialize::deserialize(value).map_err(located)?;
+                doc.paths.extensions.insert(key, value);
+            }
+        }
+    }
+    Ok(doc)
 }
 
 fn is_json(text: &str) -> bool {
@@ -566,6 +596,30 @@ mod tests {
         assert!(err.message.contains("missing field `version`"), "{}", err.message);
         // serde_yaml places it at the start of the mapping that lacks the field.
         assert_eq!(err.location, Some(Location { line: 3, column: 3 }));
+    }
+
+    #[test]
+    fn path_items_read_as_openapiv3_reads_them() {
+        let text = r##"
+openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /b:
+    get:
+      responses: {"200": {description: ok}}
+    x-item: 1
+  /a: {$ref: "#/x-paths/a"}
+  x-paths-ext: {a: [1, 2]}
+  other: {get: "not read"}
+"##;
+        let doc = load(text).and_then(|it| typed(it.tree, text)).unwrap();
+        assert_eq!(doc, serde_yaml::from_str::<openapiv3::OpenAPI>(text).unwrap());
+        assert_eq!(doc.paths.paths.keys().collect::<Vec<_>>(), ["/b", "/a"]);
+        assert_eq!(doc.paths.extensions.keys().collect::<Vec<_>>(), ["x-paths-ext"]);
+        // A path item of the wrong shape is reported where it is written.
+        let text = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a: [1]\n";
+        let err = load(text).and_then(|it| typed(it.tree, text)).unwrap_err();
+        assert_eq!(err.location.map(|it| it.line), Some(4), "{}", err.message);
     }
 
     #[test]
