@@ -33,8 +33,8 @@ pub(crate) fn check_refs(tree: &Tree, acc: &mut Diagnostics) -> CheckedRefs {
                 }
             }
         }
-        let below: Vec<_> = children(node).collect();
-        for (step, child) in below.into_iter().rev() {
+        let first_child = stack.len();
+        for (step, child) in children(node) {
             // In a map of names (properties, components, media types…) every key is a name,
             // even `example` or `x-foo`; elsewhere some keys hold data, where a `$ref` key is
             // not a reference.
@@ -45,6 +45,8 @@ pub(crate) fn check_refs(tree: &Tree, acc: &mut Diagnostics) -> CheckedRefs {
             };
             stack.push((child, depth + 1, Some(step), names_below));
         }
+        // Read in the document's order.
+        stack[first_child..].reverse();
     }
     res
 }
