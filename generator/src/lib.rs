@@ -110,13 +110,13 @@ pub fn generate(text: &str, origin: &str, options: Options) -> Result<Generated,
     let mut refs_acc = Diagnostics::default();
     let refs = resolve::check_refs(&loaded.tree, &mut refs_acc);
     // A document that does not have the shape of OpenAPI is reported alone.
-    let doc = load::typed(loaded.tree, text).map_err(fail)?;
+    let typed = load::typed(loaded.tree, text).map_err(fail)?;
     for it in loaded.notes.into_iter().chain(refs_acc) {
         acc.push_diagnostic(it);
     }
-    let (api, summary) = lower::lower(&doc, &refs, options, &mut acc);
+    let (api, summary) = lower::lower(&typed, &refs, options, &mut acc);
     // The IR holds all that is emitted: the document goes before the files take their memory.
-    drop(doc);
+    drop(typed);
     if !acc.is_empty() {
         acc.locate(text);
     }

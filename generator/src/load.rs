@@ -3,7 +3,7 @@
 //! Reads YAML or JSON (JSON when the first character is `{`). Reports syntax errors and
 //! documents that do not have the shape of OpenAPI 3.0, with their line and column.
 
-use openapiv3::OpenAPI;
+use openapiv3::{OpenAPI, Operation, Parameter, PathItem, ReferenceOr};
 use serde_yaml::Mapping;
 
 use crate::{
@@ -67,11 +67,59 @@ pub(crate) fn load(text: &str) -> Result<Loaded, Diagnostic> {
     Ok(Loaded { tree, notes })
 }
 
+/// A typed document.
+#[derive(Debug)]
+pub(crate) struct Typed {
+    /// The document, without its path items (`doc.paths.paths` is empty): they are in `paths`.
+    pub(crate) doc: OpenAPI,
+    /// The path items, in the spec's order.
+    pub(crate) paths: Vec<(String, ReferenceOr<PathOperations>)>,
+}
+
+/// What the generator reads of a path item: its operations and the parameters they share.
+///
+/// `openapiv3::PathItem` holds a slot for each of the eight methods, 12 KB however many are
+/// used: 120 MB for a spec of 10,000 paths.
+#[derive(Debug, PartialEq)]
+pub(crate) struct PathOperations {
+    /// The operations by method, in the order of `openapiv3::PathItem::iter`.
+    pub(crate) operations: Vec<(&'static str, Operation)>,
+    /// The parameters of every operation of the path.
+    pub(crate) parameters: Vec<ReferenceOr<Parameter>>,
+}
+
+impl From<PathItem> for PathOperations {
+    fn from(item: PathItem) -> PathOperations {
+        // Its summary, description and servers are not used; no code depends on them.
+        let PathItem { get, put, post, delete, options, head, patch, trace, parameters, .. } = item;
+        let methods = [
+            ("get", get),
+            ("put", put),
+            ("post", post),
+            ("delete", delete),
+            ("options", options),
+            ("head", head),
+            ("patch", patch),
+            ("trace", trace),
+        ];
+        let operations = methods.into_iter().filter_map(|(it, op)| Some((it, op?))).collect();
+        PathOperations { operations, parameters }
+    }
+}
+
+/// A path item as the generator keeps it.
+fn compact(item: ReferenceOr<PathItem>) -> ReferenceOr<PathOperations> {
+    match item {
+        ReferenceOr::Item(it) => ReferenceOr::Item(PathOperations::from(it)),
+        ReferenceOr::Reference { reference } => ReferenceOr::Reference { reference },
+    }
+}
+
 /// Reads the OpenAPI document from `tree`, which was read from `text`.
 ///
 /// The tree is read by value: its strings move into the document instead of being copied, and
 /// its parts are freed as they are read.
-pub(crate) fn typed(mut tree: Tree, text: &str) -> Result<OpenAPI, Diagnostic> {
+pub(crate) fn typed(mut tree: Tree, text: &str) -> Result<Typed, Diagnostic> {
     let located = |tree_err: serde_yaml::Error| {
         // Read from the text again for the error's line: serde reports shape errors with a
         // position only when it reads the text itself.
@@ -85,11 +133,11 @@ pub(crate) fn typed(mut tree: Tree, text: &str) -> Result<OpenAPI, Diagnostic> {
         })
     };
     // `openapiv3` reads the path items through `#[serde(flatten)]`, which first copies all of
-    // them into serde's buffer, then into a map that grows by doubling: with thousands of
-    // operations, the largest peak of memory of the whole run. They are read here instead, one
-    // at a time, into a map of the right size, as `openapiv3` would (keys starting with `/` are
-    // paths, with `x-` extensions, others are ignored).
-    let paths = match &mut tree {
+    // them into serde's buffer, then into a map that grows by doubling, of `PathItem`s: with
+    // thousands of operations, the largest peak of memory of the whole run. They are read here
+    // instead, one at a time, as `openapiv3` would (keys starting with `/` are paths, with `x-`
+    // extensions, others are ignored), each kept as its `PathOperations`.
+    let items = match &mut tree {
         Tree::Mapping(map) => match map.get_mut("paths") {
             Some(it @ Tree::Mapping(_)) => {
                 Some(std::mem::replace(it, Tree::Mapping(Mapping::new())))
@@ -99,20 +147,25 @@ pub(crate) fn typed(mut tree: Tree, text: &str) -> Result<OpenAPI, Diagnostic> {
         _ => None,
     };
     let mut doc = <OpenAPI as serde::Deserialize>::deserialize(tree).map_err(located)?;
-    if let Some(Tree::Mapping(paths)) = paths {
-        doc.paths.paths.reserve(paths.len());
-        for (key, value) in paths {
+    // What `openapiv3` read itself: nothing, since `paths` must be a mapping.
+    let mut paths: Vec<_> = std::mem::take(&mut doc.paths.paths)
+        .into_iter()
+        .map(|(key, item)| (key, compact(item)))
+        .collect();
+    if let Some(Tree::Mapping(items)) = items {
+        paths.reserve(items.len());
+        for (key, value) in items {
             let Tree::String(key) = key else { continue };
             if key.starts_with('/') {
                 let item = serde::Deserialize::deserialize(value).map_err(located)?;
-                doc.paths.paths.insert(key, item);
+                paths.push((key, compact(item)));
             } else if key.starts_with("x-") {
                 let value = serde::Deserialize::deserialize(value).map_err(located)?;
                 doc.paths.extensions.insert(key, value);
             }
         }
     }
-    Ok(doc)
+    Ok(Typed { doc, paths })
 }
 
 fn is_json(text: &str) -> bool {
@@ -570,7 +623,9 @@ fn yaml_error(err: &serde_yaml::Error) -> Diagnostic {
 
 #[cfg(test)]
 mod tests {
-    use super::{load, typed};
+    use openapiv3::ReferenceOr;
+
+    use super::{compact, load, typed};
     use crate::diagnostic::Location;
 
     #[test]
@@ -605,6 +660,9 @@ openapi: 3.0.3
 info: {title: t, version: "1"}
 paths:
   /b:
+    post:
+      responses: {"201": {description: created}}
+    parameters: [{name: q, in: query, schema: {type: string}}]
     get:
       responses: {"200": {description: ok}}
     x-item: 1
@@ -612,10 +670,18 @@ paths:
   x-paths-ext: {a: [1, 2]}
   other: {get: "not read"}
 "##;
-        let doc = load(text).and_then(|it| typed(it.tree, text)).unwrap();
-        assert_eq!(doc, serde_yaml::from_str::<openapiv3::OpenAPI>(text).unwrap());
-        assert_eq!(doc.paths.paths.keys().collect::<Vec<_>>(), ["/b", "/a"]);
-        assert_eq!(doc.paths.extensions.keys().collect::<Vec<_>>(), ["x-paths-ext"]);
+        let read = load(text).and_then(|it| typed(it.tree, text)).unwrap();
+        let mut expected = serde_yaml::from_str::<openapiv3::OpenAPI>(text).unwrap();
+        let expected_paths: Vec<_> = std::mem::take(&mut expected.paths.paths)
+            .into_iter()
+            .map(|(key, item)| (key, compact(item)))
+            .collect();
+        assert_eq!(read.doc, expected);
+        assert_eq!(read.paths, expected_paths);
+        assert_eq!(read.paths.iter().map(|it| it.0.as_str()).collect::<Vec<_>>(), ["/b", "/a"]);
+        let ReferenceOr::Item(b) = &read.paths[0].1 else { panic!("{:?}", read.paths) };
+        assert_eq!(b.operations.iter().map(|it| it.0).collect::<Vec<_>>(), ["get", "post"]);
+        assert_eq!(read.doc.paths.extensions.keys().collect::<Vec<_>>(), ["x-paths-ext"]);
         // A path item of the wrong shape is reported where it is written.
         let text = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a: [1]\n";
         let err = load(text).and_then(|it| typed(it.tree, text)).unwrap_err();

@@ -25,6 +25,7 @@ use crate::{
     Counts, Options, Summary,
     diagnostic::{Diagnostic, Diagnostics, Kind, Severity},
     ir,
+    load::Typed,
     names::{self, Scope},
     pointer::JsonPointer,
     resolve::{CheckedRefs, RefProblem, Resolver, describe_target},
@@ -45,11 +46,12 @@ const CLIENT_METHODS: &[&str] = &["builder", "new", "request", "base_url", "clon
 const CLIENT_TYPES: &[&str] = &["Client", "ClientBuilder", "Response", "Error", "DEFAULT_BASE_URL"];
 
 pub(crate) fn lower(
-    doc: &OpenAPI,
+    typed: &Typed,
     refs: &CheckedRefs,
     options: Options,
     acc: &mut Diagnostics,
 ) -> (ir::Api, Summary) {
+    let doc = &typed.doc;
     let arena = Arena::new();
     let mut ctx = Lower {
         resolver: Resolver::new(doc, refs),
@@ -79,7 +81,7 @@ pub(crate) fn lower(
         }
     }
     ctx.check_security(doc);
-    let mut operations = ctx.lower_operations(doc);
+    let mut operations = ctx.lower_operations(&typed.paths);
     let mut models = ctx.models;
     models.sort_by(|a, b| a.rust_name.cmp(&b.rust_name));
     cycles::break_cycles(&mut models, ctx.acc);

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use openapiv3::{OpenAPI, Parameter, ParameterSchemaOrContent, ReferenceOr, StatusCode};
+use openapiv3::{Parameter, ParameterSchemaOrContent, ReferenceOr, StatusCode};
 
 use super::{CLIENT_METHODS, CLIENT_TYPES, Lower, RUST_NAME, claim_name, docs};
 
@@ -12,6 +12,7 @@ const RETRYABLE: &str = "x-retryable";
 use crate::{
     diagnostic::Kind,
     ir,
+    load::PathOperations,
     names::{self, Scope},
     pointer::JsonPointer,
 };
@@ -20,7 +21,10 @@ use crate::{
 const IGNORED_HEADERS: &[&str] = &["accept", "content-type", "authorization"];
 
 impl<'a> Lower<'a, '_> {
-    pub(super) fn lower_operations(&mut self, doc: &'a OpenAPI) -> Vec<ir::Operation> {
+    pub(super) fn lower_operations(
+        &mut self,
+        paths: &'a [(String, ReferenceOr<PathOperations>)],
+    ) -> Vec<ir::Operation> {
         let mut method_scope = Scope::default();
         for it in CLIENT_METHODS {
             method_scope.reserve(it, "a method of the hand-written `Client`");
@@ -30,8 +34,8 @@ impl<'a> Lower<'a, '_> {
             type_scope.reserve(it, "a name of the runtime");
         }
         // Name in a fixed order: by path, then by method.
-        let mut items: Vec<_> = doc.paths.paths.iter().collect();
-        items.sort_by(|a, b| a.0.cmp(b.0));
+        let mut items: Vec<_> = paths.iter().collect();
+        items.sort_by(|a, b| a.0.cmp(&b.0));
         let mut res = Vec::new();
         // Where each `operationId` was first seen.
         let mut ids: BTreeMap<&str, JsonPointer> = BTreeMap::new();
@@ -46,7 +50,7 @@ impl<'a> Lower<'a, '_> {
                     continue;
                 }
             };
-            for (method, op) in item.iter() {
+            for (method, op) in &item.operations {
                 let ptr = path_ptr.join(method);
                 if let Some(id) = &op.operation_id {
                     if let Some(first) = ids.get(id.as_str()) {
