@@ -127,7 +127,10 @@ impl Spacer {
         let mut last = None;
         for line in source.lines() {
             let body = line.trim_start();
-            let starts_item = ITEM_STARTS.iter().any(|it| body.starts_with(it));
+            // A macro called as an item (`crate::runtime::enums::string_enum!(…);`) only at the
+            // top: inside a function, a line so begun is a statement.
+            let starts_item = ITEM_STARTS.iter().any(|it| body.starts_with(it))
+                || (indent(line) == 0 && line.starts_with("crate::"));
             let spaced = prev.is_some_and(|prev| {
                 let is_comment = prev.trim_start().starts_with("//");
                 let ends_item = !is_comment && (prev.ends_with('}') || prev.ends_with(';'));
@@ -181,6 +184,14 @@ mod tests {
     fn spaces_items_but_not_comments() {
         let source = "struct A;\nstruct B {}\nimpl B {\n    fn a() {}\n    fn b() {}\n}\n/// x;\n/// y\nstruct C;\n";
         let expected = "struct A;\n\nstruct B {}\n\nimpl B {\n    fn a() {}\n\n    fn b() {}\n}\n\n/// x;\n/// y\nstruct C;\n";
+        assert_eq!(space_items(source), expected);
+    }
+
+    /// A macro called at the top is an item; a path called in a function is a statement.
+    #[test]
+    fn spaces_item_macros_but_not_statements() {
+        let source = "impl A {}\ncrate::m!(A);\nfn f() {\n    g();\n    crate::h();\n}\n";
+        let expected = "impl A {}\n\ncrate::m!(A);\n\nfn f() {\n    g();\n    crate::h();\n}\n";
         assert_eq!(space_items(source), expected);
     }
 }

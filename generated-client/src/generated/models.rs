@@ -260,39 +260,7 @@ impl ::std::convert::From<&str> for BatchStatus {
     }
 }
 
-impl ::std::fmt::Display for BatchStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::serde::Serialize for BatchStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::serde::Deserialize<'de> for BatchStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-        let res = Self::from(value.as_str());
-        if let Self::Unknown(_) = res {
-            crate::runtime::union::note_unknown();
-        }
-        Ok(res)
-    }
-}
-
-impl crate::runtime::ToParam for BatchStatus {
-    fn to_param(&self) -> String {
-        self.as_str().to_owned()
-    }
-}
+crate::runtime::enums::string_enum!(BatchStatus);
 
 /// The body of an error response.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]

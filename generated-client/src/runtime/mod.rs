@@ -8,6 +8,7 @@
 mod base64;
 mod binary;
 mod client;
+pub mod enums;
 mod error;
 pub mod nullable;
 pub mod param;

@@ -80,7 +80,7 @@ pub fn note_unknown() {
     UNKNOWN.with(|it| it.set(it.get().wrapping_add(1)));
 }
 
-fn unknown_count() -> usize {
+pub(crate) fn unknown_count() -> usize {
     UNKNOWN.with(Cell::get)
 }
 

@@ -253,34 +253,7 @@ fn emit_string_enum(model: &ir::Model, variants: &[ir::Variant]) -> TokenStream 
             }
         }
 
-        impl ::std::fmt::Display for #name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl ::serde::Serialize for #name {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-                let res = Self::from(value.as_str());
-                if let Self::Unknown(_) = res {
-                    crate::runtime::union::note_unknown();
-                }
-                Ok(res)
-            }
-        }
-
-        impl crate::runtime::ToParam for #name {
-            fn to_param(&self) -> String {
-                self.as_str().to_owned()
-            }
-        }
+        crate::runtime::enums::string_enum!(#name);
     }
 }
 
@@ -325,33 +298,7 @@ fn emit_int_enum(model: &ir::Model, variants: &[ir::IntVariant]) -> TokenStream 
             }
         }
 
-        impl ::std::fmt::Display for #name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                ::std::fmt::Display::fmt(&self.value(), f)
-            }
-        }
-
-        impl ::serde::Serialize for #name {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.serialize_i64(self.value())
-            }
-        }
-
-        impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let res = Self::from(<i64 as ::serde::Deserialize>::deserialize(deserializer)?);
-                if let Self::Unknown(_) = res {
-                    crate::runtime::union::note_unknown();
-                }
-                Ok(res)
-            }
-        }
-
-        impl crate::runtime::ToParam for #name {
-            fn to_param(&self) -> String {
-                self.value().to_string()
-            }
-        }
+        crate::runtime::enums::int_enum!(#name);
     }
 }
 
