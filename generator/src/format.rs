@@ -129,8 +129,8 @@ impl Spacer {
             let body = line.trim_start();
             // A macro called as an item (`crate::runtime::enums::string_enum!(…);`) only at the
             // top: inside a function, a line so begun is a statement.
-            let starts_item = ITEM_STARTS.iter().any(|it| body.starts_with(it))
-                || (indent(line) == 0 && line.starts_with("crate::"));
+            let starts_item =
+                ITEM_STARTS.iter().any(|it| body.starts_with(it)) || line.starts_with("crate::");
             let spaced = prev.is_some_and(|prev| {
                 let is_comment = prev.trim_start().starts_with("//");
                 let ends_item = !is_comment && (prev.ends_with('}') || prev.ends_with(';'));

@@ -25,7 +25,10 @@ macro_rules! __runtime_string_enum {
         }
 
         impl ::serde::Serialize for $name {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
                 serializer.serialize_str(self.as_str())
             }
         }
@@ -33,19 +36,20 @@ macro_rules! __runtime_string_enum {
         impl<'de> ::serde::Deserialize<'de> for $name {
             fn deserialize<D: ::serde::Deserializer<'de>>(
                 deserializer: D,
-            ) -> Result<Self, D::Error> {
-                let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-                let res = Self::from(value.as_str());
+            ) -> ::std::result::Result<Self, D::Error> {
+                let value =
+                    <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)?;
+                let res = <Self as ::std::convert::From<&str>>::from(value.as_str());
                 if let Self::Unknown(_) = res {
                     $crate::runtime::union::note_unknown();
                 }
-                Ok(res)
+                ::std::result::Result::Ok(res)
             }
         }
 
         impl $crate::runtime::ToParam for $name {
-            fn to_param(&self) -> String {
-                self.as_str().to_owned()
+            fn to_param(&self) -> ::std::string::String {
+                ::std::borrow::ToOwned::to_owned(self.as_str())
             }
         }
     };
@@ -69,7 +73,10 @@ macro_rules! __runtime_int_enum {
         }
 
         impl ::serde::Serialize for $name {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
                 serializer.serialize_i64(self.value())
             }
         }
@@ -77,18 +84,19 @@ macro_rules! __runtime_int_enum {
         impl<'de> ::serde::Deserialize<'de> for $name {
             fn deserialize<D: ::serde::Deserializer<'de>>(
                 deserializer: D,
-            ) -> Result<Self, D::Error> {
-                let res = Self::from(<i64 as ::serde::Deserialize>::deserialize(deserializer)?);
+            ) -> ::std::result::Result<Self, D::Error> {
+                let value = <i64 as ::serde::Deserialize>::deserialize(deserializer)?;
+                let res = <Self as ::std::convert::From<i64>>::from(value);
                 if let Self::Unknown(_) = res {
                     $crate::runtime::union::note_unknown();
                 }
-                Ok(res)
+                ::std::result::Result::Ok(res)
             }
         }
 
         impl $crate::runtime::ToParam for $name {
-            fn to_param(&self) -> String {
-                self.value().to_string()
+            fn to_param(&self) -> ::std::string::String {
+                ::std::string::ToString::to_string(&self.value())
             }
         }
     };
@@ -198,5 +206,75 @@ mod tests {
             0
         );
         assert_eq!(noted(&|| assert!(serde_json::from_str::<Level>("9").is_ok())), 1);
+    }
+
+    /// The macros name every type and function by its whole path, so a spec whose schemas are
+    /// called `String`, `Result` or `Ok` cannot break them (the generator renames those, but
+    /// the runtime does not count on it).
+    mod shadowed {
+        #![allow(dead_code, reason = "only the names matter")]
+
+        struct String;
+        struct Result;
+        struct Ok;
+        trait ToString {}
+        trait ToOwned {}
+
+        #[derive(Clone, Copy, Debug, PartialEq)]
+        pub(super) enum Digit {
+            Zero,
+            Unknown(i64),
+        }
+
+        impl Digit {
+            fn value(self) -> i64 {
+                match self {
+                    Self::Zero => 0,
+                    Self::Unknown(value) => value,
+                }
+            }
+        }
+
+        impl From<i64> for Digit {
+            fn from(value: i64) -> Self {
+                if value == 0 { Self::Zero } else { Self::Unknown(value) }
+            }
+        }
+
+        crate::runtime::enums::int_enum!(Digit);
+
+        #[derive(Clone, Debug, PartialEq)]
+        pub(super) enum Shade {
+            Dark,
+            Unknown(std::string::String),
+        }
+
+        impl Shade {
+            fn as_str(&self) -> &str {
+                match self {
+                    Self::Dark => "dark",
+                    Self::Unknown(value) => value,
+                }
+            }
+        }
+
+        impl From<&str> for Shade {
+            fn from(value: &str) -> Self {
+                if value == "dark" { Self::Dark } else { Self::Unknown(value.into()) }
+            }
+        }
+
+        crate::runtime::enums::string_enum!(Shade);
+    }
+
+    #[test]
+    fn names_in_the_callers_scope_do_not_break_the_impls() {
+        use shadowed::{Digit, Shade};
+        assert_eq!(serde_json::from_str::<Shade>(r#""dark""#).unwrap(), Shade::Dark);
+        assert_eq!(serde_json::to_string(&Shade::Unknown("dim".into())).unwrap(), r#""dim""#);
+        assert_eq!(Shade::Dark.to_param(), "dark");
+        assert_eq!(serde_json::from_str::<Digit>("0").unwrap(), Digit::Zero);
+        assert_eq!(serde_json::to_string(&Digit::Unknown(3)).unwrap(), "3");
+        assert_eq!(Digit::Unknown(3).to_param(), "3");
     }
 }
