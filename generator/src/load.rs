@@ -147,11 +147,9 @@ pub(crate) fn typed(mut tree: Tree, text: &str) -> Result<Typed, Diagnostic> {
         _ => None,
     };
     let mut doc = <OpenAPI as serde::Deserialize>::deserialize(tree).map_err(located)?;
-    // What `openapiv3` read itself: nothing, since `paths` must be a mapping.
-    let mut paths: Vec<_> = std::mem::take(&mut doc.paths.paths)
-        .into_iter()
-        .map(|(key, item)| (key, compact(item)))
-        .collect();
+    // `openapiv3` read no path item: it reads them from a mapping only (a tagged one is an
+    // error), and the mapping was taken out above.
+    let mut paths = Vec::new();
     if let Some(Tree::Mapping(items)) = items {
         paths.reserve(items.len());
         for (key, value) in items {
@@ -686,6 +684,10 @@ paths:
         let text = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a: [1]\n";
         let err = load(text).and_then(|it| typed(it.tree, text)).unwrap_err();
         assert_eq!(err.location.map(|it| it.line), Some(4), "{}", err.message);
+        // `paths` as a tagged mapping is not read here; it must not be read as no paths either.
+        let text = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: !t\n  /a: {get: {responses: {}}}\n";
+        let err = load(text).and_then(|it| typed(it.tree, text)).unwrap_err();
+        assert_eq!(err.location.map(|it| it.line), Some(3), "{}", err.message);
     }
 
     #[test]
