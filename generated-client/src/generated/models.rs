@@ -374,7 +374,7 @@ impl Error {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ErrorDetail {
     /// The status code associated with the error detail
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -386,24 +386,14 @@ pub struct ErrorDetail {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#in: Option<String>,
     /// A human readable message describing the error along with remediation steps where appropriate
-    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
     /// A specific category that contains more specific detail about the error
     #[serde(rename = "subCategory", default, skip_serializing_if = "Option::is_none")]
     pub sub_category: Option<String>,
 }
 
 impl ErrorDetail {
-    /// A value with its required fields; the optional ones start absent (`None`), and `with_…` sets them.
-    pub fn new(message: impl Into<String>) -> ErrorDetail {
-        ErrorDetail {
-            code: None,
-            context: None,
-            r#in: None,
-            message: message.into(),
-            sub_category: None,
-        }
-    }
-
     /// Sets `code`.
     pub fn with_code(mut self, value: impl Into<String>) -> ErrorDetail {
         self.code = Some(value.into());
@@ -419,6 +409,12 @@ impl ErrorDetail {
     /// Sets `in`.
     pub fn with_in(mut self, value: impl Into<String>) -> ErrorDetail {
         self.r#in = Some(value.into());
+        self
+    }
+
+    /// Sets `message`.
+    pub fn with_message(mut self, value: impl Into<String>) -> ErrorDetail {
+        self.message = Some(value.into());
         self
     }
 
@@ -513,7 +509,7 @@ pub struct SimplePublicObjectBatchInputUpsert {
         skip_serializing_if = "Option::is_none",
     )]
     pub object_write_trace_id: Option<String>,
-    /// Key value pairs representing the properties of the object.
+    /// Key value pairs representing the properties of the object. Only the properties named here are written; the record's other properties keep their values. An empty string clears the property's value in HubSpot, so leave a property out to keep what HubSpot has; a blank cell of an export is "no value given", not "clear".
     pub properties: ::std::collections::BTreeMap<String, String>,
 }
 
