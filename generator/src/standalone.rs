@@ -64,7 +64,7 @@ percent-encoding = "2.3"
 reqwest = { version = "0.12", default-features = false, features = ["json", "multipart", "rustls-tls", "http2"] }
 serde = { version = "1", features = ["derive"] }
 serde_json = "1"
-tokio = { version = "1", features = ["time"] }
+tokio = { version = "1", features = ["sync", "time"] }
 tracing = "0.1"
 uuid = { version = "1", features = ["serde"] }
 "#;

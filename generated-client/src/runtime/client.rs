@@ -14,8 +14,10 @@ use serde::Serialize;
 use tracing::Instrument as _;
 
 use crate::runtime::{
-    Attempts, Error, RateLimit, RawResponse, RetryPolicy, StopReason, ToParam, param,
-    ratelimit::Limiter,
+    Attempts, Error, OAuthRefresh, RateLimit, RawResponse, RetryPolicy, StopReason, ToParam,
+    auth::{self, Auth, Refresher},
+    param,
+    ratelimit::{Limited, Limiter},
     retry::{self, Verdict},
 };
 
@@ -34,7 +36,7 @@ pub const DEFAULT_MAX_RESPONSE_SIZE: usize = 64 << 20;
 pub struct Client {
     http: reqwest::Client,
     base_url: Url,
-    authorization: Option<HeaderValue>,
+    auth: Option<Auth>,
     max_response_size: usize,
     retry: RetryPolicy,
     limiter: Option<Limiter>,
@@ -44,7 +46,7 @@ impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
             .field("base_url", &self.base_url.as_str())
-            .field("authorization", &self.authorization.as_ref().map(|_| "<redacted>"))
+            .field("auth", &self.auth)
             .field("retry", &self.retry)
             .field("rate_limited", &self.limiter.is_some())
             .finish_non_exhaustive()
@@ -86,12 +88,10 @@ impl Client {
         let mut url = self.base_url.clone();
         url.set_path(&path);
         let path = url.path().to_owned();
-        let mut inner = self.http.request(method.clone(), url).header(ACCEPT, "application/json");
-        if let Some(authorization) = &self.authorization {
-            inner = inner.header(AUTHORIZATION, authorization.clone());
-        }
+        let inner = self.http.request(method.clone(), url).header(ACCEPT, "application/json");
         RequestBuilder {
             inner,
+            auth: self.auth.clone(),
             method,
             path,
             query: Vec::new(),
@@ -119,7 +119,9 @@ pub struct ClientBuilder<C = Client> {
     http: Option<reqwest::Client>,
     max_response_size: usize,
     retry: RetryPolicy,
-    rate_limit: Option<(u32, Duration)>,
+    oauth: Option<OAuthRefresh>,
+    /// The limit, and whether it is the user's ceiling rather than a provisional start.
+    rate_limit: Option<(u32, Duration, bool)>,
     client: PhantomData<fn() -> C>,
 }
 
@@ -128,6 +130,7 @@ impl<C> fmt::Debug for ClientBuilder<C> {
         f.debug_struct("ClientBuilder")
             .field("base_url", &self.base_url)
             .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field("oauth", &self.oauth)
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
             .field("user_agent", &self.user_agent)
@@ -150,6 +153,7 @@ impl<C: From<Client>> ClientBuilder<C> {
             http: None,
             max_response_size: DEFAULT_MAX_RESPONSE_SIZE,
             retry: RetryPolicy::default(),
+            oauth: None,
             rate_limit: None,
             client: PhantomData,
         }
@@ -163,13 +167,24 @@ impl<C: From<Client>> ClientBuilder<C> {
         self
     }
 
-    /// Sends at most `max` requests per `interval`, in all clones of the client together,
-    /// waiting for a slot rather than being refused: HubSpot's private apps get 100 or 190
-    /// per 10 s, by plan. The server's `X-HubSpot-RateLimit-*` headers and its 429s correct
-    /// the limiter as it goes: a lower limit than configured is adopted, and the requests
-    /// the server says remain are never exceeded.
-    pub fn rate_limit(mut self, max: u32, interval: Duration) -> ClientBuilder<C> {
-        self.rate_limit = Some((max, interval));
+    /// Sends at most `max` requests per `interval` (given as `(max, interval)`), in all clones
+    /// of the client together, waiting for a slot rather than being refused: HubSpot's private
+    /// apps get 100 or 190 per 10 s, by plan, shared by every app of the account. This is a
+    /// ceiling: the limit the server states in its `X-HubSpot-RateLimit-*` headers is kept
+    /// too (as the pair it is, its maximum per its interval), the requests the server says
+    /// remain are never exceeded, and its 429s pause the limiter. `None` sends without a
+    /// limiter.
+    pub fn rate_limit(mut self, limit: impl Into<Option<(u32, Duration)>>) -> ClientBuilder<C> {
+        self.rate_limit = limit.into().map(|(max, interval)| (max, interval, true));
+        self
+    }
+
+    /// Starts the limiter at `max` requests per `interval`, and then follows the limit the
+    /// server states, above or below it: for an API whose limit depends on the account (a
+    /// generated crate starts so when its spec states the lowest limit with
+    /// `x-rate-limit`). [`ClientBuilder::rate_limit`] replaces it.
+    pub fn starting_rate_limit(mut self, max: u32, interval: Duration) -> ClientBuilder<C> {
+        self.rate_limit = Some((max, interval, false));
         self
     }
 
@@ -182,9 +197,21 @@ impl<C: From<Client>> ClientBuilder<C> {
     }
 
     /// Sends `Authorization: Bearer <token>` with every request: an OAuth access token or a
-    /// private-app access token.
+    /// private-app access token. Replaces [`ClientBuilder::oauth_refresh`].
     pub fn bearer_token(mut self, token: impl Into<String>) -> ClientBuilder<C> {
         self.token = Some(token.into());
+        self.oauth = None;
+        self
+    }
+
+    /// Sends OAuth access tokens got with a refresh token: the first when the first request
+    /// goes, a new one shortly before the lifetime the token endpoint stated runs out, and a
+    /// new one (then the request once more) when the API answers 401 with
+    /// `EXPIRED_AUTHENTICATION`. Clones of the client share the token and refresh it one at
+    /// a time. Replaces [`ClientBuilder::bearer_token`].
+    pub fn oauth_refresh(mut self, grant: OAuthRefresh) -> ClientBuilder<C> {
+        self.oauth = Some(grant);
+        self.token = None;
         self
     }
 
@@ -235,18 +262,14 @@ impl<C: From<Client>> ClientBuilder<C> {
         }
         // A spec names the default server, and a spec may come from anyone: a token is never
         // sent where anyone on the way can read it.
-        let host = base_url.host_str().unwrap_or_default();
-        let host = host.trim_start_matches('[').trim_end_matches(']');
-        let loopback = host.eq_ignore_ascii_case("localhost")
-            || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
-        if self.token.is_some() && base_url.scheme() == "http" && !loopback {
+        if (self.token.is_some() || self.oauth.is_some()) && !is_safe_for_secrets(&base_url) {
             return Err(BuildError(format!(
                 "a bearer token would be sent unencrypted to `{}`: use https (plain http is for loopback servers only)",
                 self.base_url
             )));
         }
-        let authorization = match &self.token {
-            Some(token) => {
+        let auth = match (&self.token, self.oauth) {
+            (Some(token), _) => {
                 let mut value =
                     HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| {
                         BuildError(
@@ -254,9 +277,12 @@ impl<C: From<Client>> ClientBuilder<C> {
                         )
                     })?;
                 value.set_sensitive(true);
-                Some(value)
+                Some(Auth::Static(value))
             }
-            None => None,
+            (None, Some(grant)) => {
+                Some(Auth::OAuth(std::sync::Arc::new(Refresher::new(grant).map_err(BuildError)?)))
+            }
+            (None, None) => None,
         };
         let http = match self.http {
             Some(it) => it,
@@ -276,12 +302,23 @@ impl<C: From<Client>> ClientBuilder<C> {
         Ok(C::from(Client {
             http,
             base_url,
-            authorization,
+            auth,
             max_response_size: self.max_response_size,
             retry: self.retry,
-            limiter: self.rate_limit.map(|(max, interval)| Limiter::new(max, interval)),
+            limiter: self
+                .rate_limit
+                .map(|(max, interval, ceiling)| Limiter::new(max, interval, ceiling)),
         }))
     }
+}
+
+/// Whether a secret may travel to `url`: over https, or over http to a loopback server.
+pub(crate) fn is_safe_for_secrets(url: &Url) -> bool {
+    let host = url.host_str().unwrap_or_default();
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    url.scheme() == "https" || (url.scheme() == "http" && loopback)
 }
 
 /// Why a [`ClientBuilder`] could not build a client.
@@ -301,6 +338,7 @@ impl std::error::Error for BuildError {}
 #[derive(Debug)]
 pub struct RequestBuilder {
     inner: reqwest::RequestBuilder,
+    auth: Option<Auth>,
     /// For spans: the method, and the path without the query.
     method: Method,
     path: String,
@@ -691,6 +729,7 @@ impl RequestBuilder {
         );
         let call = Call {
             http,
+            auth: self.auth,
             retry: self.retry,
             limiter: self.limiter,
             retryable,
@@ -709,13 +748,25 @@ impl RequestBuilder {
     }
 }
 
+/// How many times one call sends its request again after a 401 that says the token expired:
+/// the first refreshes the token; more are needed only when other calls replaced the token
+/// meanwhile (a call that waited for a rate limit, say).
+const MAX_EXPIRED_RETRIES: u32 = 3;
+
 /// The attempts of a request that was never sent.
-static NO_ATTEMPT: Attempts =
-    Attempts { count: 0, waited: Duration::ZERO, rate_limited: 0, stopped: StopReason::Final };
+static NO_ATTEMPT: Attempts = Attempts {
+    count: 0,
+    waited: Duration::ZERO,
+    rate_limited: 0,
+    failed: 0,
+    maybe_applied: 0,
+    stopped: StopReason::Final,
+};
 
 /// One call: its attempts, the waits between them, and what the server said.
 struct Call {
     http: reqwest::Client,
+    auth: Option<Auth>,
     retry: RetryPolicy,
     limiter: Option<Limiter>,
     retryable: bool,
@@ -736,11 +787,45 @@ impl Call {
         let mut next = Some(request);
         let mut count = 0;
         let mut rate_limited = 0;
+        let mut failed = 0;
+        let mut maybe_applied = 0;
+        // The token a 401 called expired, which the next attempt replaces: a token is never
+        // sent twice after such a 401, and a call gives up after a few (a token endpoint
+        // whose tokens the API always refuses must not loop).
+        let mut stale = None;
+        let mut expired_retries = 0;
         loop {
-            let request = next.take().expect("each attempt has its request");
+            let mut request = next.take().expect("each attempt has its request");
+            // The copy for the next attempt, made before this one consumes the request. A
+            // refused token is always worth one more attempt: the request was not applied.
+            let oauth = matches!(self.auth, Some(Auth::OAuth(_)));
+            let spare = if self.retryable || oauth { request.try_clone() } else { None };
+            let token = match &self.auth {
+                Some(Auth::Static(header)) => {
+                    request.headers_mut().insert(AUTHORIZATION, header.clone());
+                    None
+                }
+                Some(Auth::OAuth(refresher)) => match refresher.token(&self.http, stale).await {
+                    Ok(token) => {
+                        request.headers_mut().insert(AUTHORIZATION, token.header.clone());
+                        Some(token.generation)
+                    }
+                    Err(problem) => {
+                        let stopped = StopReason::Final;
+                        let attempts = Attempts {
+                            count,
+                            waited,
+                            rate_limited,
+                            failed,
+                            maybe_applied,
+                            stopped,
+                        };
+                        return Err(Error::Credentials { problem, attempts });
+                    }
+                },
+                None => None,
+            };
             count += 1;
-            // The copy for the next attempt, made before this one consumes the request.
-            let spare = if self.retryable { request.try_clone() } else { None };
             if let Some(limiter) = &self.limiter {
                 let wait = limiter.acquire().await;
                 if !wait.is_zero() {
@@ -760,7 +845,8 @@ impl Call {
             let result = self.attempt(request).instrument(attempt.clone()).await;
             let verdict = match &result {
                 Ok(response) => {
-                    attempt.record("status", response.status().as_u16());
+                    let status = response.status();
+                    attempt.record("status", status.as_u16());
                     if let Some(id) = response
                         .headers()
                         .get("x-hubspot-correlation-id")
@@ -768,21 +854,59 @@ impl Call {
                     {
                         attempt.record("correlation_id", id);
                     }
-                    let limited = response.status() == StatusCode::TOO_MANY_REQUESTS;
+                    failed += u32::from(!status.is_success());
+                    maybe_applied += u32::from(retry::may_have_applied(status));
+                    let limited = status == StatusCode::TOO_MANY_REQUESTS;
                     rate_limited += u32::from(limited);
                     if let Some(limiter) = &self.limiter {
+                        let reached = limited
+                            .then(|| {
+                                Limited::from_policy(retry::policy_name(response.body()).as_deref())
+                            })
+                            .flatten();
                         limiter
-                            .observe(RateLimit::from_headers(response.headers()).as_ref(), limited);
+                            .observe(RateLimit::from_headers(response.headers()).as_ref(), reached);
                     }
-                    retry::judge_response(&self.retry, count, response)
+                    if status == StatusCode::UNAUTHORIZED
+                        && oauth
+                        && token.is_some()
+                        && stale != token
+                        && expired_retries < MAX_EXPIRED_RETRIES
+                        && auth::says_expired(response.body())
+                    {
+                        expired_retries += 1;
+                        stale = token;
+                        Verdict::RetryAfter(Duration::ZERO, "the access token expired (401)")
+                    } else {
+                        retry::judge_response(&self.retry, count, response)
+                    }
                 }
-                Err(Failed::Transport(err)) => retry::judge_transport(&self.retry, count, err),
-                Err(Failed::Incomplete(..)) => retry::judge_incomplete(&self.retry, count),
-                Err(Failed::TooLarge(_)) => Verdict::Done,
+                Err(Failed::Transport(err)) => {
+                    failed += 1;
+                    // A connection never made carried nothing; anything else may have.
+                    maybe_applied += u32::from(!err.is_connect());
+                    retry::judge_transport(&self.retry, count, err)
+                }
+                Err(Failed::Incomplete(..)) => {
+                    failed += 1;
+                    maybe_applied += 1;
+                    retry::judge_incomplete(&self.retry, count)
+                }
+                Err(Failed::TooLarge(response)) => {
+                    failed += 1;
+                    maybe_applied += u32::from(
+                        response.status().is_success()
+                            || retry::may_have_applied(response.status()),
+                    );
+                    Verdict::Done
+                }
             };
-            let decision = match (&verdict, self.retryable, &spare) {
+            let expired = stale.is_some() && stale == token;
+            let decision = match (&verdict, self.retryable || expired, &spare) {
                 (Verdict::RetryAfter(..), false, _) => Err(StopReason::NotRetryable),
                 (Verdict::RetryAfter(..), true, None) => Err(StopReason::BodyNotReplayable),
+                // A refused token is refreshed and sent again at once, whatever the policy.
+                (Verdict::RetryAfter(..), true, Some(_)) if expired => Ok(Duration::ZERO),
                 _ => retry::next_wait(&self.retry, &verdict, count, started.elapsed()),
             };
             match decision {
@@ -803,7 +927,8 @@ impl Call {
                     next = spare;
                 }
                 Err(stopped) => {
-                    let attempts = Attempts { count, waited, rate_limited, stopped };
+                    let attempts =
+                        Attempts { count, waited, rate_limited, failed, maybe_applied, stopped };
                     return match result {
                         Ok(response) => Ok(response.with_attempts(attempts)),
                         Err(Failed::Transport(source)) => {

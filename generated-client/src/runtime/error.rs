@@ -63,6 +63,15 @@ pub enum Error<E> {
         /// The limit, in bytes.
         limit: usize,
     },
+    /// No access token could be had for an attempt: the OAuth token endpoint refused the
+    /// refresh token, or could not be reached. That attempt was not sent; earlier attempts of
+    /// the call may have been (`attempts` says). The message never holds a secret.
+    Credentials {
+        /// What the token endpoint said, or why it could not be asked.
+        problem: String,
+        /// The attempts made before, and why they stopped.
+        attempts: Attempts,
+    },
     /// The request could not be built from the arguments (a header value with a newline, say).
     /// Nothing was sent.
     InvalidRequest(String),
@@ -80,7 +89,10 @@ impl<E> Error<E> {
             | Error::Decode { response, .. }
             | Error::Incomplete { response, .. }
             | Error::TooLarge { response, .. } => Some(response),
-            Error::Transport { .. } | Error::InvalidRequest(_) | Error::Invalid(_) => None,
+            Error::Transport { .. }
+            | Error::Credentials { .. }
+            | Error::InvalidRequest(_)
+            | Error::Invalid(_) => None,
         }
     }
 
@@ -96,7 +108,9 @@ impl<E> Error<E> {
     /// none for a request that was never sent.
     pub fn attempts(&self) -> Option<&Attempts> {
         match self {
-            Error::Transport { attempts, .. } => Some(attempts),
+            Error::Transport { attempts, .. } | Error::Credentials { attempts, .. } => {
+                Some(attempts)
+            }
             Error::InvalidRequest(_) | Error::Invalid(_) => None,
             other => other.response().map(RawResponse::attempts),
         }
@@ -167,6 +181,9 @@ impl<E> Error<E> {
                 "the server answered {} with a body larger than the limit of {limit} bytes",
                 response.status()
             ),
+            Error::Credentials { problem, .. } => {
+                write!(f, "no access token could be had: {problem}")
+            }
             Error::InvalidRequest(problem) => write!(f, "invalid request: {problem}"),
             Error::Invalid(violations) => {
                 write!(f, "the body breaks its schema, so nothing was sent: {violations}")
@@ -206,6 +223,11 @@ impl<E: fmt::Debug> fmt::Debug for Error<E> {
                 .field("response", response)
                 .field("limit", limit)
                 .finish(),
+            Error::Credentials { problem, attempts } => f
+                .debug_struct("Credentials")
+                .field("problem", problem)
+                .field("attempts", attempts)
+                .finish(),
             Error::InvalidRequest(problem) => {
                 f.debug_tuple("InvalidRequest").field(problem).finish()
             }
@@ -220,7 +242,10 @@ impl<E: fmt::Debug> std::error::Error for Error<E> {
             Error::UnexpectedResponse { source, .. } | Error::Decode { source, .. } => Some(source),
             Error::Transport { source, .. } | Error::Incomplete { source, .. } => Some(source),
             Error::Invalid(violations) => Some(violations),
-            Error::Api { .. } | Error::InvalidRequest(_) | Error::TooLarge { .. } => None,
+            Error::Api { .. }
+            | Error::Credentials { .. }
+            | Error::InvalidRequest(_)
+            | Error::TooLarge { .. } => None,
         }
     }
 }

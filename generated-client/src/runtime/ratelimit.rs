@@ -45,7 +45,7 @@ impl RateLimit {
 
 /// A client-side limiter of `max` requests in any `interval` (a rolling window, as HubSpot
 /// counts them), shared by every clone of the client, and corrected by what the server says:
-/// its limit when lower, the requests it says it counted, and every 429.
+/// its stated limit, the requests it says it counted, and every 429.
 ///
 /// A token bucket refilled evenly lets twice the limit through in the first window (the full
 /// bucket, then its refill), which a rolling window answers with 429s: in the bulk benchmark
@@ -56,18 +56,17 @@ pub(crate) struct Limiter {
     state: Arc<Mutex<Window>>,
 }
 
-/// The times of the requests sent within the last `interval`, oldest first: at most `max`.
-#[derive(Debug)]
-struct Window {
+/// A number of requests in a rolling interval.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Limit {
     max: usize,
     interval: Duration,
-    sent: VecDeque<Instant>,
 }
 
-impl Window {
-    fn new(max: u32, interval: Duration) -> Window {
+impl Limit {
+    fn new(max: u64, interval: Duration) -> Limit {
         let max = usize::try_from(max.max(1)).unwrap_or(usize::MAX);
-        Window { max, interval: interval.max(Duration::from_millis(1)), sent: VecDeque::new() }
+        Limit { max, interval: interval.max(Duration::from_millis(1)) }
     }
 
     /// How long a request stays counted: the interval and a margin of 2%, since the server
@@ -75,57 +74,142 @@ impl Window {
     fn span(&self) -> Duration {
         self.interval + self.interval / 50
     }
+}
+
+/// The times of the requests sent within the longest interval in force, oldest first.
+#[derive(Debug)]
+struct Window {
+    /// The limit the client was built with.
+    configured: Limit,
+    /// Whether `configured` is the user's own ceiling, kept however much the server allows,
+    /// or a provisional start that the server's stated limit replaces.
+    ceiling: bool,
+    /// The limit the server states (`X-HubSpot-RateLimit-Max` per
+    /// `…-Interval-Milliseconds`), taken as the pair it is.
+    stated: Option<Limit>,
+    /// No request before this (a secondly 429).
+    paused_until: Option<Instant>,
+    sent: VecDeque<Instant>,
+}
+
+impl Window {
+    fn new(max: u32, interval: Duration, ceiling: bool) -> Window {
+        Window {
+            configured: Limit::new(u64::from(max), interval),
+            ceiling,
+            stated: None,
+            paused_until: None,
+            sent: VecDeque::new(),
+        }
+    }
+
+    /// The limits a request must fit: the server's, and the user's ceiling.
+    fn limits(&self) -> impl Iterator<Item = Limit> + '_ {
+        let configured = (self.ceiling || self.stated.is_none()).then_some(self.configured);
+        configured.into_iter().chain(self.stated)
+    }
+
+    /// The limit the server's counts refer to.
+    fn primary(&self) -> Limit {
+        self.stated.unwrap_or(self.configured)
+    }
 
     fn forget_before(&mut self, now: Instant) {
-        let span = self.span();
+        let span = self.limits().map(|it| it.span()).max().unwrap_or_default();
         while self.sent.front().is_some_and(|it| now.saturating_duration_since(*it) >= span) {
             self.sent.pop_front();
         }
     }
 
+    /// How many requests `limit` counts at `now`, and the position of the oldest of them.
+    fn counted(&self, limit: Limit, now: Instant) -> (usize, usize) {
+        let first =
+            self.sent.partition_point(|it| now.saturating_duration_since(*it) >= limit.span());
+        (self.sent.len() - first, first)
+    }
+
     /// Counts a request at `now`, or says how long until one may go.
     fn take(&mut self, now: Instant) -> Result<(), Duration> {
         self.forget_before(now);
-        if self.sent.len() < self.max {
-            self.sent.push_back(now);
-            return Ok(());
+        let mut wait =
+            self.paused_until.map_or(Duration::ZERO, |until| until.saturating_duration_since(now));
+        for limit in self.limits() {
+            let (count, first) = self.counted(limit, now);
+            if count >= limit.max {
+                // The request that must leave the window before one more fits.
+                let leaving = self.sent[first + (count - limit.max)];
+                wait = wait.max((leaving + limit.span()).saturating_duration_since(now));
+            }
         }
-        let oldest = self.sent.front().copied().unwrap_or(now);
-        Err((oldest + self.span()).saturating_duration_since(now).max(Duration::from_millis(1)))
+        if !wait.is_zero() {
+            return Err(wait.max(Duration::from_millis(1)));
+        }
+        self.sent.push_back(now);
+        Ok(())
     }
 
     /// See [`Limiter::observe`].
-    fn observe(&mut self, now: Instant, limit: Option<&RateLimit>, rate_limited: bool) {
-        self.forget_before(now);
+    fn observe(&mut self, now: Instant, limit: Option<&RateLimit>, limited: Option<Limited>) {
         if let Some(limit) = limit {
-            if let Some(max) = limit.max.and_then(|it| usize::try_from(it.max(1)).ok()) {
-                self.max = self.max.min(max);
+            if let Some(max) = limit.max {
+                let interval = limit.interval.unwrap_or(self.primary().interval);
+                self.stated = Some(Limit::new(max, interval));
             }
-            if let Some(interval) = limit.interval {
-                self.interval = self.interval.max(interval);
+        }
+        self.forget_before(now);
+        let primary = self.primary();
+        // The server counted more than this client sent (other clients of the same app, or
+        // requests before this one started): those count as sent now.
+        if let Some(remaining) = limit.and_then(|it| it.remaining) {
+            let remaining = usize::try_from(remaining).unwrap_or(usize::MAX);
+            let used = primary.max.saturating_sub(remaining);
+            let (count, _) = self.counted(primary, now);
+            for _ in count..used {
+                self.sent.push_back(now);
             }
-            // The server counted more than this client sent (other clients of the same app, or
-            // requests before this one started): those count as sent now.
-            if let Some(remaining) = limit.remaining.and_then(|it| usize::try_from(it).ok()) {
-                let used = self.max.saturating_sub(remaining);
-                while self.sent.len() < used {
+        }
+        match limited {
+            Some(Limited::Secondly) => {
+                self.paused_until = Some(now + Duration::from_secs(1));
+            }
+            Some(Limited::Window) => {
+                let (count, _) = self.counted(primary, now);
+                for _ in count..primary.max {
                     self.sent.push_back(now);
                 }
             }
+            None => {}
         }
-        if rate_limited {
-            while self.sent.len() < self.max {
-                self.sent.push_back(now);
-            }
+    }
+}
+
+/// Which limit a 429 says was reached.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Limited {
+    /// HubSpot's `SECONDLY` policy: a one-second window the headers do not describe.
+    Secondly,
+    /// The window the headers describe (`TEN_SECONDLY_ROLLING`, or a 429 that does not say).
+    Window,
+}
+
+impl Limited {
+    /// The limit a 429 with this `policyName` reached; `None` for `DAILY`, which no wait of
+    /// the limiter's helps.
+    pub(crate) fn from_policy(policy_name: Option<&str>) -> Option<Limited> {
+        match policy_name {
+            Some("DAILY") => None,
+            Some("SECONDLY") => Some(Limited::Secondly),
+            _ => Some(Limited::Window),
         }
     }
 }
 
 impl Limiter {
     /// A limiter of `max` requests in any `interval` (at least one request, and a non-zero
-    /// interval).
-    pub(crate) fn new(max: u32, interval: Duration) -> Limiter {
-        Limiter { state: Arc::new(Mutex::new(Window::new(max, interval))) }
+    /// interval). A `ceiling` is never exceeded; otherwise the limit is where the limiter
+    /// starts, and the server's stated limit replaces it.
+    pub(crate) fn new(max: u32, interval: Duration, ceiling: bool) -> Limiter {
+        Limiter { state: Arc::new(Mutex::new(Window::new(max, interval, ceiling))) }
     }
 
     /// Waits until a request may go, and counts it; returns how long it waited.
@@ -144,12 +228,13 @@ impl Limiter {
         }
     }
 
-    /// Corrects the window from a response's headers: the server's limit replaces the
-    /// configured one when it is lower, and what the server says it counted is counted. A 429
-    /// fills the window.
-    pub(crate) fn observe(&self, limit: Option<&RateLimit>, rate_limited: bool) {
+    /// Corrects the window from a response's headers: the server's stated limit (its maximum
+    /// per its interval, as a pair) is adopted, within the user's ceiling if there is one, and
+    /// what the server says it counted is counted. A 429 fills the window it names, or pauses
+    /// for a second for a secondly limit.
+    pub(crate) fn observe(&self, limit: Option<&RateLimit>, limited: Option<Limited>) {
         let mut window = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-        window.observe(Instant::now(), limit, rate_limited);
+        window.observe(Instant::now(), limit, limited);
     }
 }
 
@@ -161,7 +246,7 @@ mod tests {
 
     use tokio::time::Instant;
 
-    use super::{RateLimit, Window};
+    use super::{Limited, RateLimit, Window};
 
     #[test]
     fn headers_parse_and_absent_ones_are_none() {
@@ -181,7 +266,7 @@ mod tests {
     #[test]
     fn the_window_lets_max_through_then_waits_for_the_oldest() {
         let start = Instant::now();
-        let mut window = Window::new(10, Duration::from_secs(10));
+        let mut window = Window::new(10, Duration::from_secs(10), true);
         for it in 0..10 {
             assert_eq!(window.take(start + Duration::from_secs(it)), Ok(()));
         }
@@ -198,21 +283,65 @@ mod tests {
         assert!(window.take(later).is_err());
     }
 
+    fn stated(max: u64, remaining: u64, interval_ms: u64) -> RateLimit {
+        RateLimit {
+            max: Some(max),
+            remaining: Some(remaining),
+            interval: Some(Duration::from_millis(interval_ms)),
+            ..RateLimit::default()
+        }
+    }
+
     #[test]
     fn the_server_corrects_the_window() {
         let start = Instant::now();
-        let mut window = Window::new(100, Duration::from_secs(10));
-        let limit = RateLimit {
-            max: Some(10),
-            remaining: Some(0),
-            interval: Some(Duration::from_secs(10)),
-            ..RateLimit::default()
-        };
-        window.observe(start, Some(&limit), false);
+        let mut window = Window::new(100, Duration::from_secs(10), true);
+        window.observe(start, Some(&stated(10, 0, 10_000)), None);
         assert_eq!(window.take(start), Err(Duration::from_millis(10_200)));
         let later = start + Duration::from_millis(10_200);
         assert_eq!(window.take(later), Ok(()));
-        window.observe(later, None, true);
+        window.observe(later, None, Some(Limited::Window));
         assert!(window.take(later).is_err(), "a 429 fills the window");
+    }
+
+    /// 20 requests per 2 s is the server's limit as a pair: not 20 per the configured 10 s.
+    #[test]
+    fn the_stated_limit_is_adopted_as_the_pair_it_is() {
+        let start = Instant::now();
+        let mut window = Window::new(100, Duration::from_secs(10), false);
+        window.observe(start, Some(&stated(20, 20, 2_000)), None);
+        let mut sent = 0;
+        let mut now = start;
+        while now < start + Duration::from_secs(10) {
+            match window.take(now) {
+                Ok(()) => sent += 1,
+                Err(wait) => now += wait,
+            }
+        }
+        // Five windows of 2 s (and their 2% margin) in 10 s: 20 in each but the last, cut short.
+        assert!((80..=100).contains(&sent), "{sent} sent in 10 s");
+        // A ceiling of the user's is kept when the server allows more.
+        let mut capped = Window::new(10, Duration::from_secs(10), true);
+        capped.observe(start, Some(&stated(190, 190, 10_000)), None);
+        for _ in 0..10 {
+            assert_eq!(capped.take(start), Ok(()));
+        }
+        assert!(capped.take(start).is_err(), "the ceiling holds");
+        // A provisional start is replaced, upwards too.
+        let mut provisional = Window::new(10, Duration::from_secs(10), false);
+        provisional.observe(start, Some(&stated(190, 190, 10_000)), None);
+        for _ in 0..190 {
+            assert_eq!(provisional.take(start), Ok(()));
+        }
+        assert!(provisional.take(start).is_err());
+    }
+
+    #[test]
+    fn a_secondly_429_pauses_a_second_not_the_ten_secondly_window() {
+        let start = Instant::now();
+        let mut window = Window::new(100, Duration::from_secs(10), false);
+        window.observe(start, Some(&stated(100, 90, 10_000)), Some(Limited::Secondly));
+        assert_eq!(window.take(start), Err(Duration::from_secs(1)));
+        assert_eq!(window.take(start + Duration::from_secs(1)), Ok(()));
     }
 }

@@ -4,10 +4,11 @@
 //! APIs mean by the same statuses:
 //!
 //! - 429: a `DAILY` limit (HubSpot's body says `"policyName": "DAILY"`) is never retried: it
-//!   lasts until the day resets. Any other 429 waits for `Retry-After` when the server sends it,
-//!   else for the rate-limit window (`X-HubSpot-RateLimit-Interval-Milliseconds`, when
-//!   `…-Remaining` is 0), else a jittered backoff no longer than the window (10 s for
-//!   `TEN_SECONDLY_ROLLING`, 1 s for `SECONDLY`).
+//!   lasts until the day resets. A `SECONDLY` one waits for `Retry-After`, else for the
+//!   one-second window (the rate-limit headers describe the ten-secondly policy, not this one).
+//!   Any other 429 waits for `Retry-After` when the server sends it, else for the rate-limit
+//!   window (`X-HubSpot-RateLimit-Interval-Milliseconds`, when `…-Remaining` is 0), else a
+//!   jittered backoff no longer than the window (10 s for `TEN_SECONDLY_ROLLING`).
 //! - 423 (locked by a high-volume upsert): at least 2 s.
 //! - 477 (account migrating), 500, 502, 503, 504, 521, 523, 524: `Retry-After` when present,
 //!   else a jittered exponential backoff. (HubSpot's list leaves out 500; it is as transient as
@@ -127,7 +128,8 @@ impl fmt::Display for StopReason {
 }
 
 /// What became of a call's attempts: how many, how long they waited in between, why they
-/// stopped. Every response and every error of a call carries it.
+/// stopped, and whether any of them may have been applied without the client learning it.
+/// Every response and every error of a call carries it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Attempts {
     /// How many attempts were made, the first included.
@@ -136,14 +138,37 @@ pub struct Attempts {
     pub waited: Duration,
     /// How many of the attempts were answered 429 (rate limited).
     pub rate_limited: u32,
+    /// How many of the attempts got no success answer (an error status, or no whole answer).
+    pub failed: u32,
+    /// How many of the attempts may have reached the server and been applied, with no
+    /// definite answer: sent, then a timeout, a connection reset or a body cut short, or a
+    /// status that a gateway or a failing server gives after the request may have gone through
+    /// (500, 502, 504, 521, 523, 524; see [`may_have_applied`]). A connection that was never
+    /// made, and a refusal (any 4xx, 503), do not count. When this is not zero, what the call
+    /// did is known only from a later answer of the same call, if there is one.
+    pub maybe_applied: u32,
     /// Why it stopped.
     pub stopped: StopReason,
 }
 
 impl Default for Attempts {
     fn default() -> Attempts {
-        Attempts { count: 1, waited: Duration::ZERO, rate_limited: 0, stopped: StopReason::Final }
+        Attempts {
+            count: 1,
+            waited: Duration::ZERO,
+            rate_limited: 0,
+            failed: 0,
+            maybe_applied: 0,
+            stopped: StopReason::Final,
+        }
     }
+}
+
+/// Whether an answer with `status` leaves open that the request was applied: a server error
+/// (500), or a gateway's (502, 504, and Cloudflare's 521, 523, 524) that stood between the
+/// client and a server that may have done the work. 503 and 4xx are refusals.
+pub fn may_have_applied(status: StatusCode) -> bool {
+    matches!(status.as_u16(), 500 | 502 | 504 | 521 | 523 | 524)
 }
 
 impl fmt::Display for Attempts {
@@ -181,13 +206,16 @@ pub(crate) fn judge_response(policy: &RetryPolicy, retry: u32, response: &RawRes
     match status.as_u16() {
         429 => {
             let policy_name = policy_name(response.body());
-            if policy_name.as_deref() == Some("DAILY") {
-                return Verdict::Stop(StopReason::DailyLimit);
+            match policy_name.as_deref() {
+                Some("DAILY") => return Verdict::Stop(StopReason::DailyLimit),
+                // The headers describe the ten-secondly policy: this one's window is a second.
+                Some("SECONDLY") => {
+                    let wait = retry_after(headers).unwrap_or(Duration::from_secs(1));
+                    return Verdict::RetryAfter(wait, "rate limited (429, secondly)");
+                }
+                _ => {}
             }
-            let window = match policy_name.as_deref() {
-                Some("SECONDLY") => Duration::from_secs(1),
-                _ => Duration::from_secs(10),
-            };
+            let window = Duration::from_secs(10);
             let limit = RateLimit::from_headers(headers);
             let wait = retry_after(headers)
                 .or_else(|| limit.filter(|it| it.remaining == Some(0)).and_then(|it| it.interval))
@@ -237,7 +265,7 @@ fn reason_for(status: StatusCode) -> &'static str {
 }
 
 /// HubSpot's `policyName` in a 429 body.
-fn policy_name(body: &[u8]) -> Option<String> {
+pub(crate) fn policy_name(body: &[u8]) -> Option<String> {
     #[derive(serde::Deserialize)]
     struct Body {
         #[serde(rename = "policyName")]
@@ -323,10 +351,28 @@ mod tests {
         );
         assert_eq!(wait(judge_response(&policy, 1, &exhausted)), Duration::from_secs(10));
         // No hint: backoff, at most the window, even late in the call.
-        let bare = response(429, &[], r#"{"policyName":"SECONDLY"}"#);
+        let bare = response(429, &[], body);
         for retry in 1..10 {
-            assert!(wait(judge_response(&policy, retry, &bare)) <= Duration::from_secs(1));
+            assert!(wait(judge_response(&policy, retry, &bare)) <= Duration::from_secs(10));
         }
+    }
+
+    #[test]
+    fn a_secondly_429_waits_a_second_whatever_the_ten_secondly_headers_say() {
+        let policy = RetryPolicy::default();
+        let secondly = response(
+            429,
+            &[
+                ("x-hubspot-ratelimit-remaining", "0"),
+                ("x-hubspot-ratelimit-interval-milliseconds", "10000"),
+            ],
+            r#"{"policyName":"SECONDLY"}"#,
+        );
+        for retry in 1..10 {
+            assert_eq!(wait(judge_response(&policy, retry, &secondly)), Duration::from_secs(1));
+        }
+        let told = response(429, &[("retry-after", "2")], r#"{"policyName":"SECONDLY"}"#);
+        assert_eq!(wait(judge_response(&policy, 1, &told)), Duration::from_secs(2));
     }
 
     #[test]
