@@ -3,14 +3,25 @@
 //! ```text
 //! HUBSPOT_TOKEN=pat-… cargo run --release --example upsert-deals -- \
 //!     --input deals.csv --id-property external_deal_id \
-//!     [--base-url URL] [--concurrency N] [--rate-limit N] [--checkpoint FILE] [--report FILE] [--dry-run]
+//!     [--blank keep|clear] [--base-url URL] [--concurrency N] [--rate-limit N] \
+//!     [--daily-reserve 5%|N] [--error-budget 5%|off] [--checkpoint FILE] [--report FILE] [--dry-run]
 //! ```
 //!
 //! A CSV file has a header row of property names; a JSON Lines file has one object of property
 //! names and values per line. The column (or key) named by `--id-property` gives each deal's
-//! `id`. Rows that cannot be read are reported with their line numbers and the others go on.
-//! The report (`--report`) is JSON Lines: one line per input with its line number and fate.
-//! The exit status is 1 when any record failed or its fate is unknown, 2 on bad arguments.
+//! `id`. A blank cell, a JSON `null` and a missing key leave the deal's value in HubSpot as it
+//! is; `--blank clear` clears it instead (HubSpot clears a property sent as `""`). Rows that
+//! cannot be read are reported with their line numbers and the others go on. The report
+//! (`--report`) is JSON Lines: one line per input with its line number and fate.
+//!
+//! Credentials: `HUBSPOT_TOKEN` (a private app's token, or an OAuth access token), or
+//! `HUBSPOT_CLIENT_ID`, `HUBSPOT_CLIENT_SECRET` and `HUBSPOT_REFRESH_TOKEN` for OAuth access
+//! tokens refreshed as they expire (`--token-url` names the token endpoint).
+//!
+//! Exit status: 0 when every record was written; 1 when a record failed or its fate is unknown;
+//! 2 on bad arguments; 3 when the run stopped at HubSpot's daily limit or the daily reserve
+//! (run it again with the same `--checkpoint` after the limit resets); 4 when it stopped for
+//! another reason (a refused token, the error budget, a batch refused whole, Ctrl-C).
 
 #![allow(
     clippy::print_stdout,
@@ -30,9 +41,9 @@ use std::{
 use clap::Parser;
 use hubspot_deals::{
     Client, RetryPolicy,
-    bulk::{BulkUpsert, Fate, Outcome, Totals},
+    bulk::{BulkUpsert, DailyReserve, ErrorBudget, Fate, Outcome, StopCause, Totals},
     models::SimplePublicObjectBatchInputUpsert as Input,
-    runtime::Validate as _,
+    runtime::{OAuthRefresh, Validate as _},
 };
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -45,15 +56,31 @@ struct Args {
     /// The unique property that identifies each deal; its column gives the `id`.
     #[arg(long)]
     id_property: String,
+    /// What a blank cell (or a JSON `null`) does: `keep` leaves the deal's value in HubSpot as
+    /// it is, `clear` clears it (sends `""`).
+    #[arg(long, value_enum, default_value_t = Blank::Keep)]
+    blank: Blank,
     /// Another server than HubSpot's (a proxy, a test server).
     #[arg(long)]
     base_url: Option<String>,
+    /// The OAuth token endpoint, with `HUBSPOT_REFRESH_TOKEN` (default: the server's
+    /// `/oauth/v1/token`, which HubSpot retires on 2027-02-16 for `/oauth/2026-03/token`).
+    #[arg(long)]
+    token_url: Option<String>,
     /// Batches in flight at once.
     #[arg(long, default_value_t = 4)]
     concurrency: usize,
-    /// Requests per 10 seconds the client keeps to (your HubSpot plan's limit).
-    #[arg(long, default_value_t = 100)]
-    rate_limit: u32,
+    /// Requests per 10 seconds never to exceed. Without it the client starts at HubSpot's
+    /// lowest limit (100) and follows the limit HubSpot's headers state.
+    #[arg(long)]
+    rate_limit: Option<u32>,
+    /// Requests of the day to leave to the account's other integrations: a share of the daily
+    /// limit (`5%`) or a number of requests. The run stops when HubSpot says no more remain.
+    #[arg(long, default_value = "5%", value_parser = parse_reserve)]
+    daily_reserve: DailyReserve,
+    /// Stop when more than this share of the latest 200 requests fail (`off`: never).
+    #[arg(long, default_value = "5%", value_parser = parse_budget)]
+    error_budget: Budget,
     /// A checkpoint file: a run killed at any point resumes from it.
     #[arg(long)]
     checkpoint: Option<PathBuf>,
@@ -65,11 +92,59 @@ struct Args {
     dry_run: bool,
 }
 
+/// What a blank cell does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Blank {
+    /// Sends nothing for it: HubSpot keeps the value it has.
+    Keep,
+    /// Sends `""`: HubSpot clears the value.
+    Clear,
+}
+
+/// `--error-budget`: a share, or none.
+#[derive(Clone, Copy, Debug)]
+struct Budget(Option<ErrorBudget>);
+
+/// A share written as `5%` (or `0.05`).
+fn parse_share(text: &str) -> Result<f64, String> {
+    let (number, scale) = match text.strip_suffix('%') {
+        Some(it) => (it, 100.0),
+        None => (text, 1.0),
+    };
+    let share = number.trim().parse::<f64>().map_err(|err| format!("`{text}`: {err}"))? / scale;
+    if (0.0..=1.0).contains(&share) {
+        Ok(share)
+    } else {
+        Err(format!("`{text}` is not a share between 0% and 100%"))
+    }
+}
+
+fn parse_reserve(text: &str) -> Result<DailyReserve, String> {
+    if text.ends_with('%') {
+        return parse_share(text).map(DailyReserve::Share);
+    }
+    text.trim().parse().map(DailyReserve::Requests).map_err(|err| format!("`{text}`: {err}"))
+}
+
+fn parse_budget(text: &str) -> Result<Budget, String> {
+    if text == "off" {
+        return Ok(Budget(None));
+    }
+    let share = parse_share(text)?;
+    Ok(Budget(Some(ErrorBudget { share, ..ErrorBudget::default() })))
+}
+
 /// A record read from the file, or why its line could not be read.
 type Row = Result<Input, String>;
 
-/// The rows of `path`, with their line numbers, read lazily.
-fn rows(path: &PathBuf, id_property: &str) -> Result<Box<dyn Iterator<Item = (u64, Row)>>, String> {
+/// The rows of `path`, with their line numbers, read lazily. A blank value (an empty cell, a
+/// JSON `null`) is left out of the record, unless `blank` is [`Blank::Clear`].
+fn rows(
+    path: &PathBuf,
+    id_property: &str,
+    blank: Blank,
+) -> Result<Box<dyn Iterator<Item = (u64, Row)>>, String> {
+    let keep = move |value: &str| blank == Blank::Clear || !value.is_empty();
     let file = File::open(path).map_err(|err| format!("{}: {err}", path.display()))?;
     let id_property = id_property.to_owned();
     let is_jsonl = path.extension().is_some_and(|it| it == "jsonl" || it == "ndjson");
@@ -91,6 +166,7 @@ fn rows(path: &PathBuf, id_property: &str) -> Result<Box<dyn Iterator<Item = (u6
                                 serde_json::Value::Null => (name, String::new()),
                                 other => (name, other.to_string()),
                             })
+                            .filter(|(_, value)| keep(value))
                             .collect();
                         record(properties, &id_property)
                     }
@@ -105,8 +181,12 @@ fn rows(path: &PathBuf, id_property: &str) -> Result<Box<dyn Iterator<Item = (u6
     let records = reader.into_records().map(move |row| match row {
         Ok(row) => {
             let number = row.position().map_or(0, |it| it.line());
-            let properties =
-                headers.iter().zip(row.iter()).map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
+            let properties = headers
+                .iter()
+                .zip(row.iter())
+                .filter(|(_, value)| keep(value))
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect();
             (number, record(properties, &id_property))
         }
         Err(err) => {
@@ -138,7 +218,7 @@ async fn main() -> ExitCode {
 }
 
 async fn run(args: Args) -> Result<ExitCode, String> {
-    let total = rows(&args.input, &args.id_property)?.count() as u64;
+    let total = rows(&args.input, &args.id_property, args.blank)?.count() as u64;
     let mut report = match &args.report {
         Some(path) => Some(BufWriter::new(
             File::create(path).map_err(|err| format!("{}: {err}", path.display()))?,
@@ -151,7 +231,7 @@ async fn run(args: Args) -> Result<ExitCode, String> {
     let bad_rows: Arc<Mutex<Vec<(u64, String)>>> = Arc::default();
     let inputs = {
         let (lines, bad_rows) = (lines.clone(), bad_rows.clone());
-        rows(&args.input, &args.id_property)?.filter_map(move |(line, row)| match row {
+        rows(&args.input, &args.id_property, args.blank)?.filter_map(move |(line, row)| match row {
             Ok(input) => {
                 lines.lock().unwrap_or_else(PoisonError::into_inner).push(line);
                 Some(input)
@@ -176,20 +256,36 @@ async fn run(args: Args) -> Result<ExitCode, String> {
         println!("{count} records read, {invalid} invalid; nothing was sent (--dry-run)");
         return Ok(if invalid == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE });
     }
-    let token = std::env::var("HUBSPOT_TOKEN")
-        .map_err(|_| "set HUBSPOT_TOKEN to a private-app or OAuth token".to_owned())?;
-    let mut builder = Client::builder()
-        .bearer_token(token)
-        .rate_limit(args.rate_limit, Duration::from_secs(10))
-        .retry_policy(RetryPolicy::default());
+    let mut builder = Client::builder().retry_policy(RetryPolicy::default());
     if let Some(url) = &args.base_url {
         builder = builder.base_url(url);
     }
+    let base_url = args.base_url.as_deref().unwrap_or(hubspot_deals::DEFAULT_BASE_URL);
+    builder = match credentials(base_url, args.token_url.as_deref())? {
+        Credentials::Token(token) => builder.bearer_token(token),
+        Credentials::OAuth(grant) => builder.oauth_refresh(grant),
+    };
+    let ten_seconds = Duration::from_secs(10);
+    builder = match args.rate_limit {
+        Some(max) => builder.rate_limit((max, ten_seconds)),
+        None => builder.starting_rate_limit(100, ten_seconds),
+    };
     let client = builder.build().map_err(|err| err.to_string())?;
-    let mut bulk = BulkUpsert::new(client).concurrency(args.concurrency);
+    let mut bulk = BulkUpsert::new(client)
+        .concurrency(args.concurrency)
+        .daily_reserve(args.daily_reserve)
+        .error_budget(args.error_budget.0);
     if let Some(path) = &args.checkpoint {
         bulk = bulk.checkpoint(path);
     }
+    // Ctrl-C: nothing more is sent, the batches in flight finish, the rest is reported not
+    // sent, and the checkpoint lets the next run go on.
+    let stop = bulk.stop_handle();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            stop.stop();
+        }
+    });
 
     let bar = ProgressBar::new(total);
     bar.set_style(
@@ -208,7 +304,7 @@ async fn run(args: Args) -> Result<ExitCode, String> {
                     .unwrap_or_else(PoisonError::into_inner)
                     .get(outcome.index)
                     .copied();
-                if let Fate::Failed { error } = &outcome.fate {
+                if let Fate::Failed { error, .. } = &outcome.fate {
                     bar.suspend(|| {
                         eprintln!("line {}: {}: {error}", line.unwrap_or(0), outcome.id)
                     });
@@ -247,8 +343,43 @@ async fn run(args: Args) -> Result<ExitCode, String> {
         return Err(format!("writing the report: {err}"));
     }
     print_summary(&totals, bad_rows.len(), started.elapsed());
+    if let Some(stop) = &totals.stopped {
+        eprintln!("upsert-deals: stopped: {stop}");
+        if args.checkpoint.is_some() {
+            eprintln!("upsert-deals: run again with the same --checkpoint to send the rest");
+        }
+        let code = match stop.cause {
+            StopCause::DailyLimit | StopCause::DailyReserve => 3,
+            _ => 4,
+        };
+        return Ok(ExitCode::from(code));
+    }
     let clean = totals.failed == 0 && totals.unknown == 0 && bad_rows.is_empty();
     Ok(if clean { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// How the program signs its requests.
+enum Credentials {
+    Token(String),
+    OAuth(OAuthRefresh),
+}
+
+/// The credentials the environment gives: `HUBSPOT_TOKEN`, or the three OAuth variables.
+fn credentials(base_url: &str, token_url: Option<&str>) -> Result<Credentials, String> {
+    let var = |name: &str| std::env::var(name).ok().filter(|it| !it.is_empty());
+    if let Some(token) = var("HUBSPOT_TOKEN") {
+        return Ok(Credentials::Token(token));
+    }
+    match (var("HUBSPOT_CLIENT_ID"), var("HUBSPOT_CLIENT_SECRET"), var("HUBSPOT_REFRESH_TOKEN")) {
+        (Some(id), Some(secret), Some(refresh)) => {
+            let token_url = token_url.map_or_else(
+                || format!("{}/oauth/v1/token", base_url.trim_end_matches('/')),
+                str::to_owned,
+            );
+            Ok(Credentials::OAuth(OAuthRefresh::new(token_url, id, secret, refresh)))
+        }
+        _ => Err("set HUBSPOT_TOKEN to a private app's (or an OAuth access) token, or HUBSPOT_CLIENT_ID, HUBSPOT_CLIENT_SECRET and HUBSPOT_REFRESH_TOKEN for OAuth tokens refreshed as they expire".to_owned()),
+    }
 }
 
 fn print_summary(totals: &Totals, unreadable: usize, elapsed: Duration) {
@@ -256,8 +387,10 @@ fn print_summary(totals: &Totals, unreadable: usize, elapsed: Duration) {
         ("created", totals.created),
         ("updated", totals.updated),
         ("failed", totals.failed),
-        ("duplicates (superseded)", totals.duplicates),
+        ("  of which may pass", totals.transient),
+        ("merged into a later row", totals.merged),
         ("unknown (sent, no answer)", totals.unknown),
+        ("not sent (run stopped)", totals.not_sent),
         ("unreadable rows", unreadable),
         ("from the checkpoint", totals.resumed),
         ("requests", totals.requests),

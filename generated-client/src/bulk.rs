@@ -1,43 +1,100 @@
 //! Bulk upsert: any number of deals, in batches as large as the operation allows, sent
-//! concurrently, every input accounted for.
+//! concurrently, every input accounted for, and no fate reported that the evidence does not
+//! support.
 //!
 //! Hand-written, on nothing but the generated [`Client::batch_upsert`] and the runtime:
 //!
 //! - each input is checked against the spec's constraints on its own, so one bad input costs
 //!   only itself;
-//! - inputs with the same `(idProperty, id)` waiting in the same batch are merged, the last one
-//!   winning and the earlier ones reported as duplicates; an input whose key is in a batch still
-//!   in flight waits for that batch, so that writes of one key happen in input order;
-//! - every input gets a unique `objectWriteTraceId` when it has none, so that HubSpot answers
-//!   207 with per-input errors instead of refusing the whole batch;
+//! - inputs with the same `(idProperty, id)` are merged as HubSpot would apply them one after
+//!   the other: an update writes only the properties it names, so the later input's values win
+//!   property by property and the earlier one's other properties are kept. Inputs waiting in
+//!   the same batch are merged into one (the earlier ones reported [`Fate::Merged`]); an input
+//!   whose key is in a batch still in flight waits for that batch, so that writes of one key
+//!   happen in input order. The store ends the same wherever batch boundaries fall;
+//! - every input gets a unique `objectWriteTraceId` when it has none (one the caller gives must
+//!   be unique in the run), so that HubSpot answers 207 with per-input errors instead of
+//!   refusing the whole batch;
 //! - batches are as large as the spec's `maxItems` ([`BatchInput::INPUTS_MAX_ITEMS`]), at most
 //!   `concurrency` of them in flight, under the client's rate limiter and retry policy;
-//! - a batch refused whole with a 400 is split in halves until the inputs at fault are alone;
-//! - results and errors are mapped back to inputs by trace id (else by the id property's
-//!   value), never by position: HubSpot returns results in no particular order.
+//! - a batch refused whole with a 400 is split in halves until the inputs at fault are alone,
+//!   unless both halves are refused with the same category and message as the whole: then the
+//!   refusal is about the request (an `idProperty` that is not unique, say), every input of the
+//!   batch fails with it, and when no batch of the run has gone through yet the run stops
+//!   (every batch would be refused);
+//! - results and errors are mapped back to inputs by trace id, else by the id property's value
+//!   in the result's properties, else (inputs without an `idProperty`) by record id; never by
+//!   position, since HubSpot returns results in no particular order. An input no answer names
+//!   is [`Fate::Unknown`].
 //!
-//! Memory is bounded by `concurrency` batches, not by the number of inputs: outcomes go to a
-//! callback as they are known (and, with a checkpoint, to a JSON Lines file that lets a killed
-//! run resume).
+//! # Fates, and what the evidence must be for each
+//!
+//! The runtime records, for every call, whether any attempt may have reached HubSpot without a
+//! definite answer ([`Attempts::maybe_applied`]: sent, then a timeout, a reset, a body cut
+//! short, or a status 500, 502, 504, 521, 523 or 524). From that and the last answer:
+//!
+//! - [`Fate::Created`] and [`Fate::Updated`] come from a decoded 200 or 207 (or another 2xx
+//!   whose body decodes as one). Upsert is idempotent, so the last answer states the record's
+//!   final state; only its `new` may be `false` for a record that an earlier, unanswered attempt
+//!   created. So when an earlier attempt of the call may have been applied (or an earlier run
+//!   sent the input without learning its fate), a record whose `createdAt` is at or after the
+//!   moment that attempt's call (or that run) began is reported created. This assumes that no
+//!   one else creates the same record meanwhile, and a clock close to HubSpot's.
+//! - [`Fate::Failed`] needs a refusal: an error of a 200 or 207 that names the input, a 400
+//!   narrowed down to it, a violation of the spec's constraints, or a call none of whose
+//!   attempts can have been applied (none reached HubSpot, or each was refused). A failure that
+//!   may pass (429s that outlasted the retries, 503, 423, 477, a refused or unobtainable token,
+//!   a connection never made) is marked `transient`.
+//! - [`Fate::Unknown`] whenever an attempt may have been applied and no later answer says what
+//!   happened.
+//! - [`Fate::NotSent`] for inputs the run did not send because it stopped: HubSpot's daily
+//!   limit, the daily reserve, a refused token, the error budget, a batch refused whole at the
+//!   start, or [`StopHandle::stop`].
+//! - [`Fate::Merged`] for an input merged into a later one with the same key, whose fate it
+//!   shares.
+//!
+//! A run given a checkpoint resends, when it is run again, every input that is not settled:
+//! `Unknown`, `NotSent`, transient failures, and inputs merged into one of those; then the
+//! inputs after them with the same key, so that the last write stays the last. Created,
+//! updated and permanently failed inputs are not sent again.
+//!
+//! # Stops that save the day's quota
+//!
+//! A `DAILY` 429 stops the run at once: nothing more is sent, the rest is `NotSent`, and the
+//! run's [`Totals::stopped`] says so. The run also stops before HubSpot's
+//! `X-HubSpot-RateLimit-Daily-Remaining` reaches a reserve kept for the account's other
+//! integrations ([`BulkUpsert::daily_reserve`], 5% of the daily limit by default), and when more
+//! than a share of the latest requests failed ([`BulkUpsert::error_budget`], HubSpot's 5% by
+//! default).
+//!
+//! Memory is bounded by `concurrency` batches, not by the number of inputs, but for the trace
+//! ids callers give (kept to refuse repeats) and, when resuming, the checkpoint's records:
+//! outcomes go to a callback as they are known (and, with a checkpoint, to a JSON Lines file
+//! that lets a killed run resume).
 
 use std::{
-    collections::{BTreeMap, BTreeSet},
+    collections::{BTreeMap, BTreeSet, VecDeque},
     fmt,
     fs::{File, OpenOptions},
     io::{BufRead as _, BufReader, BufWriter, Write as _},
     path::{Path, PathBuf},
+    sync::{
+        Arc, Mutex, PoisonError,
+        atomic::{AtomicBool, Ordering},
+    },
 };
 
 use chrono::{DateTime, Utc};
 use tokio::task::JoinSet;
 
 use crate::{
-    BatchUpsertOutcome, Client, Error,
+    Attempts, BatchUpsertOutcome, Client, Error, StopReason,
     models::{
         BatchInputSimplePublicObjectBatchInputUpsert as BatchInput,
+        BatchResponseSimplePublicUpsertObjectWithErrors as WithErrors,
         SimplePublicObjectBatchInputUpsert as Input, SimplePublicUpsertObject, StandardError,
     },
-    runtime::Validate,
+    runtime::{RateLimit, Validate},
 };
 
 /// What became of one input: exactly one per input. In JSON (the report's lines and the
@@ -55,27 +112,45 @@ pub enum Fate {
         /// HubSpot's record id.
         record_id: String,
     },
-    /// It was not written.
+    /// HubSpot refused it, or the request never reached HubSpot: it was not written.
     Failed {
         /// Why.
         error: String,
+        /// Whether the failure may pass (a rate limit, a server that was unavailable, a token):
+        /// a resumed run sends the input again. A permanent refusal is not sent again.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        transient: bool,
     },
-    /// A later input with the same `idProperty` and `id` replaced it before it was sent.
-    Duplicate {
+    /// It was merged into a later input with the same `idProperty` and `id`, which was sent
+    /// with the properties of both (the later one's values winning): its fate is that one's.
+    #[serde(alias = "duplicate")]
+    Merged {
         /// The later input's index.
-        superseded_by: usize,
+        #[serde(alias = "supersededBy")]
+        into: usize,
     },
-    /// Whether it was written could not be learnt (a request sent whose answer never came).
+    /// It was sent, and whether it was written could not be learnt (an attempt that may have
+    /// been applied, and no answer after it). A resumed run sends it again.
     Unknown {
         /// Why.
+        reason: String,
+    },
+    /// The run stopped before sending it. A resumed run sends it.
+    NotSent {
+        /// Why the run stopped.
         reason: String,
     },
 }
 
 impl Fate {
-    /// Whether the fate is final: everything but `Unknown`, which a later run retries.
-    pub fn is_final(&self) -> bool {
-        !matches!(self, Fate::Unknown { .. })
+    /// Whether the fate is settled: created, updated, or refused for good. A resumed run sends
+    /// the others again (a merged input is settled when the input it was merged into is).
+    pub fn is_settled(&self) -> bool {
+        match self {
+            Fate::Created { .. } | Fate::Updated { .. } | Fate::Merged { .. } => true,
+            Fate::Failed { transient, .. } => !transient,
+            Fate::Unknown { .. } | Fate::NotSent { .. } => false,
+        }
     }
 }
 
@@ -101,19 +176,59 @@ impl Outcome {
     }
 }
 
+/// Why a run stopped before it had sent every input.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StopCause {
+    /// HubSpot answered with its `DAILY` 429: the account's daily limit is reached until
+    /// midnight in the account's time zone.
+    DailyLimit,
+    /// HubSpot's `X-HubSpot-RateLimit-Daily-Remaining` reached the reserve kept for the
+    /// account's other integrations.
+    DailyReserve,
+    /// The access token was refused (401, 403), or none could be had.
+    TokenRefused,
+    /// More than the error budget's share of the latest requests failed.
+    ErrorBudget,
+    /// The first batches were refused whole, for a reason that is not any input's: every batch
+    /// would be.
+    BatchRefused,
+    /// [`StopHandle::stop`] was called (Ctrl-C, in the command-line program).
+    Interrupted,
+}
+
+/// A run's stop: why, in a sentence fit for the report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stop {
+    /// Why, as a kind.
+    pub cause: StopCause,
+    /// Why, in words (what HubSpot said, and what to do).
+    pub message: String,
+}
+
+impl fmt::Display for Stop {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
 /// How many inputs ended in each state, and what it took.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Totals {
     /// Records created.
     pub created: usize,
     /// Records updated.
     pub updated: usize,
-    /// Inputs not written.
+    /// Inputs not written: refused, or never sent for a reason that is final.
     pub failed: usize,
-    /// Inputs replaced by a later one with the same key.
-    pub duplicates: usize,
+    /// Of the failed inputs, how many failed for a reason that may pass (a resume resends them).
+    pub transient: usize,
+    /// Inputs merged into a later one with the same key.
+    pub merged: usize,
     /// Inputs whose fate could not be learnt.
     pub unknown: usize,
+    /// Inputs not sent because the run stopped.
+    pub not_sent: usize,
     /// Of those counted above, how many came from a checkpoint rather than this run.
     pub resumed: usize,
     /// Requests sent (batches, and halves of refused batches), retries not counted.
@@ -122,6 +237,8 @@ pub struct Totals {
     pub retries: usize,
     /// Answers that were 429 (rate limited).
     pub rate_limited: usize,
+    /// Why the run stopped early, if it did.
+    pub stopped: Option<Stop>,
 }
 
 impl Totals {
@@ -129,15 +246,77 @@ impl Totals {
         match fate {
             Fate::Created { .. } => self.created += 1,
             Fate::Updated { .. } => self.updated += 1,
-            Fate::Failed { .. } => self.failed += 1,
-            Fate::Duplicate { .. } => self.duplicates += 1,
+            Fate::Failed { transient, .. } => {
+                self.failed += 1;
+                self.transient += usize::from(*transient);
+            }
+            Fate::Merged { .. } => self.merged += 1,
             Fate::Unknown { .. } => self.unknown += 1,
+            Fate::NotSent { .. } => self.not_sent += 1,
         }
     }
 
     /// Every input counted.
     pub fn inputs(&self) -> usize {
-        self.created + self.updated + self.failed + self.duplicates + self.unknown
+        self.created + self.updated + self.failed + self.merged + self.unknown + self.not_sent
+    }
+
+    /// Whether a resumed run has anything left to send.
+    pub fn unsettled(&self) -> usize {
+        self.transient + self.unknown + self.not_sent
+    }
+}
+
+/// How many of the day's requests to leave to the account's other integrations.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum DailyReserve {
+    /// A share of the daily limit (`X-HubSpot-RateLimit-Daily`), between 0 and 1.
+    Share(f64),
+    /// A number of requests.
+    Requests(u64),
+}
+
+impl DailyReserve {
+    /// The requests to keep, of a daily limit of `daily`.
+    fn of(self, daily: u64) -> u64 {
+        match self {
+            DailyReserve::Share(share) => (daily as f64 * share.clamp(0.0, 1.0)).ceil() as u64,
+            DailyReserve::Requests(it) => it,
+        }
+    }
+}
+
+/// Stops a run when more than `share` of the latest `window` requests failed: a request is one
+/// batch's call, its retries included, and it failed when its last answer was not a success
+/// (an error status, or none). A retry that went through, a refreshed token, does not count.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ErrorBudget {
+    /// The share of failed requests allowed, between 0 and 1.
+    pub share: f64,
+    /// How many of the latest requests it is measured over.
+    pub window: usize,
+}
+
+impl Default for ErrorBudget {
+    /// HubSpot's guidance: errors under 5% of requests, over the latest 200.
+    fn default() -> ErrorBudget {
+        ErrorBudget { share: 0.05, window: 200 }
+    }
+}
+
+/// Stops a running bulk upsert from elsewhere (a Ctrl-C handler, say): nothing more is sent,
+/// the batches in flight finish, and the inputs not sent are reported [`Fate::NotSent`].
+#[derive(Clone, Debug, Default)]
+pub struct StopHandle(Arc<AtomicBool>);
+
+impl StopHandle {
+    /// Stops the runs of the bulk upsert this handle came from, this one and later ones.
+    pub fn stop(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    fn stopped(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
     }
 }
 
@@ -148,6 +327,9 @@ pub struct BulkUpsert {
     concurrency: usize,
     batch_size: usize,
     checkpoint: Option<PathBuf>,
+    daily_reserve: DailyReserve,
+    error_budget: Option<ErrorBudget>,
+    interrupt: StopHandle,
 }
 
 /// Why a bulk upsert could not run.
@@ -190,15 +372,53 @@ struct Pending {
     /// Sent by an earlier run that stopped before learning its fate: if the record it names
     /// was created since that run started, that run created it.
     resent: bool,
+    /// The earlier inputs with the same key merged into this one.
+    merged: Vec<usize>,
 }
 
 /// The answer for one batch: the outcomes, and what it took.
+#[derive(Default)]
 struct Sent {
     outcomes: Vec<Outcome>,
     requests: usize,
     retries: usize,
     rate_limited: usize,
+    /// Whether each request failed, in order.
+    failures: Vec<bool>,
     keys: Vec<Key>,
+    /// The last rate-limit headers seen.
+    limit: Option<RateLimit>,
+    /// The refusal of the whole batch, when both halves were refused as the whole was.
+    refused_whole: Option<String>,
+    /// Whether any of its inputs was written.
+    written: bool,
+}
+
+/// Why the run stops, shared by the loop and the batches in flight.
+#[derive(Clone, Default)]
+struct Halt {
+    stop: Arc<Mutex<Option<Stop>>>,
+    interrupt: StopHandle,
+}
+
+impl Halt {
+    /// Stops the run, unless it stopped already (the first cause is the one reported).
+    fn stop(&self, cause: StopCause, message: String) {
+        self.stop
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get_or_insert(Stop { cause, message });
+    }
+
+    fn get(&self) -> Option<Stop> {
+        if self.interrupt.stopped() {
+            self.stop(
+                StopCause::Interrupted,
+                "the run was interrupted before it sent everything".to_owned(),
+            );
+        }
+        self.stop.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
 }
 
 /// Where outcomes go: the caller's sink, the totals, the progress callback and the checkpoint.
@@ -207,6 +427,9 @@ struct Books<S, P> {
     progress: P,
     totals: Totals,
     checkpoint: Option<(PathBuf, BufWriter<File>)>,
+    /// Whether each of the latest requests failed, for the error budget.
+    latest: VecDeque<bool>,
+    latest_failed: usize,
 }
 
 impl<S: FnMut(Outcome), P: FnMut(&Totals)> Books<S, P> {
@@ -227,14 +450,25 @@ impl<S: FnMut(Outcome), P: FnMut(&Totals)> Books<S, P> {
         Ok(())
     }
 
-    /// Notes, on disk, that a batch is about to be sent: if the run stops before its fate is
-    /// known, the next run knows these inputs may have been written.
+    /// Notes, on disk, that a batch is about to be sent (if the run stops before its fate is
+    /// known, the next run knows these inputs may have been written), and reports the inputs
+    /// merged into it.
     fn sending(&mut self, batch: &[Pending]) -> Result<(), BulkError> {
+        for it in batch {
+            for &merged in &it.merged {
+                let fate = Fate::Merged { into: it.index };
+                self.record(outcome(merged, &it.input, fate))?;
+            }
+        }
         if self.checkpoint.is_none() {
             return Ok(());
         }
         let indices: Vec<usize> = batch.iter().map(|it| it.index).collect();
         self.write_line(&serde_json::json!({ "sending": indices }))?;
+        self.flush()
+    }
+
+    fn flush(&mut self) -> Result<(), BulkError> {
         if let Some((path, file)) = &mut self.checkpoint {
             file.flush()
                 .and_then(|()| file.get_ref().sync_data())
@@ -245,34 +479,102 @@ impl<S: FnMut(Outcome), P: FnMut(&Totals)> Books<S, P> {
 
     /// A batch boundary: the checkpoint reaches the disk, and progress is told.
     fn sync(&mut self) -> Result<(), BulkError> {
-        if let Some((path, file)) = &mut self.checkpoint {
-            file.flush()
-                .and_then(|()| file.get_ref().sync_data())
-                .map_err(|err| BulkError::Checkpoint(path.clone(), err))?;
-        }
+        self.flush()?;
         (self.progress)(&self.totals);
         Ok(())
     }
 
-    fn finish(&mut self, done: Sent, in_flight: &mut BTreeSet<Key>) -> Result<(), BulkError> {
+    /// Inputs that will not be sent: each with its own fate, and the merged ones with it.
+    fn not_sent(&mut self, pending: Vec<Pending>, stop: &Stop) -> Result<(), BulkError> {
+        for it in pending {
+            for merged in it.merged.iter().copied().chain([it.index]) {
+                let fate = Fate::NotSent { reason: stop.message.clone() };
+                self.record(outcome(merged, &it.input, fate))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A batch's answer: its outcomes recorded, and the stops it calls for.
+    fn finish(
+        &mut self,
+        done: Sent,
+        in_flight: &mut BTreeSet<Key>,
+        run: &BulkUpsert,
+        halt: &Halt,
+    ) -> Result<(), BulkError> {
         for key in &done.keys {
             in_flight.remove(key);
         }
         self.totals.requests += done.requests;
         self.totals.retries += done.retries;
         self.totals.rate_limited += done.rate_limited;
+        let nothing_written_before = self.totals.created + self.totals.updated == 0;
         for it in done.outcomes {
             self.record(it)?;
+        }
+        if let Some(refusal) = &done.refused_whole {
+            if nothing_written_before && !done.written {
+                halt.stop(
+                    StopCause::BatchRefused,
+                    format!(
+                        "the first batches were refused whole, for a reason that is no input's (every batch would be): {refusal}"
+                    ),
+                );
+            }
+        }
+        let daily = done.limit.and_then(|it| Some((it.daily?, it.daily_remaining?)));
+        if let Some((daily, remaining)) = daily {
+            let reserve = run.daily_reserve.of(daily);
+            if remaining <= reserve {
+                halt.stop(
+                    StopCause::DailyReserve,
+                    format!(
+                        "{remaining} of the day's {daily} requests remain, the reserve kept for the account's other integrations is {reserve}: resume after the daily limit resets (midnight in the HubSpot account's time zone)"
+                    ),
+                );
+            }
+        }
+        if let Some(budget) = run.error_budget {
+            for it in done.failures {
+                self.latest.push_back(it);
+                self.latest_failed += usize::from(it);
+                if self.latest.len() > budget.window.max(1) {
+                    let old = self.latest.pop_front().unwrap_or(false);
+                    self.latest_failed -= usize::from(old);
+                }
+            }
+            let allowed = budget.share.clamp(0.0, 1.0) * budget.window.max(1) as f64;
+            if self.latest_failed as f64 > allowed {
+                halt.stop(
+                    StopCause::ErrorBudget,
+                    format!(
+                        "{} of the latest {} requests failed, more than the error budget of {:.0}%: resume when the failures are understood",
+                        self.latest_failed,
+                        self.latest.len(),
+                        budget.share * 100.0
+                    ),
+                );
+            }
         }
         self.sync()
     }
 }
 
 impl BulkUpsert {
-    /// A bulk upsert through `client`, 4 batches at a time, batches of the spec's `maxItems`.
+    /// A bulk upsert through `client`, 4 batches at a time, batches of the spec's `maxItems`,
+    /// a daily reserve of 5% and HubSpot's error budget.
     pub fn new(client: Client) -> BulkUpsert {
         let batch_size = usize::try_from(BatchInput::INPUTS_MAX_ITEMS).unwrap_or(usize::MAX);
-        BulkUpsert { client, concurrency: 4, batch_size, checkpoint: None }
+        BulkUpsert {
+            client,
+            concurrency: 4,
+            batch_size,
+            checkpoint: None,
+            daily_reserve: DailyReserve::Share(0.05),
+            error_budget: Some(ErrorBudget::default()),
+            interrupt: StopHandle::default(),
+        }
     }
 
     /// How many batches may be in flight at once (at least 1).
@@ -288,11 +590,34 @@ impl BulkUpsert {
         self
     }
 
-    /// Records every final outcome in `path` (JSON Lines, appended, synced to disk at each
-    /// batch boundary). A run given a checkpoint that exists sends nothing it records as final
-    /// and reports those outcomes again, so a run killed at any point resumes where it stopped,
-    /// and a run of the same inputs again ends with the same fates. The checkpoint's records
-    /// are held in memory while the run lasts.
+    /// Stops the run before HubSpot's `X-HubSpot-RateLimit-Daily-Remaining` falls to
+    /// `reserve`: the daily limit is shared by every integration of the account (5% of it by
+    /// default; `DailyReserve::Requests(0)` uses all of it). OAuth calls carry no daily headers
+    /// (public apps have no daily limit), so this never stops them.
+    pub fn daily_reserve(mut self, reserve: DailyReserve) -> BulkUpsert {
+        self.daily_reserve = reserve;
+        self
+    }
+
+    /// Stops the run when more than `budget.share` of the latest `budget.window` requests
+    /// failed; `None` never stops for failures. HubSpot asks that errors stay under 5% of an
+    /// app's requests, which is the default.
+    pub fn error_budget(mut self, budget: Option<ErrorBudget>) -> BulkUpsert {
+        self.error_budget = budget;
+        self
+    }
+
+    /// A handle that stops this bulk upsert's runs (see [`StopHandle`]).
+    pub fn stop_handle(&self) -> StopHandle {
+        self.interrupt.clone()
+    }
+
+    /// Records every outcome in `path` (JSON Lines, appended, synced to disk at each batch
+    /// boundary). A run given a checkpoint that exists sends nothing it records as settled,
+    /// and reports those outcomes again; it sends again what is not settled (see the module's
+    /// documentation). So a run killed or stopped at any point resumes where it stopped, and a
+    /// run of the same inputs again ends with the same fates. The checkpoint's records are held
+    /// in memory while the run lasts.
     pub fn checkpoint(mut self, path: impl Into<PathBuf>) -> BulkUpsert {
         self.checkpoint = Some(path.into());
         self
@@ -340,8 +665,7 @@ impl BulkUpsert {
             None => Earlier::default(),
         };
         let fresh = started.is_none();
-        let started =
-            started.unwrap_or_else(|| DateTime::<Utc>::from(std::time::SystemTime::now()));
+        let started = started.unwrap_or_else(now);
         let checkpoint = match &self.checkpoint {
             Some(path) => {
                 let fail = |err| BulkError::Checkpoint(path.clone(), err);
@@ -359,14 +683,26 @@ impl BulkUpsert {
             }
             None => None,
         };
-        let mut books = Books { sink, progress, totals: Totals::default(), checkpoint };
+        let mut books = Books {
+            sink,
+            progress,
+            totals: Totals::default(),
+            checkpoint,
+            latest: VecDeque::new(),
+            latest_failed: 0,
+        };
         if fresh {
             books.write_line(&serde_json::json!({ "started": started }))?;
         }
+        let halt = Halt { stop: Arc::default(), interrupt: self.interrupt.clone() };
         let run_id = format!("{:016x}", fastrand::u64(..));
         let mut pending: Vec<Pending> = Vec::new();
         let mut pending_keys: BTreeMap<Key, usize> = BTreeMap::new();
         let mut in_flight: BTreeSet<Key> = BTreeSet::new();
+        // Keys this run sends again although the checkpoint has them: later inputs of the same
+        // key are sent again too, so that the last write stays the last.
+        let mut resending: BTreeSet<Key> = BTreeSet::new();
+        let mut traces: BTreeSet<String> = BTreeSet::new();
         let mut tasks: JoinSet<Sent> = JoinSet::new();
         let mut next_index = 0;
         while let Some(mut input) = inputs.next().await {
@@ -377,58 +713,99 @@ impl BulkUpsert {
                     let path = self.checkpoint.clone().unwrap_or_default();
                     return Err(BulkError::CheckpointMismatch { path, index });
                 }
-                books.totals.resumed += 1;
-                books.totals.count(&done.fate);
-                (books.sink)(done);
-                continue;
+                if !resending.contains(&key_of(&input)) {
+                    books.totals.resumed += 1;
+                    books.totals.count(&done.fate);
+                    (books.sink)(done);
+                    continue;
+                }
             }
-            if let Err(violations) = input.validate() {
-                let fate = Fate::Failed { error: format!("invalid: {violations}") };
+            if !resumed.is_empty() {
+                resending.insert(key_of(&input));
+            }
+            if let Some(stop) = halt.get() {
+                let fate = Fate::NotSent { reason: stop.message };
                 books.record(outcome(index, &input, fate))?;
                 continue;
             }
-            if input.object_write_trace_id.is_none() {
-                input.object_write_trace_id = Some(format!("bulk-{run_id}-{index}"));
+            if let Err(violations) = input.validate() {
+                let fate =
+                    Fate::Failed { error: format!("invalid: {violations}"), transient: false };
+                books.record(outcome(index, &input, fate))?;
+                continue;
+            }
+            match &input.object_write_trace_id {
+                Some(trace) if !traces.insert(trace.clone()) => {
+                    let error = format!(
+                        "objectWriteTraceId `{trace}` is given to an earlier input of this run too: trace ids must be unique, or HubSpot's answer cannot say which input it is about"
+                    );
+                    books.record(outcome(
+                        index,
+                        &input,
+                        Fate::Failed { error, transient: false },
+                    ))?;
+                    continue;
+                }
+                Some(_) => {}
+                None => input.object_write_trace_id = Some(format!("bulk-{run_id}-{index}")),
             }
             let key = key_of(&input);
             // A key in flight: its batch must end first, so that writes keep input order.
             while in_flight.contains(&key) {
                 let Some(done) = tasks.join_next().await else { break };
-                books.finish(joined(done), &mut in_flight)?;
+                books.finish(joined(done), &mut in_flight, self, &halt)?;
             }
+            let resent = sending.contains(&index);
             match pending_keys.get(&key) {
                 Some(&slot) => {
-                    let resent = sending.contains(&index);
-                    let earlier =
-                        std::mem::replace(&mut pending[slot], Pending { index, input, resent });
-                    let fate = Fate::Duplicate { superseded_by: index };
-                    books.record(outcome(earlier.index, &earlier.input, fate))?;
+                    // HubSpot would apply the earlier input, then this one over it.
+                    let earlier = std::mem::replace(
+                        &mut pending[slot],
+                        Pending { index, input, resent, merged: Vec::new() },
+                    );
+                    let later = &mut pending[slot];
+                    let mut properties = earlier.input.properties;
+                    properties.append(&mut later.input.properties);
+                    later.input.properties = properties;
+                    later.resent |= earlier.resent;
+                    later.merged = earlier.merged;
+                    later.merged.push(earlier.index);
                 }
                 None => {
                     pending_keys.insert(key, pending.len());
-                    pending.push(Pending { index, input, resent: sending.contains(&index) });
+                    pending.push(Pending { index, input, resent, merged: Vec::new() });
                 }
             }
             if pending.len() >= self.batch_size {
                 while tasks.len() >= self.concurrency {
                     let Some(done) = tasks.join_next().await else { break };
-                    books.finish(joined(done), &mut in_flight)?;
+                    books.finish(joined(done), &mut in_flight, self, &halt)?;
                 }
                 pending_keys.clear();
-                in_flight.extend(pending.iter().map(|it| key_of(&it.input)));
                 let batch = std::mem::take(&mut pending);
+                if let Some(stop) = halt.get() {
+                    books.not_sent(batch, &stop)?;
+                    continue;
+                }
+                in_flight.extend(batch.iter().map(|it| key_of(&it.input)));
                 books.sending(&batch)?;
-                tasks.spawn(send(self.client.clone(), batch, started));
+                tasks.spawn(send(self.client.clone(), batch, started, halt.clone()));
             }
         }
         if !pending.is_empty() {
-            in_flight.extend(pending.iter().map(|it| key_of(&it.input)));
-            books.sending(&pending)?;
-            tasks.spawn(send(self.client.clone(), pending, started));
+            match halt.get() {
+                Some(stop) => books.not_sent(pending, &stop)?,
+                None => {
+                    in_flight.extend(pending.iter().map(|it| key_of(&it.input)));
+                    books.sending(&pending)?;
+                    tasks.spawn(send(self.client.clone(), pending, started, halt.clone()));
+                }
+            }
         }
         while let Some(done) = tasks.join_next().await {
-            books.finish(joined(done), &mut in_flight)?;
+            books.finish(joined(done), &mut in_flight, self, &halt)?;
         }
+        books.totals.stopped = halt.get().filter(|_| books.totals.not_sent > 0);
         books.sync()?;
         Ok(books.totals)
     }
@@ -458,9 +835,9 @@ impl<S: futures_core::Stream<Item = Input> + Unpin> Source for Stream<S> {
 /// What a checkpoint says of earlier runs.
 #[derive(Default)]
 struct Earlier {
-    /// The final outcomes, by index.
+    /// The settled outcomes, by index.
     resumed: BTreeMap<usize, Outcome>,
-    /// The inputs sent without a final outcome: they may have been written.
+    /// The inputs sent without a settled outcome: they may have been written.
     sending: BTreeSet<usize>,
     /// When the first run of this checkpoint started.
     started: Option<DateTime<Utc>>,
@@ -489,10 +866,30 @@ fn read_checkpoint(path: &Path) -> Result<Earlier, BulkError> {
                 res.started.get_or_insert(started);
             }
             Ok(Line::Sending { sending }) => res.sending.extend(sending),
-            Ok(Line::Outcome(outcome)) if outcome.fate.is_final() => {
+            // A later line for the same input (a resumed run's) replaces an earlier one.
+            Ok(Line::Outcome(outcome)) if outcome.fate.is_settled() => {
                 res.resumed.insert(outcome.index, outcome);
             }
+            Ok(Line::Outcome(outcome)) => {
+                res.resumed.remove(&outcome.index);
+            }
             _ => {}
+        }
+    }
+    // An input merged into one that is not settled is sent again with it. `into` is always a
+    // later index, so going backwards settles each target before the inputs merged into it.
+    let merged: Vec<(usize, usize)> = res
+        .resumed
+        .iter()
+        .rev()
+        .filter_map(|(index, it)| match it.fate {
+            Fate::Merged { into } => Some((*index, into)),
+            _ => None,
+        })
+        .collect();
+    for (index, into) in merged {
+        if !res.resumed.contains_key(&into) {
+            res.resumed.remove(&index);
         }
     }
     res.sending.retain(|it| !res.resumed.contains_key(it));
@@ -520,6 +917,13 @@ fn joined(done: Result<Sent, tokio::task::JoinError>) -> Sent {
     }
 }
 
+/// Now, to the millisecond, as HubSpot's timestamps are: a record created in the same
+/// millisecond as a call began was created after it began.
+fn now() -> DateTime<Utc> {
+    use chrono::SubsecRound as _;
+    DateTime::<Utc>::from(std::time::SystemTime::now()).trunc_subsecs(3)
+}
+
 fn key_of(input: &Input) -> Key {
     (input.id_property.clone(), input.id.clone())
 }
@@ -528,120 +932,241 @@ fn outcome(index: usize, input: &Input, fate: Fate) -> Outcome {
     Outcome { index, id_property: input.id_property.clone(), id: input.id.clone(), fate }
 }
 
-/// Sends one batch, splitting it on a 400 until the inputs at fault are alone.
-async fn send(client: Client, batch: Vec<Pending>, started: DateTime<Utc>) -> Sent {
-    let keys = batch.iter().map(|it| key_of(&it.input)).collect();
-    let mut sent = Sent {
-        outcomes: Vec::with_capacity(batch.len()),
-        requests: 0,
-        retries: 0,
-        rate_limited: 0,
-        keys,
-    };
-    let mut queue = vec![batch];
-    while let Some(batch) = queue.pop() {
-        sent.requests += 1;
-        let body = BatchInput::new(batch.iter().map(|it| it.input.clone()).collect::<Vec<_>>());
-        let answer = client.batch_upsert(&body).await;
-        let attempts = match &answer {
-            Ok(response) => Some(response.attempts().clone()),
-            Err(err) => err.attempts().cloned(),
-        };
-        if let Some(attempts) = attempts {
-            sent.retries += attempts.count.saturating_sub(1) as usize;
-            sent.rate_limited += attempts.rate_limited as usize;
-        }
-        let fates: Vec<Fate> = match answer {
-            Ok(response) => match response.into_body() {
-                BatchUpsertOutcome::Ok(done) => map_back(
-                    &batch,
-                    &done.results,
-                    done.errors.as_deref().unwrap_or_default(),
-                    started,
-                ),
-                BatchUpsertOutcome::MultiStatus(partial) => map_back(
-                    &batch,
-                    &partial.results,
-                    partial.errors.as_deref().unwrap_or_default(),
-                    started,
-                ),
-                BatchUpsertOutcome::Undocumented(raw) => {
-                    let reason =
-                        format!("an undocumented success {} whose body was not read", raw.status());
-                    vec![Fate::Unknown { reason }; batch.len()]
-                }
-            },
-            Err(err) if err.status().is_some_and(|it| it.as_u16() == 400) && batch.len() > 1 => {
-                let mut batch = batch;
-                let second = batch.split_off(batch.len() / 2);
-                queue.push(second);
-                queue.push(batch);
-                continue;
-            }
-            Err(err) => vec![fate_of_error(&err); batch.len()],
-        };
-        sent.outcomes
-            .extend(batch.iter().zip(fates).map(|(it, fate)| outcome(it.index, &it.input, fate)));
+/// What one request of a batch came to.
+enum Answer {
+    /// A fate for each input of the request.
+    Fates(Vec<Fate>),
+    /// A 400 that wrote nothing: `category: message`, as a whole.
+    Refused(String),
+}
+
+/// Sends one batch; a batch refused with a 400 is split in halves until the inputs at fault are
+/// alone, or both halves are refused as the whole was.
+async fn send(client: Client, batch: Vec<Pending>, started: DateTime<Utc>, halt: Halt) -> Sent {
+    let mut sent =
+        Sent { keys: batch.iter().map(|it| key_of(&it.input)).collect(), ..Sent::default() };
+    let mut settled: Vec<(Pending, Fate)> = Vec::with_capacity(batch.len());
+    // Batches refused as a whole, with their refusal, waiting to be split.
+    let mut refused: Vec<(Vec<Pending>, String)> = Vec::new();
+    match request(&client, &batch, started, &halt, &mut sent).await {
+        Answer::Fates(fates) => settled.extend(batch.into_iter().zip(fates)),
+        Answer::Refused(refusal) => refused.push((batch, refusal)),
     }
+    while let Some((mut whole, refusal)) = refused.pop() {
+        if whole.len() == 1 {
+            let fate = Fate::Failed { error: refusal, transient: false };
+            settled.extend(whole.into_iter().map(|it| (it, fate.clone())));
+            continue;
+        }
+        let second = whole.split_off(whole.len() / 2);
+        let halves = [whole, second];
+        let mut answers = Vec::with_capacity(2);
+        for half in &halves {
+            answers.push(request(&client, half, started, &halt, &mut sent).await);
+        }
+        let same = answers.iter().all(|it| matches!(it, Answer::Refused(r) if *r == refusal));
+        if same {
+            // Not any input's fault: the request's.
+            sent.refused_whole = Some(refusal.clone());
+            let fate = Fate::Failed { error: refusal.clone(), transient: false };
+            settled.extend(halves.into_iter().flatten().map(|it| (it, fate.clone())));
+            continue;
+        }
+        for (half, answer) in halves.into_iter().zip(answers) {
+            match answer {
+                Answer::Fates(fates) => settled.extend(half.into_iter().zip(fates)),
+                Answer::Refused(refusal) => refused.push((half, refusal)),
+            }
+        }
+    }
+    sent.written |=
+        settled.iter().any(|(_, it)| matches!(it, Fate::Created { .. } | Fate::Updated { .. }));
+    sent.outcomes =
+        settled.into_iter().map(|(it, fate)| outcome(it.index, &it.input, fate)).collect();
     sent
 }
 
-/// The fate of every input of a batch whose call failed.
-fn fate_of_error<E>(err: &Error<E>) -> Fate {
-    match err {
-        // The server answered: nothing of the batch was written.
-        Error::Api { .. }
-        | Error::UnexpectedResponse { .. }
-        | Error::Invalid(_)
-        | Error::InvalidRequest(_) => Fate::Failed { error: err.to_string() },
-        // No connection: nothing was sent.
-        Error::Transport { source, .. } if source.is_connect() => {
-            Fate::Failed { error: err.to_string() }
+/// Sends one request for `batch`, unless the run stopped; what it came to, and what it took in
+/// `sent`.
+async fn request(
+    client: &Client,
+    batch: &[Pending],
+    started: DateTime<Utc>,
+    halt: &Halt,
+    sent: &mut Sent,
+) -> Answer {
+    if let Some(stop) = halt.get() {
+        return Answer::Fates(vec![Fate::NotSent { reason: stop.message }; batch.len()]);
+    }
+    sent.requests += 1;
+    let body = BatchInput::new(batch.iter().map(|it| it.input.clone()).collect::<Vec<_>>());
+    let call_started = now();
+    let answer = client.batch_upsert(&body).await;
+    let no_attempt = Attempts { count: 0, ..Attempts::default() };
+    let attempts = match &answer {
+        Ok(response) => response.attempts().clone(),
+        Err(err) => err.attempts().cloned().unwrap_or(no_attempt),
+    };
+    sent.retries += attempts.count.saturating_sub(1) as usize;
+    sent.rate_limited += attempts.rate_limited as usize;
+    sent.failures.push(answer.is_err());
+    let limit = match &answer {
+        Ok(response) => response.rate_limit(),
+        Err(err) => err.rate_limit(),
+    };
+    if limit.is_some() {
+        sent.limit = limit;
+    }
+    // Since when a record found created may have been created by this input: the start of an
+    // earlier run that sent it, else of this call if an earlier attempt may have been applied.
+    let since = |it: &Pending| {
+        if it.resent { Some(started) } else { (attempts.maybe_applied > 0).then_some(call_started) }
+    };
+    let decoded = match answer {
+        Ok(response) => match response.into_body() {
+            BatchUpsertOutcome::Ok(done) => Ok((done.results, done.errors.unwrap_or_default())),
+            BatchUpsertOutcome::MultiStatus(partial) => {
+                Ok((partial.results, partial.errors.unwrap_or_default()))
+            }
+            // A success the spec does not list: HubSpot has changed codes before. Its body is
+            // read as the 207's (the 200's and more) when it can be.
+            BatchUpsertOutcome::Undocumented(raw) => match raw.json::<WithErrors>() {
+                Ok(it) => Ok((it.results, it.errors.unwrap_or_default())),
+                Err(err) => Err(Fate::Unknown {
+                    reason: format!(
+                        "an undocumented success {} whose body does not decode ({err}): {}",
+                        raw.status(),
+                        String::from_utf8_lossy(raw.body())
+                    ),
+                }),
+            },
+        },
+        Err(err) => {
+            return match fate_of_error(&err, &attempts, halt) {
+                Ok(fate) => Answer::Fates(vec![fate; batch.len()]),
+                Err(refusal) => Answer::Refused(refusal),
+            };
         }
-        // Sent, but no whole answer: it may or may not have been written.
-        _ => Fate::Unknown { reason: err.to_string() },
+    };
+    match decoded {
+        Ok((results, errors)) => {
+            let since: Vec<Option<DateTime<Utc>>> = batch.iter().map(since).collect();
+            Answer::Fates(map_back(batch, &results, &errors, &since))
+        }
+        Err(fate) => Answer::Fates(vec![fate; batch.len()]),
     }
 }
 
-/// Each input's fate from a batch answer: by trace id, else by the id property's value.
-///
-/// An input that an earlier run sent without learning its fate, answered "updated" for a record
-/// created since the checkpoint's first run started, was created by that run: it is reported
-/// created, as an uninterrupted run would have (this assumes no one else creates the same
-/// record meanwhile, and a client clock close to HubSpot's).
+/// What a call that failed came to for every input of its batch, from every attempt, or the
+/// refusal of a 400 (`category: message`) that wrote nothing; stops the run when no later batch
+/// can go through (a daily limit, a refused token).
+fn fate_of_error(
+    err: &Error<crate::models::Error>,
+    attempts: &Attempts,
+    halt: &Halt,
+) -> Result<Fate, String> {
+    let status = err.status().map(|it| it.as_u16());
+    let text = err.to_string();
+    if attempts.stopped == StopReason::DailyLimit {
+        halt.stop(
+            StopCause::DailyLimit,
+            format!(
+                "HubSpot's daily limit is reached; it resets at midnight in the HubSpot account's time zone: resume then ({text})"
+            ),
+        );
+    }
+    if matches!(err, Error::Credentials { .. }) || matches!(status, Some(401 | 403)) {
+        halt.stop(StopCause::TokenRefused, format!("the access token was refused: {text}"));
+    }
+    if attempts.maybe_applied > 0 {
+        let reason = format!("{text}; an attempt may have been applied, and no answer said");
+        return Ok(Fate::Unknown { reason });
+    }
+    let fate = match err {
+        // Nothing was sent.
+        Error::Invalid(_) | Error::InvalidRequest(_) => {
+            Fate::Failed { error: text, transient: false }
+        }
+        Error::Credentials { .. } => Fate::Failed { error: text, transient: true },
+        // Connections never made (anything else counts as maybe applied).
+        Error::Transport { .. } => Fate::Failed { error: text, transient: true },
+        Error::Api { .. } | Error::UnexpectedResponse { .. } => match status {
+            Some(400) => {
+                let body = err.api_body();
+                let category = body.and_then(|it| it.category.clone()).unwrap_or_default();
+                let message = body.and_then(|it| it.message.clone());
+                let message = message.unwrap_or_else(|| text.clone());
+                return Err(format!("{category}: {message}"));
+            }
+            Some(401 | 403 | 408 | 423 | 429 | 477 | 503) => {
+                Fate::Failed { error: text, transient: true }
+            }
+            Some(400..=499) => Fate::Failed { error: text, transient: false },
+            _ => Fate::Unknown { reason: text },
+        },
+        _ => Fate::Unknown { reason: text },
+    };
+    Ok(fate)
+}
+
+/// Each input's fate from a batch answer: by trace id, else by the id property's value in the
+/// result's properties, else by record id for inputs that name no `idProperty`. `since` is,
+/// for each input, the moment after which a record found created may have been created by it
+/// (see the module's documentation).
 fn map_back(
     batch: &[Pending],
     results: &[SimplePublicUpsertObject],
     errors: &[StandardError],
-    started: DateTime<Utc>,
+    since: &[Option<DateTime<Utc>>],
 ) -> Vec<Fate> {
     let by_trace: BTreeMap<&str, usize> = batch
         .iter()
         .enumerate()
         .filter_map(|(pos, it)| Some((it.input.object_write_trace_id.as_deref()?, pos)))
         .collect();
+    // HubSpot lowercases emails, the one unique property whose case it changes.
+    let value_key = |property: &str, value: &str| {
+        if property.eq_ignore_ascii_case("email") { value.to_lowercase() } else { value.to_owned() }
+    };
+    let mut by_value: BTreeMap<(&str, String), usize> = BTreeMap::new();
+    let mut by_record: BTreeMap<&str, usize> = BTreeMap::new();
+    for (pos, it) in batch.iter().enumerate() {
+        match it.input.id_property.as_deref() {
+            Some(property) if property != "hs_object_id" => {
+                by_value.insert((property, value_key(property, &it.input.id)), pos);
+            }
+            _ => {
+                by_record.insert(it.input.id.as_str(), pos);
+            }
+        }
+    }
+    let properties: BTreeSet<&str> = by_value.keys().map(|(it, _)| *it).collect();
     let mut fates: Vec<Option<Fate>> = vec![None; batch.len()];
     for result in results {
+        let by_property = || {
+            properties.iter().find_map(|property| {
+                let value = result.properties.get(*property)?.as_deref()?;
+                by_value.get(&(*property, value_key(property, value))).copied()
+            })
+        };
         let pos = result
             .object_write_trace_id
             .as_deref()
             .and_then(|it| by_trace.get(it).copied())
-            .or_else(|| {
-                batch.iter().position(|it| {
-                    let property = it.input.id_property.as_deref().unwrap_or_default();
-                    result.properties.get(property).and_then(Option::as_deref)
-                        == Some(it.input.id.as_str())
-                })
-            });
-        if let Some(pos) = pos {
-            let record_id = result.id.clone();
-            let created_by_earlier_run = batch[pos].resent && result.created_at >= started;
-            fates[pos] = Some(if result.new || created_by_earlier_run {
-                Fate::Created { record_id }
-            } else {
-                Fate::Updated { record_id }
-            });
-        }
+            .or_else(by_property)
+            .or_else(|| by_record.get(result.id.as_str()).copied());
+        let Some(pos) = pos else { continue };
+        let record_id = result.id.clone();
+        let created_earlier = since[pos].is_some_and(|it| result.created_at >= it);
+        let fate = if result.new || created_earlier {
+            Fate::Created { record_id }
+        } else {
+            Fate::Updated { record_id }
+        };
+        fates[pos] = Some(match fates[pos].take() {
+            None => fate,
+            Some(_) => Fate::Unknown { reason: "two results of the answer name it".to_owned() },
+        });
     }
     for error in errors {
         let message = error.message.clone().unwrap_or_else(|| "no message".to_owned());
@@ -649,7 +1174,8 @@ fn map_back(
         let traces = error.context.as_ref().and_then(|it| it.get("objectWriteTraceId"));
         for trace in traces.into_iter().flatten() {
             if let Some(&pos) = by_trace.get(trace.as_str()) {
-                fates[pos] = Some(Fate::Failed { error: format!("{category}: {message}") });
+                let error = format!("{category}: {message}");
+                fates[pos] = Some(Fate::Failed { error, transient: false });
             }
         }
     }

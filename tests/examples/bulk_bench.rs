@@ -40,7 +40,7 @@ async fn main() {
     let limit = arg(&args, "--limit", 100) as usize;
     let window = Duration::from_millis(arg(&args, "--window-ms", 1000));
     if args.iter().any(|it| it == "--serve") {
-        let server = FakeHubSpot::start(Config { limit, window }).await;
+        let server = FakeHubSpot::start(Config { limit, window, ..Config::default() }).await;
         println!("{}", server.url());
         // Until the parent closes our standard input.
         let _ =
@@ -79,7 +79,7 @@ async fn main() {
                 RetryPolicy::default().max_attempts(20).max_elapsed(Duration::from_secs(600)),
             );
         if limiter {
-            builder = builder.rate_limit(limit as u32, window);
+            builder = builder.rate_limit((limit as u32, window));
         }
         let bulk = BulkUpsert::new(builder.build().expect("a client")).concurrency(concurrency);
         let inputs = (0..records).map(|it| {

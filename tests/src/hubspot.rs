@@ -3,7 +3,12 @@
 //!
 //! - Upsert by unique property: an input whose `(idProperty, id)` is new creates a record
 //!   (`new: true`, a fresh record id), one that exists updates it (`new: false`, `updatedAt`
-//!   moves, `createdAt` stays). Results come back in no particular order.
+//!   moves, `createdAt` stays). An update writes only the properties it names; `""` clears a
+//!   value and `null` is accepted and changes nothing, as HubSpot does. Results come back in no
+//!   particular order, with the record's properties (the id property among them), and echo
+//!   each input's `objectWriteTraceId` unless told not to.
+//! - An `idProperty` that is not a unique property (`Config::non_unique`): 400 for the whole
+//!   request, whatever its inputs.
 //! - More than 100 inputs, or two inputs with the same `(idProperty, id)`: 400, nothing written.
 //! - Invalid inputs (an empty `id`, `idProperty` missing or `hs_object_id`, a property value
 //!   `"INVALID"`): when every input carries an `objectWriteTraceId`, 207 with one error per
@@ -11,8 +16,14 @@
 //!   otherwise 400 and nothing written. HubSpot behaves so.
 //! - A rolling rate limit of `limit` requests per `window`: HubSpot's 429 body and
 //!   `X-HubSpot-RateLimit-*` headers on every answer.
+//! - A daily limit (`Config::daily`): `X-HubSpot-RateLimit-Daily` and `-Daily-Remaining` on
+//!   every answer, and HubSpot's `DAILY` 429 once it is spent, until [`FakeHubSpot::new_day`].
+//! - OAuth (`Config::oauth`): a token endpoint at `/oauth/v1/token` that trades the refresh
+//!   token for access tokens, each of which expires after a number of requests (401
+//!   `EXPIRED_AUTHENTICATION`); any other bearer is refused (401 `INVALID_AUTHENTICATION`).
 //! - Faults, queued and taken one per request: a status (5xx, 423, 477…), a delay, a dropped
-//!   connection (no answer), or a request applied whose answer is lost.
+//!   connection (no answer), a request applied whose answer is lost, applied then answered
+//!   too late, or applied then answered with a gateway's error.
 
 use std::{
     collections::{BTreeMap, VecDeque},
@@ -43,6 +54,27 @@ pub enum Fault {
     Drop,
     /// Write the inputs, then close the connection without an answer.
     ApplyThenDrop,
+    /// Write the inputs, then wait this long before answering (past the client's timeout).
+    ApplyThenDelay(Duration),
+    /// Write the inputs, then answer this status (a gateway's 502 or 504) instead.
+    ApplyThenStatus(u16),
+    /// Answer HubSpot's `SECONDLY` 429, writing nothing.
+    Secondly,
+}
+
+/// The OAuth app the server knows.
+#[derive(Clone, Debug)]
+pub struct OAuth {
+    /// The app's client id and secret.
+    pub client_id: String,
+    /// The app's client secret.
+    pub client_secret: String,
+    /// The refresh token the app was given.
+    pub refresh_token: String,
+    /// The `expires_in` the token endpoint states, in seconds.
+    pub expires_in: u64,
+    /// How many API requests an access token is good for, whatever `expires_in` says.
+    pub requests_per_token: usize,
 }
 
 /// How the server behaves.
@@ -52,11 +84,26 @@ pub struct Config {
     pub limit: usize,
     /// The rolling window.
     pub window: Duration,
+    /// Requests allowed per day, when there is a daily limit.
+    pub daily: Option<usize>,
+    /// OAuth instead of any bearer token.
+    pub oauth: Option<OAuth>,
+    /// Whether results echo `objectWriteTraceId`.
+    pub echo_trace_ids: bool,
+    /// Properties refused as `idProperty` (not unique).
+    pub non_unique: Vec<String>,
 }
 
 impl Default for Config {
     fn default() -> Config {
-        Config { limit: 190, window: Duration::from_secs(10) }
+        Config {
+            limit: 190,
+            window: Duration::from_secs(10),
+            daily: None,
+            oauth: None,
+            echo_trace_ids: true,
+            non_unique: Vec::new(),
+        }
     }
 }
 
@@ -84,6 +131,14 @@ struct State {
     recent: VecDeque<Instant>,
     requests: usize,
     rate_limited: usize,
+    /// Requests counted against today's limit.
+    today: usize,
+    /// The access tokens issued (the last is the valid one), and the requests the last made.
+    tokens: Vec<String>,
+    token_uses: usize,
+    refused_tokens: usize,
+    /// Every `Authorization` header received, to check that none leaks.
+    authorizations: std::collections::BTreeSet<String>,
 }
 
 /// The server; it stops when dropped.
@@ -147,6 +202,27 @@ impl FakeHubSpot {
         let state = self.state();
         (state.requests, state.rate_limited)
     }
+
+    /// A new day: the daily limit is whole again.
+    pub fn new_day(&self) {
+        self.state().today = 0;
+    }
+
+    /// Other integrations of the account spend `requests` of today's limit.
+    pub fn spend_today(&self, requests: usize) {
+        self.state().today += requests;
+    }
+
+    /// The access tokens issued, and how many requests were refused for their token.
+    pub fn tokens(&self) -> (Vec<String>, usize) {
+        let state = self.state();
+        (state.tokens.clone(), state.refused_tokens)
+    }
+
+    /// Every `Authorization` header the server received.
+    pub fn authorizations(&self) -> Vec<String> {
+        self.state().authorizations.iter().cloned().collect()
+    }
 }
 
 type Answer = Response<Full<Bytes>>;
@@ -169,9 +245,38 @@ async fn handle(
     config: Config,
 ) -> Result<Answer, Dropped> {
     let lock = || state.lock().unwrap_or_else(PoisonError::into_inner);
-    let (fault, limited, remaining) = {
+    if req.uri().path() == TOKEN_PATH {
+        return token_endpoint(req, &state, &config).await;
+    }
+    let authorization = req
+        .headers()
+        .get("authorization")
+        .and_then(|it| it.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let (fault, limited, remaining, daily, refused) = {
         let mut state = lock();
         state.requests += 1;
+        state.authorizations.insert(authorization.clone());
+        let refused = config.oauth.as_ref().and_then(|oauth| {
+            let valid = state.tokens.last().map(|it| format!("Bearer {it}"));
+            if valid.as_deref() == Some(authorization.as_str())
+                && state.token_uses < oauth.requests_per_token
+            {
+                state.token_uses += 1;
+                return None;
+            }
+            state.refused_tokens += 1;
+            let known = state.tokens.iter().any(|it| format!("Bearer {it}") == authorization);
+            Some(if known { "EXPIRED_AUTHENTICATION" } else { "INVALID_AUTHENTICATION" })
+        });
+        let daily = config.daily.map(|daily| {
+            let spent = state.today >= daily;
+            if !spent && refused.is_none() {
+                state.today += 1;
+            }
+            (daily, daily.saturating_sub(state.today), spent)
+        });
         let now = Instant::now();
         while state.recent.front().is_some_and(|it| now.duration_since(*it) >= config.window) {
             state.recent.pop_front();
@@ -183,10 +288,18 @@ async fn handle(
             state.recent.push_back(now);
         }
         let remaining = config.limit.saturating_sub(state.recent.len());
-        let fault = if limited { None } else { state.faults.pop_front() };
-        (fault, limited, remaining)
+        let spent = daily.is_some_and(|(_, _, spent)| spent);
+        let fault =
+            if limited || spent || refused.is_some() { None } else { state.faults.pop_front() };
+        (fault, limited, remaining, daily, refused)
     };
-    let headers = |builder: hyper::http::response::Builder| {
+    let headers = |mut builder: hyper::http::response::Builder| {
+        // HubSpot sends no daily headers on OAuth calls.
+        if let (Some((daily, left, _)), None) = (daily, &config.oauth) {
+            builder = builder
+                .header("x-hubspot-ratelimit-daily", daily.to_string())
+                .header("x-hubspot-ratelimit-daily-remaining", left.to_string());
+        }
         builder
             .header("content-type", "application/json;charset=utf-8")
             .header("x-hubspot-ratelimit-max", config.limit.to_string())
@@ -202,6 +315,43 @@ async fn handle(
             .body(Full::new(Bytes::from(body.to_string())))
             .expect("a response of valid parts"))
     };
+    if let Some(category) = refused {
+        let message = if category == "EXPIRED_AUTHENTICATION" {
+            "The OAuth token used to make this call expired 1 minute(s) ago."
+        } else {
+            "Authentication credentials not found."
+        };
+        return answer(
+            401,
+            json!({"status": "error", "message": message, "correlationId": correlation_id(), "category": category}),
+        );
+    }
+    if daily.is_some_and(|(_, _, spent)| spent) {
+        return answer(
+            429,
+            json!({
+                "status": "error",
+                "message": "You have reached your daily limit.",
+                "errorType": "RATE_LIMIT",
+                "correlationId": correlation_id(),
+                "policyName": "DAILY",
+                "groupName": "publicapi:private-app:fake",
+            }),
+        );
+    }
+    if fault == Some(Fault::Secondly) {
+        return answer(
+            429,
+            json!({
+                "status": "error",
+                "message": "You have reached your secondly limit.",
+                "errorType": "RATE_LIMIT",
+                "correlationId": correlation_id(),
+                "policyName": "SECONDLY",
+                "groupName": "publicapi:private-app:fake",
+            }),
+        );
+    }
     if limited {
         return answer(
             429,
@@ -236,15 +386,102 @@ async fn handle(
         Ok(it) => it.to_bytes(),
         Err(_) => return Err(Dropped),
     };
-    let (status, body) = upsert(&mut lock(), &body);
-    if fault == Some(Fault::ApplyThenDrop) {
-        return Err(Dropped);
+    let (status, body) = upsert(&mut lock(), &config, &body);
+    match fault {
+        Some(Fault::ApplyThenDrop) => return Err(Dropped),
+        Some(Fault::ApplyThenDelay(delay)) => tokio::time::sleep(delay).await,
+        Some(Fault::ApplyThenStatus(status)) => {
+            return answer(
+                status,
+                json!({"status": "error", "message": "gateway", "category": "FAULT"}),
+            );
+        }
+        _ => {}
     }
     answer(status, body)
 }
 
+/// The path of the OAuth token endpoint.
+pub const TOKEN_PATH: &str = "/oauth/v1/token";
+
+/// The token endpoint: a form with `grant_type=refresh_token`, the app's id and secret and the
+/// refresh token, answered with a new access token (the earlier ones no longer work).
+async fn token_endpoint(
+    req: Request<hyper::body::Incoming>,
+    state: &Arc<Mutex<State>>,
+    config: &Config,
+) -> Result<Answer, Dropped> {
+    let body = match req.into_body().collect().await {
+        Ok(it) => it.to_bytes(),
+        Err(_) => return Err(Dropped),
+    };
+    let form: BTreeMap<String, String> = String::from_utf8_lossy(&body)
+        .split('&')
+        .filter_map(|pair| {
+            let (name, value) = pair.split_once('=')?;
+            let decode = |it: &str| percent_decode(&it.replace('+', " "));
+            Some((decode(name), decode(value)))
+        })
+        .collect();
+    let answer = |status: u16, body: Value| {
+        Ok(Response::builder()
+            .status(status)
+            .header("content-type", "application/json;charset=utf-8")
+            .body(Full::new(Bytes::from(body.to_string())))
+            .expect("a response of valid parts"))
+    };
+    let Some(oauth) = &config.oauth else {
+        return answer(404, json!({"status": "error", "message": "not found"}));
+    };
+    let field = |name: &str| form.get(name).map(String::as_str);
+    let valid = field("grant_type") == Some("refresh_token")
+        && field("client_id") == Some(oauth.client_id.as_str())
+        && field("client_secret") == Some(oauth.client_secret.as_str())
+        && field("refresh_token") == Some(oauth.refresh_token.as_str());
+    if !valid {
+        return answer(
+            400,
+            json!({"status": "BAD_REFRESH_TOKEN", "message": "missing or unknown refresh token"}),
+        );
+    }
+    let mut state = state.lock().unwrap_or_else(PoisonError::into_inner);
+    let token = format!("fake-access-{}-{}", state.tokens.len() + 1, correlation_id());
+    state.tokens.push(token.clone());
+    state.token_uses = 0;
+    answer(
+        200,
+        json!({
+            "token_type": "bearer",
+            "access_token": token,
+            "refresh_token": oauth.refresh_token,
+            "expires_in": oauth.expires_in,
+        }),
+    )
+}
+
+/// `%XX` escapes decoded (a form's values).
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut idx = 0;
+    while idx < bytes.len() {
+        let hex = bytes.get(idx + 1..idx + 3).and_then(|it| std::str::from_utf8(it).ok());
+        match (bytes[idx], hex.and_then(|it| u8::from_str_radix(it, 16).ok())) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                idx += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                idx += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// One upsert request against the records: the status and body HubSpot would answer.
-fn upsert(state: &mut State, body: &[u8]) -> (u16, Value) {
+fn upsert(state: &mut State, config: &Config, body: &[u8]) -> (u16, Value) {
     let error = |message: String, category: &str, context: Value| json!({"status": "error", "message": message, "correlationId": correlation_id(), "category": category, "context": context});
     let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(body) else {
         return (400, error("Invalid input JSON".to_owned(), "VALIDATION_ERROR", json!({})));
@@ -269,6 +506,16 @@ fn upsert(state: &mut State, body: &[u8]) -> (u16, Value) {
     if !duplicates.is_empty() {
         let message = format!("Duplicate IDs found in batch input: {duplicates:?}");
         return (400, error(message, "VALIDATION_ERROR", json!({"ids": duplicates})));
+    }
+    let non_unique = inputs
+        .iter()
+        .filter_map(|it| text(it, "idProperty"))
+        .find(|it| config.non_unique.contains(it));
+    if let Some(property) = non_unique {
+        let message = format!(
+            "Property {property} is not a unique property and cannot be used as idProperty"
+        );
+        return (400, error(message, "VALIDATION_ERROR", json!({"idProperty": [property]})));
     }
     let invalid = |input: &Value| -> Option<String> {
         let id_property = text(input, "idProperty");
@@ -308,13 +555,12 @@ fn upsert(state: &mut State, body: &[u8]) -> (u16, Value) {
         }
         let key =
             (text(input, "idProperty").unwrap_or_default(), text(input, "id").unwrap_or_default());
-        let properties: BTreeMap<String, String> = input
+        // `null` changes nothing; `""` clears.
+        let properties: Vec<(String, String)> = input
             .get("properties")
             .and_then(Value::as_object)
             .map(|it| {
-                it.iter()
-                    .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
-                    .collect()
+                it.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned()))).collect()
             })
             .unwrap_or_default();
         let created = !state.records.contains_key(&key);
@@ -331,7 +577,13 @@ fn upsert(state: &mut State, body: &[u8]) -> (u16, Value) {
             state.records.insert(key.clone(), record);
         }
         let record = state.records.get_mut(&key).expect("inserted above");
-        record.properties.extend(properties);
+        for (name, value) in properties {
+            if value.is_empty() {
+                record.properties.remove(&name);
+            } else {
+                record.properties.insert(name, value);
+            }
+        }
         record.properties.insert(key.0.clone(), key.1.clone());
         record.updated_at.clone_from(&now);
         record.writes += 1;
@@ -343,7 +595,7 @@ fn upsert(state: &mut State, body: &[u8]) -> (u16, Value) {
             "archived": false,
             "new": created,
         });
-        if let Some(trace) = trace {
+        if let Some(trace) = trace.filter(|_| config.echo_trace_ids) {
             result["objectWriteTraceId"] = json!(trace);
         }
         results.push(result);

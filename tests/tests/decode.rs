@@ -84,11 +84,12 @@ fn an_error_detail_context_may_be_a_map() {
 /// message must not make a 207 (and the record of what it wrote) undecodable.
 #[test]
 fn a_207_whose_nested_error_has_no_message_decodes() {
-    let mut body: Value = serde_json::from_str(&fixture("hubspot/resp207_docs_shape.json")).unwrap();
+    let mut body: Value =
+        serde_json::from_str(&fixture("hubspot/resp207_docs_shape.json")).unwrap();
     body["errors"][0]["errors"] = serde_json::json!([{"in": "amount", "code": "INVALID_DECIMAL"}]);
-    let res: BatchResponseSimplePublicUpsertObjectWithErrors =
-        decode_round_trip(&body.to_string());
-    let detail = &res.errors.unwrap()[0].errors.as_ref().unwrap()[0];
+    let res: BatchResponseSimplePublicUpsertObjectWithErrors = decode_round_trip(&body.to_string());
+    let errors = res.errors.unwrap();
+    let detail = &errors[0].errors.as_ref().unwrap()[0];
     assert_eq!((detail.message.as_deref(), detail.r#in.as_deref()), (None, Some("amount")));
     assert_eq!(res.results.len(), 1, "the written records are kept");
 }

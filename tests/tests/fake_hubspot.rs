@@ -105,7 +105,12 @@ async fn with_trace_ids_invalid_inputs_are_207_errors_and_the_rest_is_written() 
 
 #[tokio::test]
 async fn the_rate_limit_answers_hubspots_429() {
-    let server = FakeHubSpot::start(Config { limit: 2, window: Duration::from_secs(60) }).await;
+    let server = FakeHubSpot::start(Config {
+        limit: 2,
+        window: Duration::from_secs(60),
+        ..Config::default()
+    })
+    .await;
     let client = client(&server, RetryPolicy::disabled());
     for _ in 0..2 {
         let res = client.batch_upsert(&batch(vec![input("a", None, "A")])).await.unwrap();

@@ -407,7 +407,7 @@ async fn the_limiter_paces_every_clone_of_a_client() {
     let client = Client::builder()
         .base_url(server.uri())
         .http_client(untimed())
-        .rate_limit(2, Duration::from_secs(1))
+        .rate_limit((2, Duration::from_secs(1)))
         .build()
         .unwrap();
     let start = Instant::now();
@@ -432,7 +432,7 @@ async fn the_limiter_learns_from_the_server() {
     let client = Client::builder()
         .base_url(server.uri())
         .http_client(untimed())
-        .rate_limit(100, Duration::from_secs(10))
+        .rate_limit((100, Duration::from_secs(10)))
         .build()
         .unwrap();
     client.batch_upsert(&body()).await.unwrap();

@@ -147,7 +147,8 @@ async fn a_killed_run_resumes_to_the_same_report_and_store() {
         csv.push_str(&format!("d{it},Deal {it}\n"));
     }
     std::fs::write(&input, csv).unwrap();
-    let config = Config { limit: 25, window: std::time::Duration::from_secs(1) };
+    let config =
+        Config { limit: 25, window: std::time::Duration::from_secs(1), ..Config::default() };
     let run = |url: String, report: PathBuf, checkpoint: Option<PathBuf>| {
         let mut command = Command::new(&exe);
         command
