@@ -3,7 +3,7 @@
 //! ```text
 //! HUBSPOT_TOKEN=pat-… cargo run --release --example upsert-deals -- \
 //!     --input deals.csv --id-property external_deal_id \
-//!     [--blank keep|clear] [--base-url URL] [--concurrency N] [--rate-limit N] \
+//!     [--blank keep|clear] [--base-url URL] [--concurrency N] [--rate-limit N] [--timeout S] \
 //!     [--daily-reserve 5%|N] [--error-budget 5%|off] [--checkpoint FILE] [--report FILE] [--dry-run]
 //! ```
 //!
@@ -70,6 +70,10 @@ struct Args {
     /// Batches in flight at once.
     #[arg(long, default_value_t = 4)]
     concurrency: usize,
+    /// Seconds one attempt may take before it is abandoned (and, since HubSpot may have applied
+    /// it, retried; its records are reported unknown if no later attempt answers).
+    #[arg(long, default_value_t = 60.0)]
+    timeout: f64,
     /// Requests per 10 seconds never to exceed. Without it the client starts at HubSpot's
     /// lowest limit (100) and follows the limit HubSpot's headers state.
     #[arg(long)]
@@ -256,7 +260,9 @@ async fn run(args: Args) -> Result<ExitCode, String> {
         println!("{count} records read, {invalid} invalid; nothing was sent (--dry-run)");
         return Ok(if invalid == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE });
     }
-    let mut builder = Client::builder().retry_policy(RetryPolicy::default());
+    let timeout = Duration::try_from_secs_f64(args.timeout)
+        .map_err(|err| format!("--timeout {}: {err}", args.timeout))?;
+    let mut builder = Client::builder().retry_policy(RetryPolicy::default()).timeout(timeout);
     if let Some(url) = &args.base_url {
         builder = builder.base_url(url);
     }

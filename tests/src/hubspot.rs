@@ -46,6 +46,8 @@ pub const MAX_INPUTS: usize = 100;
 /// What goes wrong with one request.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Fault {
+    /// Nothing goes wrong (a place in the queue).
+    Pass,
     /// Answer this status with a small JSON error body, writing nothing.
     Status(u16),
     /// Wait this long before handling the request (past the client's timeout, say).

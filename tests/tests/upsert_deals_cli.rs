@@ -3,7 +3,7 @@
 use std::{path::PathBuf, process::Command};
 
 use codegen_tests::{
-    hubspot::{Config, FakeHubSpot},
+    hubspot::{Config, FakeHubSpot, Fault, OAuth},
     project_root,
 };
 
@@ -194,5 +194,210 @@ async fn a_killed_run_resumes_to_the_same_report_and_store() {
             .collect::<Vec<_>>()
     };
     assert_eq!(values(&interrupted), values(&whole), "the same store");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The report's lines, by index: the state and the whole line.
+fn report_lines(report: &std::path::Path) -> std::collections::BTreeMap<usize, serde_json::Value> {
+    std::fs::read_to_string(report)
+        .unwrap()
+        .lines()
+        .map(|it| serde_json::from_str::<serde_json::Value>(it).unwrap())
+        .map(|it| (it["index"].as_u64().unwrap() as usize, it))
+        .collect()
+}
+
+/// The deals' properties as stored, by id, the id property left out.
+fn stored(
+    server: &FakeHubSpot,
+) -> std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>> {
+    server
+        .records()
+        .into_iter()
+        .map(|((_, id), mut record)| {
+            record.properties.remove("external_deal_id");
+            (id, record.properties)
+        })
+        .collect()
+}
+
+/// A blank cell leaves the stored value alone; `--blank clear` clears it, on purpose.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_blank_cell_keeps_the_stored_value_unless_told_to_clear() {
+    let server = FakeHubSpot::start(Config::default()).await;
+    let dir = scratch("blank");
+    let write = |name: &str, text: &str| {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    };
+    let full = write("full.csv", "external_deal_id,dealname,amount\na,A,10\nb,B,20\n");
+    let blank = write("blank.csv", "external_deal_id,dealname,amount\na,A2,\nb,,21\n");
+    let nulls = write("nulls.jsonl", "{\"external_deal_id\":\"b\",\"dealname\":null}\n");
+    let args = |input: &str, extra: &[&str]| {
+        let mut args: Vec<String> = ["--input", input, "--id-property", "external_deal_id"]
+            .iter()
+            .map(|it| (*it).to_owned())
+            .collect();
+        args.extend(["--base-url".to_owned(), server.url()]);
+        args.extend(extra.iter().map(|it| (*it).to_owned()));
+        args
+    };
+    let props = |server: &FakeHubSpot, id: &str| stored(server)[id].clone();
+    let (code, out, err) = upsert_deals(args(&full, &[])).await;
+    assert_eq!(code, 0, "{out}\n{err}");
+    let (code, out, err) = upsert_deals(args(&blank, &[])).await;
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert_eq!(props(&server, "a")["amount"], "10", "a blank amount keeps the stored one");
+    assert_eq!(props(&server, "a")["dealname"], "A2");
+    assert_eq!(props(&server, "b")["dealname"], "B", "a blank name keeps the stored one");
+    assert_eq!(props(&server, "b")["amount"], "21");
+    let (code, out, err) = upsert_deals(args(&nulls, &[])).await;
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert_eq!(props(&server, "b")["dealname"], "B", "a JSON null keeps the stored value");
+    let (code, out, err) = upsert_deals(args(&blank, &["--blank", "clear"])).await;
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(!props(&server, "a").contains_key("amount"), "cleared on purpose");
+    assert!(!props(&server, "b").contains_key("dealname"), "cleared on purpose");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The acceptance run: 10,000 rows (2% of them with a blank amount over a stored one,
+/// some keys repeated) through faults of every kind, OAuth tokens that expire every 50
+/// requests, and HubSpot's daily limit reached at about 60% of the rows. The run stops with
+/// the daily limit's exit status, a resume the next day completes, and then the store is what
+/// the report says, input by input, with no token written down.
+#[tokio::test(flavor = "multi_thread")]
+async fn ten_thousand_rows_through_faults_expiring_tokens_and_the_daily_limit() {
+    let exe = tokio::task::spawn_blocking(executable).await.unwrap();
+    let dir = scratch("acceptance");
+    let oauth = OAuth {
+        client_id: "app-1".to_owned(),
+        client_secret: "acceptance-client-secret".to_owned(),
+        refresh_token: "acceptance-refresh-token".to_owned(),
+        expires_in: 1800,
+        requests_per_token: 50,
+    };
+    let config = Config { daily: Some(60), oauth: Some(oauth.clone()), ..Config::default() };
+    let server = FakeHubSpot::start(config).await;
+    // Deals stored before the run, with amounts the blank cells must leave alone.
+    let mut seed = String::from("external_deal_id,amount\n");
+    // The rows: every 50th with a blank amount, every 400th repeating an earlier deal.
+    let mut csv = String::from("external_deal_id,dealname,amount\n");
+    let mut rows: Vec<(String, Vec<(&str, String)>)> = Vec::new();
+    for it in 0..10_000 {
+        let id = if it % 400 == 399 { format!("d{}", it - 350) } else { format!("d{it}") };
+        let amount = if it % 50 == 7 { String::new() } else { format!("{it}") };
+        if it % 50 == 7 {
+            seed.push_str(&format!("{id},{}\n", 100_000 + it));
+        }
+        csv.push_str(&format!("{id},Deal {it},{amount}\n"));
+        let mut properties = vec![("dealname", format!("Deal {it}"))];
+        if !amount.is_empty() {
+            properties.push(("amount", amount));
+        }
+        rows.push((id, properties));
+    }
+    std::fs::write(dir.join("seed.csv"), &seed).unwrap();
+    std::fs::write(dir.join("deals.csv"), &csv).unwrap();
+    let run = |input: &str, report: &str, checkpoint: bool| {
+        let mut command = Command::new(&exe);
+        command
+            .args(["--input", &dir.join(input).display().to_string()])
+            .args(["--id-property", "external_deal_id", "--base-url", &server.url()])
+            .args(["--report", &dir.join(report).display().to_string(), "--timeout", "1"])
+            .env_remove("HUBSPOT_TOKEN")
+            .env("HUBSPOT_CLIENT_ID", &oauth.client_id)
+            .env("HUBSPOT_CLIENT_SECRET", &oauth.client_secret)
+            .env("HUBSPOT_REFRESH_TOKEN", &oauth.refresh_token)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        if checkpoint {
+            command.args(["--checkpoint", &dir.join("checkpoint.jsonl").display().to_string()]);
+        }
+        command
+    };
+    let status = |mut command: Command| async move {
+        let output = tokio::task::spawn_blocking(move || command.output()).await.unwrap().unwrap();
+        let text = |it: &[u8]| String::from_utf8_lossy(it).into_owned();
+        (output.status.code().unwrap_or(-1), text(&output.stdout), text(&output.stderr))
+    };
+    let (code, out, err) = status(run("seed.csv", "seed.jsonl", false)).await;
+    assert_eq!(code, 0, "{out}\n{err}");
+    let before = stored(&server);
+    server.new_day();
+
+    let faults = [
+        Fault::Status(503),
+        Fault::Status(502),
+        Fault::Drop,
+        Fault::ApplyThenDrop,
+        Fault::Status(423),
+        Fault::ApplyThenDelay(std::time::Duration::from_millis(1500)),
+        Fault::ApplyThenStatus(504),
+        Fault::Secondly,
+        Fault::Status(500),
+    ];
+    server.inject(
+        faults.iter().flat_map(|fault| std::iter::repeat_n(Fault::Pass, 3).chain([fault.clone()])),
+    );
+    let (code, out, err) = status(run("deals.csv", "first.jsonl", true)).await;
+    assert_eq!(code, 3, "the daily limit's status\n{out}\n{err}");
+    assert!(err.contains("daily limit"), "{err}");
+    let first = report_lines(&dir.join("first.jsonl"));
+    assert_eq!(first.len(), 10_000);
+    let sent = |it: &serde_json::Value| it["state"] != "notSent";
+    let part = first.values().filter(|it| sent(it)).count();
+    assert!((4_000..9_000).contains(&part), "{part} rows sent before the daily limit");
+
+    server.new_day();
+    let (code, out, err) = status(run("deals.csv", "second.jsonl", true)).await;
+    assert_eq!(code, 0, "every row written after one resume\n{out}\n{err}");
+    let report = report_lines(&dir.join("second.jsonl"));
+    assert_eq!(report.len(), 10_000);
+
+    // The store the report says: the seed, then every row reported written, in order.
+    let written = |idx: usize| -> bool {
+        let mut idx = idx;
+        loop {
+            let line = &report[&idx];
+            match line["state"].as_str().unwrap() {
+                "created" | "updated" => return true,
+                "merged" => idx = line["into"].as_u64().unwrap() as usize,
+                other => panic!("row {idx} ended {other}: {line}"),
+            }
+        }
+    };
+    let mut expected = before.clone();
+    for (idx, (id, properties)) in rows.iter().enumerate() {
+        if written(idx) {
+            let record = expected.entry(id.clone()).or_default();
+            for (name, value) in properties {
+                record.insert((*name).to_owned(), value.clone());
+            }
+        }
+    }
+    let store = stored(&server);
+    let differ: Vec<_> = expected
+        .iter()
+        .filter(|(id, it)| store.get(*id) != Some(*it))
+        .map(|(id, it)| format!("{id}: {it:?} expected, {:?} stored", store.get(id)))
+        .collect();
+    assert!(differ.is_empty(), "{} deals differ from the report: {differ:#?}", differ.len());
+    assert_eq!(store.len(), expected.len(), "no deal stored that the report does not name");
+    // Created means created: a record that existed before the run is never reported so.
+    for (idx, (id, _)) in rows.iter().enumerate() {
+        if report[&idx]["state"] == "created" {
+            assert!(!before.contains_key(id), "row {idx} ({id}) existed before the run");
+        }
+    }
+    let (tokens, refused) = server.tokens();
+    assert!(tokens.len() > 2 && refused > 0, "{} tokens, {refused} refused", tokens.len());
+    for file in ["first.jsonl", "second.jsonl", "checkpoint.jsonl"] {
+        let text = std::fs::read_to_string(dir.join(file)).unwrap();
+        for secret in tokens.iter().chain([&oauth.client_secret, &oauth.refresh_token]) {
+            assert!(!text.contains(secret.as_str()), "{secret} in {file}");
+        }
+    }
     std::fs::remove_dir_all(&dir).unwrap();
 }
