@@ -15,6 +15,9 @@ pub struct Api {
     pub version: String,
     /// The first server's URL, which the generated client uses unless told otherwise.
     pub base_url: Option<String>,
+    /// The rate limit the first server's `x-rate-limit` states: where the generated client's
+    /// limiter starts, before the server's own headers say more.
+    pub rate_limit: Option<RateLimit>,
     /// The types of the `models` module, sorted by Rust name.
     pub models: Vec<Model>,
     /// The methods of the client, sorted by Rust name.
@@ -22,6 +25,15 @@ pub struct Api {
     /// The cargo features of a standalone crate, one per tag (`Options::features`), sorted:
     /// empty when everything is always compiled.
     pub features: Vec<Feature>,
+}
+
+/// A number of requests per interval.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RateLimit {
+    /// Requests allowed per interval, at least 1.
+    pub max: u32,
+    /// The interval in milliseconds, at least 1.
+    pub interval_ms: u64,
 }
 
 /// A cargo feature of a standalone crate.

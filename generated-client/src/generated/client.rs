@@ -33,9 +33,12 @@ pub const DEFAULT_BASE_URL: &str = "https://api.hubapi.com";
 
 impl Client {
     /// A builder for a client of [`DEFAULT_BASE_URL`].
+    ///
+    /// Its rate limiter starts at 100 requests per 10000 ms (the spec's `x-rate-limit`), then follows the limit the server states in HubSpot's `X-HubSpot-RateLimit-*` headers; `.rate_limit(None)` sends without one.
     pub fn builder() -> ClientBuilder {
         ClientBuilder::new(DEFAULT_BASE_URL)
             .user_agent(concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")))
+            .starting_rate_limit(100u32, ::std::time::Duration::from_millis(10000u64))
     }
 }
 

@@ -5,7 +5,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{INLINE_VARIANTS, ModelPath, doc, doc_attrs, ident, type_tokens};
+use super::{INLINE_VARIANTS, ModelPath, doc, doc_attrs, doc_lines, ident, type_tokens};
 use crate::{ir, markdown};
 
 /// The documentation, imports and constructor of the client file, and the `Client` that the
@@ -22,6 +22,18 @@ pub(super) fn emit_header(api: &ir::Api) -> TokenStream {
     // The runtime would name itself in `User-Agent`; the crate that wraps it is the one to name.
     let user_agent =
         quote!(.user_agent(concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"))));
+    // The spec's `x-rate-limit`: where the limiter starts, before the server's headers say more.
+    let (rate_limit, rate_limit_doc) = match api.rate_limit {
+        Some(ir::RateLimit { max, interval_ms }) => (
+            quote!(.starting_rate_limit(#max, ::std::time::Duration::from_millis(#interval_ms))),
+            doc_lines(&format!(
+                "\nIts rate limiter starts at {max} requests per {interval_ms} ms (the spec's \
+                 `x-rate-limit`), then follows the limit the server states in HubSpot's \
+                 `X-HubSpot-RateLimit-*` headers; `.rate_limit(None)` sends without one."
+            )),
+        ),
+        None => (TokenStream::new(), TokenStream::new()),
+    };
     let constructor = match &api.base_url {
         Some(url) => quote! {
             /// The server of the spec, which [`Client::builder`] starts from.
@@ -29,16 +41,18 @@ pub(super) fn emit_header(api: &ir::Api) -> TokenStream {
 
             impl Client {
                 /// A builder for a client of [`DEFAULT_BASE_URL`].
+                #rate_limit_doc
                 pub fn builder() -> ClientBuilder {
-                    ClientBuilder::new(DEFAULT_BASE_URL)#user_agent
+                    ClientBuilder::new(DEFAULT_BASE_URL)#user_agent #rate_limit
                 }
             }
         },
         None => quote! {
             impl Client {
                 /// A builder for a client of the server at `base_url` (the spec names none).
+                #rate_limit_doc
                 pub fn builder(base_url: &str) -> ClientBuilder {
-                    ClientBuilder::new(base_url)#user_agent
+                    ClientBuilder::new(base_url)#user_agent #rate_limit
                 }
             }
         },

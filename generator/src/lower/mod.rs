@@ -100,11 +100,44 @@ pub(crate) fn lower(
         description: doc.info.description.clone(),
         version: doc.info.version.clone(),
         base_url: doc.servers.first().map(|it| it.url.clone()),
+        rate_limit: doc.servers.first().and_then(|it| rate_limit(&it.extensions, acc)),
         models,
         operations,
         features,
     };
     (api, summary)
+}
+
+/// The extension on the first server that states its lowest rate limit:
+/// `x-rate-limit: {max: 100, intervalMs: 10000}`.
+const RATE_LIMIT: &str = "x-rate-limit";
+
+/// The first server's `x-rate-limit`; a value of another shape is reported and ignored.
+fn rate_limit(
+    extensions: &indexmap::IndexMap<String, serde_json::Value>,
+    acc: &mut Diagnostics,
+) -> Option<ir::RateLimit> {
+    let value = extensions.get(RATE_LIMIT)?;
+    let number =
+        |key: &str| value.get(key).and_then(serde_json::Value::as_u64).filter(|it| *it > 0);
+    let max = number("max").and_then(|it| u32::try_from(it).ok());
+    // At most a day: a longer interval is a mistake, not a limit.
+    let interval_ms = number("intervalMs").filter(|it| *it <= 86_400_000);
+    match (max, interval_ms) {
+        (Some(max), Some(interval_ms)) => Some(ir::RateLimit { max, interval_ms }),
+        _ => {
+            let ptr = JsonPointer::root().join("servers").join("0").join(RATE_LIMIT);
+            acc.warning(
+                Kind::Unsupported,
+                ptr,
+                format!(
+                    "`{RATE_LIMIT}` is not `{{max, intervalMs}}` with a whole number of requests (at least 1) per a whole number of milliseconds (1 to a day)"
+                ),
+            )
+            .set_note("it is ignored: the client starts without a rate limiter");
+            None
+        }
+    }
 }
 
 /// Counts the operations and component schemas that were loosened: those with a
@@ -417,6 +450,41 @@ fn resolve_unique_by(models: &mut [ir::Model], acc: &mut Diagnostics) {
                 .set_note("it is ignored: items are not checked for repeats");
                 false
             });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Options, generate, ir};
+
+    fn spec(rate_limit: &str) -> String {
+        format!(
+            "openapi: 3.0.3\ninfo: {{title: T, version: '1'}}\nservers:\n  - url: https://x.example\n    x-rate-limit: {rate_limit}\npaths: {{}}\n"
+        )
+    }
+
+    #[test]
+    fn the_first_servers_rate_limit_is_read_and_a_bad_one_reported() {
+        let options = Options { strict: false, features: false };
+        let good = generate(&spec("{max: 100, intervalMs: 10000}"), "t.yaml", options).unwrap();
+        assert_eq!(good.api.rate_limit, Some(ir::RateLimit { max: 100, interval_ms: 10_000 }));
+        assert!(good.client.contains(".starting_rate_limit(100"), "{}", good.client);
+        assert!(good.warnings.is_empty());
+        for bad in [
+            "{max: 0, intervalMs: 10000}",
+            "{max: 100}",
+            "{max: -1, intervalMs: 5}",
+            "{max: 5000000000, intervalMs: 5}",
+            "{max: 1, intervalMs: 86400001}",
+            "'100/10s'",
+            "{max: '100', intervalMs: 10000}",
+        ] {
+            let generated = generate(&spec(bad), "t.yaml", options).unwrap();
+            assert_eq!(generated.api.rate_limit, None, "{bad}");
+            assert!(!generated.client.contains("starting_rate_limit"), "{bad}");
+            let warning = generated.warnings.iter().next().expect(bad);
+            assert_eq!(warning.pointer.to_string(), "#/servers/0/x-rate-limit", "{bad}");
         }
     }
 }
