@@ -37,14 +37,16 @@
 //!   whose body decodes as one). Upsert is idempotent, so the last answer states the record's
 //!   final state; only its `new` may be `false` for a record that an earlier, unanswered attempt
 //!   created. So when an earlier attempt of the call may have been applied (or an earlier run
-//!   sent the input without learning its fate), a record whose `createdAt` is at or after the
-//!   moment that attempt's call (or that run) began is reported created. This assumes that no
-//!   one else creates the same record meanwhile, and a clock close to HubSpot's.
+//!   sent the input and never learnt its fate), a record whose `createdAt` is at or after the
+//!   moment that call began (or that run sent it) is reported created. This assumes that no one
+//!   else creates the same record meanwhile, and a clock close to HubSpot's (to the
+//!   millisecond, as HubSpot's timestamps are).
 //! - [`Fate::Failed`] needs a refusal: an error of a 200 or 207 that names the input, a 400
 //!   narrowed down to it, a violation of the spec's constraints, or a call none of whose
 //!   attempts can have been applied (none reached HubSpot, or each was refused). A failure that
 //!   may pass (429s that outlasted the retries, 503, 423, 477, a refused or unobtainable token,
-//!   a connection never made) is marked `transient`.
+//!   a connection never made, a batch refused whole for a reason that is no input's) is marked
+//!   `transient`.
 //! - [`Fate::Unknown`] whenever an attempt may have been applied and no later answer says what
 //!   happened.
 //! - [`Fate::NotSent`] for inputs the run did not send because it stopped: HubSpot's daily
@@ -369,9 +371,9 @@ type Key = (Option<String>, String);
 struct Pending {
     index: usize,
     input: Input,
-    /// Sent by an earlier run that stopped before learning its fate: if the record it names
-    /// was created since that run started, that run created it.
-    resent: bool,
+    /// When an earlier run sent it in a request that may have been applied, with no answer
+    /// since: a record it names created at or after then was created by that request.
+    applied_since: Option<DateTime<Utc>>,
     /// The earlier inputs with the same key merged into this one.
     merged: Vec<usize>,
 }
@@ -464,7 +466,7 @@ impl<S: FnMut(Outcome), P: FnMut(&Totals)> Books<S, P> {
             return Ok(());
         }
         let indices: Vec<usize> = batch.iter().map(|it| it.index).collect();
-        self.write_line(&serde_json::json!({ "sending": indices }))?;
+        self.write_line(&serde_json::json!({ "sending": indices, "at": now() }))?;
         self.flush()
     }
 
@@ -660,12 +662,11 @@ impl BulkUpsert {
         sink: impl FnMut(Outcome),
         progress: impl FnMut(&Totals),
     ) -> Result<Totals, BulkError> {
-        let Earlier { mut resumed, sending, started } = match &self.checkpoint {
+        let Earlier { mut resumed, maybe_applied, started } = match &self.checkpoint {
             Some(path) => read_checkpoint(path)?,
             None => Earlier::default(),
         };
         let fresh = started.is_none();
-        let started = started.unwrap_or_else(now);
         let checkpoint = match &self.checkpoint {
             Some(path) => {
                 let fail = |err| BulkError::Checkpoint(path.clone(), err);
@@ -692,7 +693,7 @@ impl BulkUpsert {
             latest_failed: 0,
         };
         if fresh {
-            books.write_line(&serde_json::json!({ "started": started }))?;
+            books.write_line(&serde_json::json!({ "started": now() }))?;
         }
         let halt = Halt { stop: Arc::default(), interrupt: self.interrupt.clone() };
         let run_id = format!("{:016x}", fastrand::u64(..));
@@ -755,25 +756,26 @@ impl BulkUpsert {
                 let Some(done) = tasks.join_next().await else { break };
                 books.finish(joined(done), &mut in_flight, self, &halt)?;
             }
-            let resent = sending.contains(&index);
+            let applied_since = maybe_applied.get(&index).copied();
+            let next = Pending { index, input, applied_since, merged: Vec::new() };
             match pending_keys.get(&key) {
                 Some(&slot) => {
                     // HubSpot would apply the earlier input, then this one over it.
-                    let earlier = std::mem::replace(
-                        &mut pending[slot],
-                        Pending { index, input, resent, merged: Vec::new() },
-                    );
+                    let earlier = std::mem::replace(&mut pending[slot], next);
                     let later = &mut pending[slot];
                     let mut properties = earlier.input.properties;
                     properties.append(&mut later.input.properties);
                     later.input.properties = properties;
-                    later.resent |= earlier.resent;
+                    later.applied_since = match (earlier.applied_since, later.applied_since) {
+                        (Some(a), Some(b)) => Some(a.min(b)),
+                        (a, b) => a.or(b),
+                    };
                     later.merged = earlier.merged;
                     later.merged.push(earlier.index);
                 }
                 None => {
                     pending_keys.insert(key, pending.len());
-                    pending.push(Pending { index, input, resent, merged: Vec::new() });
+                    pending.push(next);
                 }
             }
             if pending.len() >= self.batch_size {
@@ -789,7 +791,7 @@ impl BulkUpsert {
                 }
                 in_flight.extend(batch.iter().map(|it| key_of(&it.input)));
                 books.sending(&batch)?;
-                tasks.spawn(send(self.client.clone(), batch, started, halt.clone()));
+                tasks.spawn(send(self.client.clone(), batch, halt.clone()));
             }
         }
         if !pending.is_empty() {
@@ -798,14 +800,14 @@ impl BulkUpsert {
                 None => {
                     in_flight.extend(pending.iter().map(|it| key_of(&it.input)));
                     books.sending(&pending)?;
-                    tasks.spawn(send(self.client.clone(), pending, started, halt.clone()));
+                    tasks.spawn(send(self.client.clone(), pending, halt.clone()));
                 }
             }
         }
         while let Some(done) = tasks.join_next().await {
             books.finish(joined(done), &mut in_flight, self, &halt)?;
         }
-        books.totals.stopped = halt.get().filter(|_| books.totals.not_sent > 0);
+        books.totals.stopped = halt.get().filter(|_| books.totals.unsettled() > 0);
         books.sync()?;
         Ok(books.totals)
     }
@@ -837,8 +839,9 @@ impl<S: futures_core::Stream<Item = Input> + Unpin> Source for Stream<S> {
 struct Earlier {
     /// The settled outcomes, by index.
     resumed: BTreeMap<usize, Outcome>,
-    /// The inputs sent without a settled outcome: they may have been written.
-    sending: BTreeSet<usize>,
+    /// The unsettled inputs that an earlier run may have written: sent, and then reported
+    /// unknown or never reported (the run was killed); since when.
+    maybe_applied: BTreeMap<usize, DateTime<Utc>>,
     /// When the first run of this checkpoint started.
     started: Option<DateTime<Utc>>,
 }
@@ -849,8 +852,14 @@ fn read_checkpoint(path: &Path) -> Result<Earlier, BulkError> {
     #[derive(serde::Deserialize)]
     #[serde(untagged)]
     enum Line {
-        Started { started: DateTime<Utc> },
-        Sending { sending: Vec<usize> },
+        Started {
+            started: DateTime<Utc>,
+        },
+        Sending {
+            sending: Vec<usize>,
+            /// When the batch was sent (absent in checkpoints of older versions).
+            at: Option<DateTime<Utc>>,
+        },
         Outcome(Outcome),
     }
     let file = match File::open(path) {
@@ -859,22 +868,41 @@ fn read_checkpoint(path: &Path) -> Result<Earlier, BulkError> {
         Err(err) => return Err(BulkError::Checkpoint(path.to_owned(), err)),
     };
     let mut res = Earlier::default();
+    // Inputs sent whose outcome is not recorded yet, and when.
+    let mut in_flight: BTreeMap<usize, DateTime<Utc>> = BTreeMap::new();
+    let note = |maybe: &mut BTreeMap<usize, DateTime<Utc>>, index, at: DateTime<Utc>| {
+        let since = maybe.entry(index).or_insert(at);
+        *since = (*since).min(at);
+    };
     for line in BufReader::new(file).lines() {
         let line = line.map_err(|err| BulkError::Checkpoint(path.to_owned(), err))?;
         match serde_json::from_str::<Line>(&line) {
             Ok(Line::Started { started }) => {
                 res.started.get_or_insert(started);
             }
-            Ok(Line::Sending { sending }) => res.sending.extend(sending),
-            // A later line for the same input (a resumed run's) replaces an earlier one.
-            Ok(Line::Outcome(outcome)) if outcome.fate.is_settled() => {
-                res.resumed.insert(outcome.index, outcome);
+            Ok(Line::Sending { sending, at }) => {
+                let Some(at) = at.or(res.started) else { continue };
+                in_flight.extend(sending.into_iter().map(|it| (it, at)));
             }
+            // A later line for the same input (a resumed run's) replaces an earlier one.
             Ok(Line::Outcome(outcome)) => {
+                let sent = in_flight.remove(&outcome.index);
+                if outcome.fate.is_settled() {
+                    res.resumed.insert(outcome.index, outcome);
+                    continue;
+                }
+                // Refused, or never sent: that request wrote nothing. Unknown: it may have.
+                if let (Fate::Unknown { .. }, Some(at)) = (&outcome.fate, sent) {
+                    note(&mut res.maybe_applied, outcome.index, at);
+                }
                 res.resumed.remove(&outcome.index);
             }
             _ => {}
         }
+    }
+    // Sent by a run killed before it recorded the outcome.
+    for (index, at) in in_flight {
+        note(&mut res.maybe_applied, index, at);
     }
     // An input merged into one that is not settled is sent again with it. `into` is always a
     // later index, so going backwards settles each target before the inputs merged into it.
@@ -892,7 +920,7 @@ fn read_checkpoint(path: &Path) -> Result<Earlier, BulkError> {
             res.resumed.remove(&index);
         }
     }
-    res.sending.retain(|it| !res.resumed.contains_key(it));
+    res.maybe_applied.retain(|it, _| !res.resumed.contains_key(it));
     Ok(res)
 }
 
@@ -942,13 +970,13 @@ enum Answer {
 
 /// Sends one batch; a batch refused with a 400 is split in halves until the inputs at fault are
 /// alone, or both halves are refused as the whole was.
-async fn send(client: Client, batch: Vec<Pending>, started: DateTime<Utc>, halt: Halt) -> Sent {
+async fn send(client: Client, batch: Vec<Pending>, halt: Halt) -> Sent {
     let mut sent =
         Sent { keys: batch.iter().map(|it| key_of(&it.input)).collect(), ..Sent::default() };
     let mut settled: Vec<(Pending, Fate)> = Vec::with_capacity(batch.len());
     // Batches refused as a whole, with their refusal, waiting to be split.
     let mut refused: Vec<(Vec<Pending>, String)> = Vec::new();
-    match request(&client, &batch, started, &halt, &mut sent).await {
+    match request(&client, &batch, &halt, &mut sent).await {
         Answer::Fates(fates) => settled.extend(batch.into_iter().zip(fates)),
         Answer::Refused(refusal) => refused.push((batch, refusal)),
     }
@@ -962,13 +990,14 @@ async fn send(client: Client, batch: Vec<Pending>, started: DateTime<Utc>, halt:
         let halves = [whole, second];
         let mut answers = Vec::with_capacity(2);
         for half in &halves {
-            answers.push(request(&client, half, started, &halt, &mut sent).await);
+            answers.push(request(&client, half, &halt, &mut sent).await);
         }
         let same = answers.iter().all(|it| matches!(it, Answer::Refused(r) if *r == refusal));
         if same {
-            // Not any input's fault: the request's.
+            // Not any input's fault, but the request's: the inputs may well go through once
+            // its cause is mended, so a resumed run sends them again.
             sent.refused_whole = Some(refusal.clone());
-            let fate = Fate::Failed { error: refusal.clone(), transient: false };
+            let fate = Fate::Failed { error: refusal.clone(), transient: true };
             settled.extend(halves.into_iter().flatten().map(|it| (it, fate.clone())));
             continue;
         }
@@ -988,13 +1017,7 @@ async fn send(client: Client, batch: Vec<Pending>, started: DateTime<Utc>, halt:
 
 /// Sends one request for `batch`, unless the run stopped; what it came to, and what it took in
 /// `sent`.
-async fn request(
-    client: &Client,
-    batch: &[Pending],
-    started: DateTime<Utc>,
-    halt: &Halt,
-    sent: &mut Sent,
-) -> Answer {
+async fn request(client: &Client, batch: &[Pending], halt: &Halt, sent: &mut Sent) -> Answer {
     if let Some(stop) = halt.get() {
         return Answer::Fates(vec![Fate::NotSent { reason: stop.message }; batch.len()]);
     }
@@ -1017,11 +1040,11 @@ async fn request(
     if limit.is_some() {
         sent.limit = limit;
     }
-    // Since when a record found created may have been created by this input: the start of an
-    // earlier run that sent it, else of this call if an earlier attempt may have been applied.
-    let since = |it: &Pending| {
-        if it.resent { Some(started) } else { (attempts.maybe_applied > 0).then_some(call_started) }
-    };
+    // Since when a record found created may have been created by this input: when an earlier
+    // run sent it without learning what became of it, else when this call began if an earlier
+    // attempt of it may have been applied.
+    let since =
+        |it: &Pending| it.applied_since.or((attempts.maybe_applied > 0).then_some(call_started));
     let decoded = match answer {
         Ok(response) => match response.into_body() {
             BatchUpsertOutcome::Ok(done) => Ok((done.results, done.errors.unwrap_or_default())),
@@ -1175,7 +1198,14 @@ fn map_back(
         for trace in traces.into_iter().flatten() {
             if let Some(&pos) = by_trace.get(trace.as_str()) {
                 let error = format!("{category}: {message}");
-                fates[pos] = Some(Fate::Failed { error, transient: false });
+                fates[pos] = Some(match fates[pos].take() {
+                    // An error about an input that a result says was written: the answer
+                    // contradicts itself.
+                    Some(Fate::Created { .. } | Fate::Updated { .. }) => Fate::Unknown {
+                        reason: format!("the answer lists it written and refused ({error})"),
+                    },
+                    _ => Fate::Failed { error, transient: false },
+                });
             }
         }
     }
@@ -1187,4 +1217,91 @@ fn map_back(
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{DateTime, Utc};
+
+    use super::{Fate, Input, Pending, map_back};
+    use crate::models::{SimplePublicUpsertObject, StandardError};
+
+    fn pending(index: usize, input: Input) -> Pending {
+        Pending { index, input, applied_since: None, merged: Vec::new() }
+    }
+
+    fn result(json: serde_json::Value) -> SimplePublicUpsertObject {
+        let mut base = serde_json::json!({
+            "archived": false,
+            "createdAt": "2026-12-01T10:00:00.000Z",
+            "updatedAt": "2026-12-01T10:00:00.000Z",
+            "new": false,
+            "properties": {},
+        });
+        base.as_object_mut().unwrap().extend(json.as_object().unwrap().clone());
+        serde_json::from_value(base).unwrap()
+    }
+
+    /// Without trace ids: by the id property's value (an email as HubSpot lowercases it), else
+    /// by record id for an input that names no `idProperty`; never by position or by guess.
+    #[test]
+    fn results_are_mapped_by_value_then_record_id_and_never_guessed() {
+        let batch = [
+            pending(0, Input::new("Ann@Example.com", []).with_id_property("email")),
+            pending(1, Input::new("ext-1", []).with_id_property("external_deal_id")),
+            pending(2, Input::new("1234", [])),
+            pending(3, Input::new("ext-3", []).with_id_property("external_deal_id")),
+        ];
+        let results = [
+            result(serde_json::json!({"id": "1234", "properties": {}})),
+            result(serde_json::json!({"id": "7", "properties": {"external_deal_id": "ext-1"}})),
+            result(
+                serde_json::json!({"id": "9", "properties": {"email": "ann@example.com"}, "new": true}),
+            ),
+            result(serde_json::json!({"id": "11", "properties": {"external_deal_id": "other"}})),
+        ];
+        let fates = map_back(&batch, &results, &[], &[None; 4]);
+        assert_eq!(fates[0], Fate::Created { record_id: "9".to_owned() });
+        assert_eq!(fates[1], Fate::Updated { record_id: "7".to_owned() });
+        assert_eq!(fates[2], Fate::Updated { record_id: "1234".to_owned() });
+        assert!(matches!(fates[3], Fate::Unknown { .. }), "{:?}", fates[3]);
+    }
+
+    /// `new: false` for a record created at or after the moment an unanswered request of this
+    /// input went out is a creation; one created before it is an update.
+    #[test]
+    fn created_since_an_unanswered_request_is_created() {
+        let batch = [pending(
+            0,
+            Input::new("a", []).with_id_property("p").with_object_write_trace_id("t0"),
+        )];
+        let at = |it: &str| it.parse::<DateTime<Utc>>().unwrap();
+        let answer = [result(serde_json::json!({"id": "1", "objectWriteTraceId": "t0"}))];
+        let since = |it: &str| [Some(at(it))];
+        let created = map_back(&batch, &answer, &[], &since("2026-12-01T10:00:00.000Z"));
+        assert_eq!(created[0], Fate::Created { record_id: "1".to_owned() });
+        let updated = map_back(&batch, &answer, &[], &since("2026-12-01T10:00:00.001Z"));
+        assert_eq!(updated[0], Fate::Updated { record_id: "1".to_owned() });
+    }
+
+    /// An answer that says an input was written and refused contradicts itself: unknown.
+    #[test]
+    fn an_input_both_written_and_refused_is_unknown() {
+        let batch = [pending(
+            0,
+            Input::new("a", []).with_id_property("p").with_object_write_trace_id("t0"),
+        )];
+        let results = [result(serde_json::json!({"id": "1", "objectWriteTraceId": "t0"}))];
+        let context = [("objectWriteTraceId".to_owned(), vec!["t0".to_owned()])];
+        let error: StandardError = serde_json::from_value(serde_json::json!({
+            "category": "VALIDATION_ERROR", "message": "bad", "context": context.into_iter().collect::<std::collections::BTreeMap<_, _>>(),
+        }))
+        .unwrap();
+        let fates = map_back(&batch, &results, &[error], &[None]);
+        assert!(
+            matches!(&fates[0], Fate::Unknown { reason } if reason.contains("bad")),
+            "{:?}",
+            fates[0]
+        );
+    }
 }

@@ -8,7 +8,8 @@
 //!   particular order, with the record's properties (the id property among them), and echo
 //!   each input's `objectWriteTraceId` unless told not to.
 //! - An `idProperty` that is not a unique property (`Config::non_unique`): 400 for the whole
-//!   request, whatever its inputs.
+//!   request, whatever its inputs. An input with a property value `"REFUSE_BATCH"`: 400 for
+//!   the whole request too, trace ids or not, naming that input's id.
 //! - More than 100 inputs, or two inputs with the same `(idProperty, id)`: 400, nothing written.
 //! - Invalid inputs (an empty `id`, `idProperty` missing or `hs_object_id`, a property value
 //!   `"INVALID"`): when every input carries an `objectWriteTraceId`, 207 with one error per
@@ -75,7 +76,8 @@ pub struct OAuth {
     pub refresh_token: String,
     /// The `expires_in` the token endpoint states, in seconds.
     pub expires_in: u64,
-    /// How many API requests an access token is good for, whatever `expires_in` says.
+    /// How many API requests an access token is good for, at most; it expires after
+    /// `expires_in` too.
     pub requests_per_token: usize,
 }
 
@@ -94,6 +96,8 @@ pub struct Config {
     pub echo_trace_ids: bool,
     /// Properties refused as `idProperty` (not unique).
     pub non_unique: Vec<String>,
+    /// The status of a whole success, 200 unless HubSpot changes it (as it has before).
+    pub success_status: u16,
 }
 
 impl Default for Config {
@@ -105,6 +109,7 @@ impl Default for Config {
             oauth: None,
             echo_trace_ids: true,
             non_unique: Vec::new(),
+            success_status: 200,
         }
     }
 }
@@ -138,6 +143,7 @@ struct State {
     /// The access tokens issued (the last is the valid one), and the requests the last made.
     tokens: Vec<String>,
     token_uses: usize,
+    token_issued: Option<Instant>,
     refused_tokens: usize,
     /// Every `Authorization` header received, to check that none leaks.
     authorizations: std::collections::BTreeSet<String>,
@@ -264,6 +270,9 @@ async fn handle(
             let valid = state.tokens.last().map(|it| format!("Bearer {it}"));
             if valid.as_deref() == Some(authorization.as_str())
                 && state.token_uses < oauth.requests_per_token
+                && state
+                    .token_issued
+                    .is_some_and(|it| it.elapsed() < Duration::from_secs(oauth.expires_in))
             {
                 state.token_uses += 1;
                 return None;
@@ -450,6 +459,7 @@ async fn token_endpoint(
     let token = format!("fake-access-{}-{}", state.tokens.len() + 1, correlation_id());
     state.tokens.push(token.clone());
     state.token_uses = 0;
+    state.token_issued = Some(Instant::now());
     answer(
         200,
         json!({
@@ -508,6 +518,17 @@ fn upsert(state: &mut State, config: &Config, body: &[u8]) -> (u16, Value) {
     if !duplicates.is_empty() {
         let message = format!("Duplicate IDs found in batch input: {duplicates:?}");
         return (400, error(message, "VALIDATION_ERROR", json!({"ids": duplicates})));
+    }
+    let refusing = inputs.iter().find(|input| {
+        input
+            .get("properties")
+            .and_then(Value::as_object)
+            .is_some_and(|it| it.values().any(|value| value == "REFUSE_BATCH"))
+    });
+    if let Some(input) = refusing {
+        let id = text(input, "id").unwrap_or_default();
+        let message = format!("Property values were not valid for {id}: REFUSE_BATCH");
+        return (400, error(message, "VALIDATION_ERROR", json!({})));
     }
     let non_unique = inputs
         .iter()
@@ -611,7 +632,7 @@ fn upsert(state: &mut State, config: &Config, body: &[u8]) -> (u16, Value) {
         "completedAt": now,
     });
     if errors.is_empty() {
-        (200, body)
+        (config.success_status, body)
     } else {
         body["numErrors"] = json!(errors.len());
         body["errors"] = Value::Array(errors);

@@ -10,10 +10,12 @@ use hubspot_deals::{
 };
 use serde_json::{Value, json};
 
+/// A client without a rate limiter: these tests drive the server's own limit.
 fn client(server: &FakeHubSpot, policy: RetryPolicy) -> Client {
     Client::builder()
         .base_url(server.url())
         .bearer_token("pat-fake")
+        .rate_limit(None)
         .timeout(Duration::from_millis(500))
         .retry_policy(policy)
         .build()

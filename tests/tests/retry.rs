@@ -65,8 +65,8 @@ fn untimed() -> reqwest::Client {
     reqwest::Client::builder().pool_idle_timeout(None).build().unwrap()
 }
 
-/// A server that answers the upsert with `answers`, in turn, and a client of it with no timer
-/// and `policy`.
+/// A server that answers the upsert with `answers`, in turn, and a client of it with no timer,
+/// `policy`, and no rate limiter (whose waits after a 429 the limiter tests below measure).
 async fn serve(answers: Vec<ResponseTemplate>, policy: RetryPolicy) -> (MockServer, Client) {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
@@ -79,6 +79,7 @@ async fn serve(answers: Vec<ResponseTemplate>, policy: RetryPolicy) -> (MockServ
         .bearer_token(TOKEN)
         .http_client(untimed())
         .retry_policy(policy)
+        .rate_limit(None)
         .build()
         .unwrap();
     (server, client)
@@ -440,6 +441,47 @@ async fn the_limiter_learns_from_the_server() {
     client.batch_upsert(&body()).await.unwrap();
     // The server said 10 per 10 s and none left: the next request waits for the window.
     assert!(start.elapsed() >= Duration::from_secs(10), "{:?}", start.elapsed());
+}
+
+/// `Client::builder()` starts at the spec's 100 per 10 s and follows the limit the server
+/// states as the pair it is: 20 per 2 s lets 60 requests through in about 4 s, not 20 s.
+#[tokio::test(start_paused = true)]
+async fn the_default_limiter_adopts_the_servers_limit_as_a_pair() {
+    let server = MockServer::start().await;
+    let stated = ok()
+        .insert_header("X-HubSpot-RateLimit-Max", "20")
+        .insert_header("X-HubSpot-RateLimit-Interval-Milliseconds", "2000");
+    Mock::given(method("POST")).respond_with(stated).mount(&server).await;
+    let client = Client::builder().base_url(server.uri()).http_client(untimed()).build().unwrap();
+    client.batch_upsert(&body()).await.unwrap();
+    let start = Instant::now();
+    for _ in 0..59 {
+        client.batch_upsert(&body()).await.unwrap();
+    }
+    let elapsed = start.elapsed();
+    assert!(elapsed >= Duration::from_secs(4) && elapsed < Duration::from_secs(5), "{elapsed:?}");
+}
+
+/// A `SECONDLY` 429 pauses the limiter a second, not the ten-secondly window its headers
+/// describe.
+#[tokio::test(start_paused = true)]
+async fn a_secondly_429_pauses_the_limiter_a_second() {
+    let server = MockServer::start().await;
+    // The ten-secondly window has room: only the secondly one is full.
+    let secondly = json(429, r#"{"status":"error","policyName":"SECONDLY"}"#)
+        .insert_header("X-HubSpot-RateLimit-Max", "100")
+        .insert_header("X-HubSpot-RateLimit-Remaining", "50")
+        .insert_header("X-HubSpot-RateLimit-Interval-Milliseconds", "10000");
+    Mock::given(method("POST"))
+        .respond_with(Sequence { answers: vec![secondly, ok()], next: AtomicUsize::new(0) })
+        .mount(&server)
+        .await;
+    let client = Client::builder().base_url(server.uri()).http_client(untimed()).build().unwrap();
+    let start = Instant::now();
+    let res = client.batch_upsert(&body()).await.unwrap();
+    assert_eq!(res.attempts().count, 2);
+    let elapsed = start.elapsed();
+    assert!(elapsed >= Duration::from_secs(1) && elapsed < Duration::from_secs(2), "{elapsed:?}");
 }
 
 /// Runs the futures concurrently on this task.

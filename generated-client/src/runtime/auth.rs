@@ -147,7 +147,10 @@ impl Refresher {
         }
         let refresh_token =
             current.rotated.clone().unwrap_or_else(|| self.grant.refresh_token.clone());
-        let got = self.refresh(http, &refresh_token).await.map_err(|it| self.redact(it))?;
+        let got = self
+            .refresh(http, &refresh_token)
+            .await
+            .map_err(|it| self.redact(it, &[&refresh_token]))?;
         current.generation += 1;
         let token = Token { header: got.header, generation: current.generation };
         current.refresh_at =
@@ -212,12 +215,14 @@ impl Refresher {
         }
     }
 
-    /// `text` without the secrets of the grant, whatever echoed them.
-    fn redact(&self, text: String) -> String {
+    /// `text` without the secrets of the grant (and the refresh token in use, which the
+    /// endpoint may have rotated), whatever echoed them.
+    fn redact(&self, text: String, more: &[&str]) -> String {
         let mut text = text;
-        for secret in [&self.grant.client_secret, &self.grant.refresh_token] {
+        let grant = [self.grant.client_secret.as_str(), self.grant.refresh_token.as_str()];
+        for secret in grant.into_iter().chain(more.iter().copied()) {
             if !secret.is_empty() {
-                text = text.replace(secret.as_str(), "<redacted>");
+                text = text.replace(secret, "<redacted>");
             }
         }
         text

@@ -800,6 +800,17 @@ impl Call {
             // refused token is always worth one more attempt: the request was not applied.
             let oauth = matches!(self.auth, Some(Auth::OAuth(_)));
             let spare = if self.retryable || oauth { request.try_clone() } else { None };
+            // The limiter first: a token is taken just before the request goes, not before a
+            // wait that could outlast it.
+            if let Some(limiter) = &self.limiter {
+                let wait = limiter.acquire().await;
+                if !wait.is_zero() {
+                    tracing::debug!(
+                        wait_ms = wait.as_millis() as u64,
+                        "waited for the rate limiter"
+                    );
+                }
+            }
             let token = match &self.auth {
                 Some(Auth::Static(header)) => {
                     request.headers_mut().insert(AUTHORIZATION, header.clone());
@@ -826,15 +837,6 @@ impl Call {
                 None => None,
             };
             count += 1;
-            if let Some(limiter) = &self.limiter {
-                let wait = limiter.acquire().await;
-                if !wait.is_zero() {
-                    tracing::debug!(
-                        wait_ms = wait.as_millis() as u64,
-                        "waited for the rate limiter"
-                    );
-                }
-            }
             let attempt = tracing::debug_span!(
                 "attempt",
                 attempt = count,
