@@ -140,10 +140,8 @@ impl Refresher {
             (Some(_), Some(at)) => Instant::now() < at,
             (Some(_), None) => true,
         };
-        if fresh {
-            if let Some(token) = &current.token {
-                return Ok(token.clone());
-            }
+        if let (true, Some(token)) = (fresh, &current.token) {
+            return Ok(token.clone());
         }
         let refresh_token =
             current.rotated.clone().unwrap_or_else(|| self.grant.refresh_token.clone());

@@ -150,11 +150,9 @@ impl Window {
 
     /// See [`Limiter::observe`].
     fn observe(&mut self, now: Instant, limit: Option<&RateLimit>, limited: Option<Limited>) {
-        if let Some(limit) = limit {
-            if let Some(max) = limit.max {
-                let interval = limit.interval.unwrap_or(self.primary().interval);
-                self.stated = Some(Limit::new(max, interval));
-            }
+        if let Some(max) = limit.and_then(|it| it.max) {
+            let interval = limit.and_then(|it| it.interval).unwrap_or(self.primary().interval);
+            self.stated = Some(Limit::new(max, interval));
         }
         self.forget_before(now);
         let primary = self.primary();
