@@ -79,7 +79,8 @@ struct Args {
     #[arg(long)]
     rate_limit: Option<u32>,
     /// Requests of the day to leave to the account's other integrations: a share of the daily
-    /// limit (`5%`) or a number of requests. The run stops when HubSpot says no more remain.
+    /// limit (`5%`) or a number of requests. The run stops when HubSpot's daily remaining
+    /// requests fall to it (resume the next day with the same `--checkpoint`).
     #[arg(long, default_value = "5%", value_parser = parse_reserve)]
     daily_reserve: DailyReserve,
     /// Stop when more than this share of the latest 200 requests fail (`off`: never).

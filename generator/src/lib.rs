@@ -94,11 +94,33 @@ impl std::fmt::Display for Summary {
     }
 }
 
+/// The stack the stages run on. Reading a document `load::MAX_DEPTH` levels deep through
+/// `openapiv3`'s serde takes more than the 2 MiB of a test thread in a debug build (random
+/// specs found it), and the bound must not depend on the caller's thread. Only the pages used
+/// are committed.
+const STACK_SIZE: usize = 64 << 20;
+
 /// Generates the models and the client for the spec `text`.
 ///
 /// `origin` is the spec's path as users know it: it is named in the header of each file and in
-/// diagnostics. On any error, returns every diagnostic found, warnings included.
+/// diagnostics. On any error, returns every diagnostic found, warnings included. The work runs
+/// on a thread of its own with a stack large enough for the deepest document accepted,
+/// whatever the caller's thread has (or, if no thread can be started, on the caller's).
 pub fn generate(text: &str, origin: &str, options: Options) -> Result<Generated, Diagnostics> {
+    std::thread::scope(|scope| {
+        let spawned = std::thread::Builder::new()
+            .name("generator".to_owned())
+            .stack_size(STACK_SIZE)
+            .spawn_scoped(scope, || generate_here(text, origin, options));
+        match spawned {
+            Ok(handle) => handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Err(_) => generate_here(text, origin, options),
+        }
+    })
+}
+
+/// [`generate`], on the caller's stack.
+fn generate_here(text: &str, origin: &str, options: Options) -> Result<Generated, Diagnostics> {
     let mut acc = Diagnostics::default();
     let fail = |err: Diagnostic| {
         let mut acc = Diagnostics::default();

@@ -87,6 +87,25 @@ fn a_document_nested_past_the_bound_is_reported() {
     assert_eq!(errors, ["unsupported: a document nested more than 64 levels deep"]);
 }
 
+/// The deepest document accepted, from a thread with a small stack (a test thread has 2 MiB,
+/// and reading it through `openapiv3` takes more in a debug build): the generator runs on a
+/// stack of its own, so the caller's does not decide whether it finishes.
+#[test]
+fn the_deepest_document_accepted_needs_no_stack_of_the_callers() {
+    let mut schema = String::from("{type: string}");
+    for _ in 0..29 {
+        schema = format!("{{type: object, properties: {{p: {schema}}}}}");
+    }
+    let text = spec(&format!("    Deep: {schema}\n"));
+    let res = thread::Builder::new()
+        .stack_size(256 << 10)
+        .spawn(move || generator::generate(&text, "spec", generator::Options::default()).is_ok())
+        .unwrap()
+        .join()
+        .unwrap();
+    assert!(res, "a document within the bound generates");
+}
+
 /// Schemas that nest through components rather than in the document: each `allOf` includes
 /// the next one.
 #[test]
