@@ -882,20 +882,30 @@ fn read_checkpoint(path: &Path) -> Result<Earlier, BulkError> {
             }
             Ok(Line::Sending { sending, at }) => {
                 let Some(at) = at.or(res.started) else { continue };
-                in_flight.extend(sending.into_iter().map(|it| (it, at)));
+                for index in sending {
+                    // Sent again by a later run: the earlier send got no outcome (its run was
+                    // killed), so it may have been applied.
+                    if let Some(earlier) = in_flight.insert(index, at) {
+                        note(&mut res.maybe_applied, index, earlier);
+                    }
+                }
             }
             // A later line for the same input (a resumed run's) replaces an earlier one.
             Ok(Line::Outcome(outcome)) => {
                 let sent = in_flight.remove(&outcome.index);
-                if outcome.fate.is_settled() {
-                    res.resumed.insert(outcome.index, outcome);
-                    continue;
-                }
-                // Refused, or never sent: that request wrote nothing. Unknown: it may have.
-                if let (Fate::Unknown { .. }, Some(at)) = (&outcome.fate, sent) {
+                // Unknown: that request may have been applied. Merged: the input was sent by a
+                // run killed before it said, then merged into a later one; if that one is sent
+                // again, the time goes with it. Refused or never sent: nothing was written.
+                if let (Fate::Unknown { .. } | Fate::Merged { .. }, Some(at)) =
+                    (&outcome.fate, sent)
+                {
                     note(&mut res.maybe_applied, outcome.index, at);
                 }
-                res.resumed.remove(&outcome.index);
+                if outcome.fate.is_settled() {
+                    res.resumed.insert(outcome.index, outcome);
+                } else {
+                    res.resumed.remove(&outcome.index);
+                }
             }
             _ => {}
         }
@@ -964,8 +974,16 @@ fn outcome(index: usize, input: &Input, fate: Fate) -> Outcome {
 enum Answer {
     /// A fate for each input of the request.
     Fates(Vec<Fate>),
-    /// A 400 that wrote nothing: `category: message`, as a whole.
-    Refused(String),
+    /// A 400 that wrote nothing.
+    Refused(Refusal),
+}
+
+/// A 400 for a whole request: what it says, to compare with another (category and message,
+/// never what differs between answers, such as a correlation id), and how it reads.
+#[derive(Clone, PartialEq, Eq)]
+struct Refusal {
+    what: String,
+    text: String,
 }
 
 /// Sends one batch; a batch refused with a 400 is split in halves until the inputs at fault are
@@ -975,14 +993,14 @@ async fn send(client: Client, batch: Vec<Pending>, halt: Halt) -> Sent {
         Sent { keys: batch.iter().map(|it| key_of(&it.input)).collect(), ..Sent::default() };
     let mut settled: Vec<(Pending, Fate)> = Vec::with_capacity(batch.len());
     // Batches refused as a whole, with their refusal, waiting to be split.
-    let mut refused: Vec<(Vec<Pending>, String)> = Vec::new();
+    let mut refused: Vec<(Vec<Pending>, Refusal)> = Vec::new();
     match request(&client, &batch, &halt, &mut sent).await {
         Answer::Fates(fates) => settled.extend(batch.into_iter().zip(fates)),
         Answer::Refused(refusal) => refused.push((batch, refusal)),
     }
     while let Some((mut whole, refusal)) = refused.pop() {
         if whole.len() == 1 {
-            let fate = Fate::Failed { error: refusal, transient: false };
+            let fate = Fate::Failed { error: refusal.text, transient: false };
             settled.extend(whole.into_iter().map(|it| (it, fate.clone())));
             continue;
         }
@@ -992,12 +1010,13 @@ async fn send(client: Client, batch: Vec<Pending>, halt: Halt) -> Sent {
         for half in &halves {
             answers.push(request(&client, half, &halt, &mut sent).await);
         }
-        let same = answers.iter().all(|it| matches!(it, Answer::Refused(r) if *r == refusal));
+        let same =
+            answers.iter().all(|it| matches!(it, Answer::Refused(r) if r.what == refusal.what));
         if same {
             // Not any input's fault, but the request's: the inputs may well go through once
             // its cause is mended, so a resumed run sends them again.
-            sent.refused_whole = Some(refusal.clone());
-            let fate = Fate::Failed { error: refusal.clone(), transient: true };
+            sent.refused_whole = Some(refusal.text.clone());
+            let fate = Fate::Failed { error: refusal.text.clone(), transient: true };
             settled.extend(halves.into_iter().flatten().map(|it| (it, fate.clone())));
             continue;
         }
@@ -1030,9 +1049,14 @@ async fn request(client: &Client, batch: &[Pending], halt: &Halt, sent: &mut Sen
         Ok(response) => response.attempts().clone(),
         Err(err) => err.attempts().cloned().unwrap_or(no_attempt),
     };
+    if attempts.count == 0 {
+        // Nothing went out (no token could be had, or the body broke its schema).
+        sent.requests -= 1;
+    } else {
+        sent.failures.push(answer.is_err());
+    }
     sent.retries += attempts.count.saturating_sub(1) as usize;
     sent.rate_limited += attempts.rate_limited as usize;
-    sent.failures.push(answer.is_err());
     let limit = match &answer {
         Ok(response) => response.rate_limit(),
         Err(err) => err.rate_limit(),
@@ -1081,13 +1105,13 @@ async fn request(client: &Client, batch: &[Pending], halt: &Halt, sent: &mut Sen
 }
 
 /// What a call that failed came to for every input of its batch, from every attempt, or the
-/// refusal of a 400 (`category: message`) that wrote nothing; stops the run when no later batch
-/// can go through (a daily limit, a refused token).
+/// refusal of a 400 that wrote nothing; stops the run when no later batch can go through (a
+/// daily limit, a refused token).
 fn fate_of_error(
     err: &Error<crate::models::Error>,
     attempts: &Attempts,
     halt: &Halt,
-) -> Result<Fate, String> {
+) -> Result<Fate, Refusal> {
     let status = err.status().map(|it| it.as_u16());
     let text = err.to_string();
     if attempts.stopped == StopReason::DailyLimit {
@@ -1116,10 +1140,14 @@ fn fate_of_error(
         Error::Api { .. } | Error::UnexpectedResponse { .. } => match status {
             Some(400) => {
                 let body = err.api_body();
-                let category = body.and_then(|it| it.category.clone()).unwrap_or_default();
-                let message = body.and_then(|it| it.message.clone());
-                let message = message.unwrap_or_else(|| text.clone());
-                return Err(format!("{category}: {message}"));
+                let category = body.and_then(|it| it.category.as_deref()).unwrap_or_default();
+                let message = body.and_then(|it| it.message.as_deref());
+                let what = format!("{category}: {}", message.unwrap_or("(no message)"));
+                let text = match message {
+                    Some(_) => what.clone(),
+                    None => text,
+                };
+                return Err(Refusal { what, text });
             }
             Some(401 | 403 | 408 | 423 | 429 | 477 | 503) => {
                 Fate::Failed { error: text, transient: true }
@@ -1223,7 +1251,7 @@ fn map_back(
 mod tests {
     use chrono::{DateTime, Utc};
 
-    use super::{Fate, Input, Pending, map_back};
+    use super::{Fate, Input, Pending, map_back, read_checkpoint};
     use crate::models::{SimplePublicUpsertObject, StandardError};
 
     fn pending(index: usize, input: Input) -> Pending {
@@ -1303,5 +1331,44 @@ mod tests {
             "{:?}",
             fates[0]
         );
+    }
+
+    /// Across runs appended to one checkpoint, an input keeps the time of the earliest send
+    /// that may have been applied: a send whose run was killed (its line displaced by a later
+    /// run's), and one merged into a later input; a refusal adds none.
+    #[test]
+    fn the_checkpoint_keeps_the_earliest_send_that_may_have_applied() {
+        let path = std::env::temp_dir().join(format!("bulk-read-{}.jsonl", std::process::id()));
+        let (t0, t1, t2, t3) = (
+            "2026-12-01T10:00:00Z",
+            "2026-12-01T10:00:01Z",
+            "2026-12-01T10:00:02Z",
+            "2026-12-01T10:00:03Z",
+        );
+        let outcome = |index: usize, fate: &str| {
+            format!(r#"{{"index":{index},"idProperty":"p","id":"k{index}",{fate}}}"#)
+        };
+        let lines = [
+            format!(r#"{{"started":"{t0}"}}"#),
+            // Run 1 sends 0 and 1, and is killed.
+            format!(r#"{{"sending":[0,1],"at":"{t1}"}}"#),
+            // Run 2: 0 is sent again and refused; 1 is merged into 2, which is unknown.
+            format!(r#"{{"sending":[0],"at":"{t2}"}}"#),
+            outcome(0, r#""state":"failed","error":"503","transient":true"#),
+            outcome(1, r#""state":"merged","into":2"#),
+            format!(r#"{{"sending":[2],"at":"{t3}"}}"#),
+            outcome(2, r#""state":"unknown","reason":"timeout""#),
+            // 3 was created: settled.
+            format!(r#"{{"sending":[3],"at":"{t3}"}}"#),
+            outcome(3, r#""state":"created","recordId":"9""#),
+        ];
+        std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+        let earlier = read_checkpoint(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        let at = |it: &str| it.parse::<DateTime<Utc>>().unwrap();
+        let maybe: Vec<(usize, DateTime<Utc>)> = earlier.maybe_applied.into_iter().collect();
+        assert_eq!(maybe, [(0, at(t1)), (1, at(t1)), (2, at(t3))]);
+        // 1 is not settled: the input it was merged into is not.
+        assert_eq!(earlier.resumed.keys().copied().collect::<Vec<_>>(), [3]);
     }
 }

@@ -98,6 +98,8 @@ pub struct Config {
     pub non_unique: Vec<String>,
     /// The status of a whole success, 200 unless HubSpot changes it (as it has before).
     pub success_status: u16,
+    /// Whether a 400 says why in a `message` (HubSpot's error guide: any field may be missing).
+    pub messages: bool,
 }
 
 impl Default for Config {
@@ -110,6 +112,7 @@ impl Default for Config {
             echo_trace_ids: true,
             non_unique: Vec::new(),
             success_status: 200,
+            messages: true,
         }
     }
 }
@@ -494,7 +497,13 @@ fn percent_decode(text: &str) -> String {
 
 /// One upsert request against the records: the status and body HubSpot would answer.
 fn upsert(state: &mut State, config: &Config, body: &[u8]) -> (u16, Value) {
-    let error = |message: String, category: &str, context: Value| json!({"status": "error", "message": message, "correlationId": correlation_id(), "category": category, "context": context});
+    let error = |message: String, category: &str, context: Value| {
+        let mut body = json!({"status": "error", "message": message, "correlationId": correlation_id(), "category": category, "context": context});
+        if !config.messages {
+            body.as_object_mut().expect("an object").remove("message");
+        }
+        body
+    };
     let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(body) else {
         return (400, error("Invalid input JSON".to_owned(), "VALIDATION_ERROR", json!({})));
     };

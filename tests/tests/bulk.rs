@@ -504,6 +504,25 @@ async fn the_error_budget_stops_a_failing_run() {
     assert!(matches!(&fates[&0], Fate::Failed { transient: true, .. }));
 }
 
+/// A refusal that is about the request, not any input (an `idProperty` that is not unique),
+/// without a message too (then only its category and status say what it is; its correlation id
+/// differs every time): three requests for the batch, the run stopped.
+#[tokio::test]
+async fn a_batch_refused_whole_without_a_message_is_recognised_too() {
+    let config = Config {
+        non_unique: vec!["external_deal_id".to_owned()],
+        messages: false,
+        ..Config::default()
+    };
+    let server = FakeHubSpot::start(config).await;
+    let bulk = BulkUpsert::new(client(&server, RetryPolicy::default())).concurrency(1);
+    let inputs: Vec<Input> = (0..300).map(|it| deal(&format!("d{it}"), &[("n", "1")])).collect();
+    let (totals, _) = run(&bulk, inputs).await;
+    assert_eq!(server.requests(), (3, 0));
+    assert_eq!(totals.stopped.map(|it| it.cause), Some(StopCause::BatchRefused));
+    assert_eq!((totals.failed, totals.not_sent), (100, 200));
+}
+
 /// A refusal that is about the request, not any input (an `idProperty` that is not unique):
 /// three requests for the batch, every input failed with HubSpot's message, the run stopped.
 #[tokio::test]
