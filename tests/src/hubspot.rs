@@ -100,6 +100,8 @@ pub struct Config {
     pub success_status: u16,
     /// Whether a 400 says why in a `message` (HubSpot's error guide: any field may be missing).
     pub messages: bool,
+    /// How long each upsert takes to answer, so that requests overlap.
+    pub latency: Duration,
 }
 
 impl Default for Config {
@@ -113,6 +115,7 @@ impl Default for Config {
             non_unique: Vec::new(),
             success_status: 200,
             messages: true,
+            latency: Duration::ZERO,
         }
     }
 }
@@ -150,6 +153,9 @@ struct State {
     refused_tokens: usize,
     /// Every `Authorization` header received, to check that none leaks.
     authorizations: std::collections::BTreeSet<String>,
+    /// Upserts being handled now, and the most at once.
+    in_flight: usize,
+    max_in_flight: usize,
 }
 
 /// The server; it stops when dropped.
@@ -233,6 +239,11 @@ impl FakeHubSpot {
     /// Every `Authorization` header the server received.
     pub fn authorizations(&self) -> Vec<String> {
         self.state().authorizations.iter().cloned().collect()
+    }
+
+    /// The most upserts the server was handling at once.
+    pub fn max_in_flight(&self) -> usize {
+        self.state().max_in_flight
     }
 }
 
@@ -400,6 +411,10 @@ async fn handle(
         Ok(it) => it.to_bytes(),
         Err(_) => return Err(Dropped),
     };
+    let _handling = InFlight::enter(&state);
+    if !config.latency.is_zero() {
+        tokio::time::sleep(config.latency).await;
+    }
     let (status, body) = upsert(&mut lock(), &config, &body);
     match fault {
         Some(Fault::ApplyThenDrop) => return Err(Dropped),
@@ -413,6 +428,24 @@ async fn handle(
         _ => {}
     }
     answer(status, body)
+}
+
+/// An upsert being handled, counted while it lives.
+struct InFlight<'a>(&'a Arc<Mutex<State>>);
+
+impl<'a> InFlight<'a> {
+    fn enter(state: &'a Arc<Mutex<State>>) -> InFlight<'a> {
+        let mut it = state.lock().unwrap_or_else(PoisonError::into_inner);
+        it.in_flight += 1;
+        it.max_in_flight = it.max_in_flight.max(it.in_flight);
+        InFlight(state)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).in_flight -= 1;
+    }
 }
 
 /// The path of the OAuth token endpoint.

@@ -15,6 +15,16 @@ pub fn project_root() -> PathBuf {
     PathBuf::from(manifest_dir).parent().expect("tests/ lives below the project root").to_path_buf()
 }
 
+/// An address on 127.0.0.1 where nothing listens, and cannot while the returned socket lives:
+/// the socket holds the port, bound but not listening, so a connection there is refused and no
+/// other process can take the port (a port bound and freed again could be taken by anyone).
+pub fn refusing_address() -> (tokio::net::TcpSocket, std::net::SocketAddr) {
+    let socket = tokio::net::TcpSocket::new_v4().expect("a TCP socket");
+    socket.bind("127.0.0.1:0".parse().expect("an address")).expect("binding 127.0.0.1");
+    let addr = socket.local_addr().expect("a bound socket has an address");
+    (socket, addr)
+}
+
 /// The specs (`.yaml` and `.json` files) in `dir`, sorted.
 pub fn specs_in(dir: &Path) -> Vec<PathBuf> {
     let mut res: Vec<_> = std::fs::read_dir(dir)

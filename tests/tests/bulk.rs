@@ -293,10 +293,10 @@ async fn under_every_fault_the_store_matches_the_report() {
 
 #[tokio::test]
 async fn inputs_that_could_not_be_sent_failed_rather_than_unknown() {
-    // Bind a port, then free it: nothing listens there.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    // A port held but not listened on: connections are refused, and nobody else can take it.
+    let (_held, addr) = codegen_tests::refusing_address();
     let client = Client::builder()
-        .base_url(format!("http://127.0.0.1:{port}"))
+        .base_url(format!("http://{addr}"))
         .retry_policy(RetryPolicy::disabled())
         .build()
         .unwrap();
@@ -794,4 +794,25 @@ async fn tokens_are_refreshed_before_they_expire() {
     let (tokens, refused) = server.tokens();
     assert_eq!(refused, 0, "no request went out with an expired token");
     assert!(tokens.len() >= 3, "{} tokens in 2 s of one-second lifetimes", tokens.len());
+}
+
+/// At most `concurrency` batches are in flight at once: the server counts the upserts it is
+/// handling, each of which takes 30 ms.
+#[tokio::test]
+async fn no_more_batches_are_in_flight_than_the_concurrency() {
+    for concurrency in [1, 3] {
+        let latency = Duration::from_millis(30);
+        let server = FakeHubSpot::start(Config { latency, ..Config::default() }).await;
+        let bulk = BulkUpsert::new(client(&server, RetryPolicy::default()))
+            .batch_size(5)
+            .concurrency(concurrency);
+        let inputs: Vec<Input> = (0..60).map(|it| deal(&format!("d{it}"), &[("n", "1")])).collect();
+        let (totals, _) = run(&bulk, inputs).await;
+        assert_eq!(totals.created, 60);
+        assert_eq!(
+            server.max_in_flight(),
+            concurrency,
+            "{concurrency} in flight at most, and reached"
+        );
+    }
 }

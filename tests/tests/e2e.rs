@@ -175,10 +175,10 @@ async fn a_success_body_that_does_not_decode_is_kept_raw() {
 
 #[tokio::test]
 async fn a_connection_failure_is_a_transport_error() {
-    // Bind a port, then free it: nothing listens there.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    // A port held but not listened on: connections are refused, and nobody else can take it.
+    let (_held, addr) = codegen_tests::refusing_address();
     let client = Client::builder()
-        .base_url(format!("http://127.0.0.1:{port}"))
+        .base_url(format!("http://{addr}"))
         .retry_policy(RetryPolicy::disabled())
         .build()
         .unwrap();

@@ -288,10 +288,10 @@ async fn invalid_json_is_a_decode_error_without_retry() {
 
 #[tokio::test(start_paused = true)]
 async fn a_refused_connection_is_retried_then_reported_with_its_attempts() {
-    // Bind a port, then free it: nothing listens there.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    // A port held but not listened on: connections are refused, and nobody else can take it.
+    let (_held, addr) = codegen_tests::refusing_address();
     let client = Client::builder()
-        .base_url(format!("http://127.0.0.1:{port}"))
+        .base_url(format!("http://{addr}"))
         .http_client(untimed())
         .retry_policy(RetryPolicy::default().max_attempts(3))
         .build()
