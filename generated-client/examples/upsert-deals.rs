@@ -4,6 +4,7 @@
 //! HUBSPOT_TOKEN=pat-… cargo run --release --example upsert-deals -- \
 //!     --input deals.csv --id-property external_deal_id \
 //!     [--blank keep|clear] [--base-url URL] [--concurrency N] [--rate-limit N] [--timeout S] \
+//!     [--max-attempts N] \
 //!     [--daily-reserve 5%|N] [--error-budget 5%|off] [--checkpoint FILE] [--report FILE] [--dry-run]
 //! ```
 //!
@@ -74,6 +75,10 @@ struct Args {
     /// it, retried; its records are reported unknown if no later attempt answers).
     #[arg(long, default_value_t = 60.0)]
     timeout: f64,
+    /// Attempts per request, the first included: retries follow HubSpot's rules (429, 5xx,
+    /// timeouts), within two minutes a request.
+    #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u32).range(1..))]
+    max_attempts: u32,
     /// Requests per 10 seconds never to exceed. Without it the client starts at HubSpot's
     /// lowest limit (100) and follows the limit HubSpot's headers state.
     #[arg(long)]
@@ -263,7 +268,8 @@ async fn run(args: Args) -> Result<ExitCode, String> {
     }
     let timeout = Duration::try_from_secs_f64(args.timeout)
         .map_err(|err| format!("--timeout {}: {err}", args.timeout))?;
-    let mut builder = Client::builder().retry_policy(RetryPolicy::default()).timeout(timeout);
+    let retry = RetryPolicy::default().max_attempts(args.max_attempts);
+    let mut builder = Client::builder().retry_policy(retry).timeout(timeout);
     if let Some(url) = &args.base_url {
         builder = builder.base_url(url);
     }

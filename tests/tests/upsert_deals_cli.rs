@@ -168,7 +168,19 @@ async fn a_killed_run_resumes_to_the_same_report_and_store() {
     let checkpoint = dir.join("checkpoint.jsonl");
     let mut first =
         run(interrupted.url(), dir.join("first.jsonl"), Some(checkpoint.clone())).spawn().unwrap();
-    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    // Killed once the checkpoint records 2,000 outcomes, whatever the time the program takes to
+    // start: a fixed sleep could kill it before it wrote anything, or after it finished.
+    let outcomes = || {
+        std::fs::read_to_string(&checkpoint)
+            .map(|it| it.lines().filter(|line| line.contains("\"state\"")).count())
+            .unwrap_or(0)
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while outcomes() < 2_000 {
+        assert!(std::time::Instant::now() < deadline, "no 2,000 outcomes in 2 minutes");
+        assert!(first.try_wait().unwrap().is_none(), "the program ended before it was killed");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
     first.kill().unwrap();
     first.wait().unwrap();
     let written = interrupted.records().len();
@@ -399,5 +411,64 @@ async fn ten_thousand_rows_through_faults_expiring_tokens_and_the_daily_limit() 
             assert!(!text.contains(secret.as_str()), "{secret} in {file}");
         }
     }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The exit statuses the program promises, and a JSON Lines input sent for real: 0 when every
+/// record was written; 1 when a fate is unknown; 2 on bad arguments; 4 when the run stopped for
+/// a batch refused whole.
+#[tokio::test(flavor = "multi_thread")]
+async fn exit_statuses_say_what_happened() {
+    let dir = scratch("exit");
+    let input = dir.join("deals.jsonl");
+    std::fs::write(
+        &input,
+        "{\"external_deal_id\": \"a\", \"dealname\": \"A\", \"amount\": 5}\n\n{\"external_deal_id\": \"b\", \"amount\": 7.5, \"dealname\": null}\n",
+    )
+    .unwrap();
+    let args = |server: &FakeHubSpot, extra: &[&str]| {
+        let mut args: Vec<String> =
+            ["--input", &input.display().to_string(), "--id-property", "external_deal_id"]
+                .iter()
+                .map(|it| (*it).to_owned())
+                .collect();
+        args.extend(["--base-url".to_owned(), server.url()]);
+        args.extend(extra.iter().map(|it| (*it).to_owned()));
+        args
+    };
+    let server = FakeHubSpot::start(Config::default()).await;
+    let (code, out, err) = upsert_deals(args(&server, &[])).await;
+    assert_eq!(code, 0, "{out}\n{err}");
+    let store = stored(&server);
+    assert_eq!(store["a"]["amount"], "5", "numbers are sent as their JSON text");
+    assert_eq!(store["b"]["amount"], "7.5");
+    assert!(!store["b"].contains_key("dealname"), "a null sends nothing");
+
+    // One attempt, applied, its answer lost: unknown, exit 1.
+    let report = dir.join("report.jsonl");
+    server.inject([Fault::ApplyThenDrop]);
+    let (code, out, err) = upsert_deals(args(
+        &server,
+        &["--max-attempts", "1", "--report", &report.display().to_string()],
+    ))
+    .await;
+    assert_eq!(code, 1, "{out}\n{err}");
+    let states = report_lines(&report);
+    assert!(states.values().all(|it| it["state"] == "unknown"), "{states:?}");
+
+    // Bad arguments: exit 2, nothing sent.
+    let before = server.requests();
+    for bad in [&["--error-budget", "150%"][..], &["--max-attempts", "0"], &["--blank", "erase"]] {
+        let (code, _, err) = upsert_deals(args(&server, bad)).await;
+        assert_eq!(code, 2, "{bad:?}: {err}");
+    }
+    assert_eq!(server.requests(), before);
+
+    // A batch refused whole at the start: the run stops, exit 4.
+    let config = Config { non_unique: vec!["external_deal_id".to_owned()], ..Config::default() };
+    let refusing = FakeHubSpot::start(config).await;
+    let (code, out, err) = upsert_deals(args(&refusing, &[])).await;
+    assert_eq!(code, 4, "{out}\n{err}");
+    assert!(err.contains("not a unique property"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
