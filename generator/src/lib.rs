@@ -103,9 +103,11 @@ const STACK_SIZE: usize = 64 << 20;
 /// Generates the models and the client for the spec `text`.
 ///
 /// `origin` is the spec's path as users know it: it is named in the header of each file and in
-/// diagnostics. On any error, returns every diagnostic found, warnings included. The work runs
-/// on a thread of its own with a stack large enough for the deepest document accepted,
-/// whatever the caller's thread has (or, if no thread can be started, on the caller's).
+/// diagnostics. On any error, returns every diagnostic found, warnings included.
+///
+/// It starts threads: the work runs on a thread of its own with a stack large enough for the
+/// deepest document accepted, whatever the caller's thread has (or on the caller's, if no
+/// thread can be started), and large files are formatted in parts on a thread per core.
 pub fn generate(text: &str, origin: &str, options: Options) -> Result<Generated, Diagnostics> {
     std::thread::scope(|scope| {
         let spawned = std::thread::Builder::new()
