@@ -9,15 +9,18 @@ use hubspot_deals::models::{
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::Value;
 
-/// Decodes `text` as `T`, then checks that encoding and decoding again gives the same value.
+/// Decodes `text` as `T`, then checks that encoding it gives back the JSON that was read, value
+/// for value (numbers exactly), and that decoding that again gives the same value.
 fn decode_round_trip<T: DeserializeOwned + Serialize + PartialEq + std::fmt::Debug>(
     text: &str,
 ) -> T {
     let value: T =
         serde_json::from_str(text).unwrap_or_else(|err| panic!("decoding: {err}\n{text}"));
-    let encoded = serde_json::to_string(&value).unwrap();
-    let again: T = serde_json::from_str(&encoded).unwrap();
-    assert_eq!(value, again, "decode → encode → decode changed the value; encoded: {encoded}");
+    let input: Value = serde_json::from_str(text).unwrap();
+    let encoded = serde_json::to_value(&value).unwrap();
+    assert_eq!(encoded, input, "decode → encode changed the JSON");
+    let again: T = serde_json::from_value(encoded).unwrap();
+    assert_eq!(value, again, "decode → encode → decode changed the value");
     value
 }
 
