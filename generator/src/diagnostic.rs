@@ -194,9 +194,10 @@ impl Diagnostics {
         let n_warnings = self.items.len() - n_errors;
         let plural = |n: usize| if n == 1 { "" } else { "s" };
         res.push_str(&format!(
-            "{n_errors} error{}, {n_warnings} warning{} in {origin}\n",
+            "{n_errors} error{}, {n_warnings} warning{} in {}\n",
             plural(n_errors),
-            plural(n_warnings)
+            plural(n_warnings),
+            crate::markdown::visible(origin)
         ));
         res
     }

@@ -58,3 +58,26 @@ fn every_error_points_into_the_spec() {
         }
     });
 }
+
+/// Diagnostics quote the spec, and the spec is anyone's: control, bidi and invisible
+/// characters in what they quote, and in the origin, are shown escaped, so that printing them
+/// cannot write escape sequences to a terminal or reorder what it shows.
+#[test]
+fn diagnostics_show_control_characters_escaped() {
+    let hidden = "\u{1b}[31mred\u{7}\r\u{202e}evil\u{200b}";
+    let text = format!(
+        "openapi: 3.0.3\ninfo: {{title: T, version: '1'}}\npaths: {{}}\ncomponents:\n  schemas:\n    A: {{$ref: {}}}\n",
+        serde_json::to_string(&format!("#/components/schemas/{hidden}")).unwrap()
+    );
+    let origin = format!("specs/{hidden}.yaml");
+    let diagnostics = generator::generate(&text, &origin, Options::default())
+        .err()
+        .expect("a dangling reference is an error");
+    let rendered = diagnostics.render(&origin);
+    assert!(rendered.contains(r"\u{1b}[31mred"), "{rendered}");
+    let raw: Vec<char> = rendered
+        .chars()
+        .filter(|it| *it != '\n' && (it.is_control() || matches!(it, '\u{200b}' | '\u{202e}')))
+        .collect();
+    assert!(raw.is_empty(), "raw {raw:?} in:\n{rendered}");
+}
