@@ -70,9 +70,9 @@ fn diagnostics_show_control_characters_escaped() {
         serde_json::to_string(&format!("#/components/schemas/{hidden}")).unwrap()
     );
     let origin = format!("specs/{hidden}.yaml");
-    let diagnostics = generator::generate(&text, &origin, Options::default())
-        .err()
-        .expect("a dangling reference is an error");
+    let Err(diagnostics) = generator::generate(&text, &origin, Options::default()) else {
+        panic!("a dangling reference is an error")
+    };
     let rendered = diagnostics.render(&origin);
     assert!(rendered.contains(r"\u{1b}[31mred"), "{rendered}");
     let raw: Vec<char> = rendered
