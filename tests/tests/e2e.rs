@@ -429,3 +429,27 @@ async fn a_body_that_breaks_its_schema_is_refused_before_sending() {
     client.batch_upsert(&full).await.unwrap();
     assert_eq!(server.received_requests().await.unwrap().len(), 1);
 }
+
+/// A redirect is followed (as reqwest does: at most 10), and the token goes with it only to the
+/// same scheme, host and port: a server that redirects elsewhere never learns it.
+#[tokio::test]
+async fn a_redirect_elsewhere_never_carries_the_token() {
+    let elsewhere = MockServer::start().await;
+    Mock::given(method("POST")).respond_with(ok_response()).mount(&elsewhere).await;
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(UPSERT_PATH))
+        .respond_with(
+            ResponseTemplate::new(307)
+                .insert_header("location", format!("{}{UPSERT_PATH}", elsewhere.uri())),
+        )
+        .mount(&server)
+        .await;
+    let res = client(&server).batch_upsert(&body()).await.unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    let received = elsewhere.received_requests().await.unwrap();
+    assert_eq!(received.len(), 1, "the redirect was followed, the body sent again");
+    assert!(received[0].headers.get("authorization").is_none(), "{:?}", received[0].headers);
+    let first = server.received_requests().await.unwrap();
+    assert!(first[0].headers.get("authorization").is_some(), "the server asked for it got it");
+}
