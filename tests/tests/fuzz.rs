@@ -67,7 +67,6 @@ fn random_specs_generate_or_are_reported() {
         panic!("{err}");
     }
     let (generated, runs) = (generated.into_inner(), runs.into_inner());
-    println!("{generated} of {runs} random specs generated");
     assert!(
         generated * 100 >= GENERATE_FLOOR * runs,
         "only {generated} of {runs} random specs generated (the floor is {GENERATE_FLOOR}%)"
