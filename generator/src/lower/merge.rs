@@ -2,10 +2,15 @@
 //!
 //! Real specs restate a property in a later member to refine it: to add a description, a
 //! format, an enum, `nullable`, properties to an object that was free-form. Two declarations
-//! merge when neither contradicts the other; the result carries what both say. Where they
-//! disagree on `nullable`, the result accepts `null`: a server sends what either declaration
-//! allows, and decoding must not fail on it. Declarations that contradict each other (a string
-//! and an integer, two different objects by reference) do not merge.
+//! merge when neither contradicts the other; the result carries what both say, and accepts
+//! what either allows: where they disagree on `nullable`, the result accepts `null`, and of two
+//! bounds it keeps the wider (the lower `minimum`, the longer `maxLength`, no `pattern` where
+//! they differ; a bound one declaration lacks is no bound). A server sends what either
+//! declaration allows, so decoding must not fail on it, and a request either allows must not
+//! be refused before it is sent. Declarations that contradict each other (a string and an
+//! integer, two different objects by reference) do not merge.
+
+use std::cmp::Ordering;
 
 use openapiv3::{
     AdditionalProperties, ArrayType, IntegerFormat, IntegerType, NumberFormat, NumberType,
@@ -251,25 +256,37 @@ fn merge_type(a: &Type, b: &Type, resolver: &Resolver<'_>) -> Option<Type> {
     Some(match (a, b) {
         (Type::String(a), Type::String(b)) => Type::String(StringType {
             format: merge_string_format(&a.format, &b.format)?,
-            pattern: a.pattern.clone().or_else(|| b.pattern.clone()),
+            pattern: same(&a.pattern, &b.pattern),
             enumeration: union(&a.enumeration, &b.enumeration),
-            min_length: a.min_length.or(b.min_length),
-            max_length: a.max_length.or(b.max_length),
+            min_length: lower(a.min_length, b.min_length),
+            max_length: higher(a.max_length, b.max_length),
         }),
-        (Type::Integer(a), Type::Integer(b)) => Type::Integer(IntegerType {
-            // The wider: no format (64 bits) over `int32`.
-            format: match (&a.format, &b.format) {
-                (VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32), other)
-                | (other, VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32)) => other.clone(),
-                (it, _) => it.clone(),
-            },
-            multiple_of: a.multiple_of.or(b.multiple_of),
-            exclusive_minimum: a.exclusive_minimum || b.exclusive_minimum,
-            exclusive_maximum: a.exclusive_maximum || b.exclusive_maximum,
-            minimum: a.minimum.or(b.minimum),
-            maximum: a.maximum.or(b.maximum),
-            enumeration: union(&a.enumeration, &b.enumeration),
-        }),
+        (Type::Integer(a), Type::Integer(b)) => {
+            let min = wider_bound(
+                (a.minimum, a.exclusive_minimum),
+                (b.minimum, b.exclusive_minimum),
+                Ordering::Less,
+            );
+            let max = wider_bound(
+                (a.maximum, a.exclusive_maximum),
+                (b.maximum, b.exclusive_maximum),
+                Ordering::Greater,
+            );
+            Type::Integer(IntegerType {
+                // The wider: no format (64 bits) over `int32`.
+                format: match (&a.format, &b.format) {
+                    (VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32), other)
+                    | (other, VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32)) => other.clone(),
+                    (it, _) => it.clone(),
+                },
+                multiple_of: same(&a.multiple_of, &b.multiple_of),
+                exclusive_minimum: min.1,
+                exclusive_maximum: max.1,
+                minimum: min.0,
+                maximum: max.0,
+                enumeration: union(&a.enumeration, &b.enumeration),
+            })
+        }
         (Type::Number(a), Type::Number(b)) => Type::Number(merge_number(a, b)),
         // An integer is a number: the number keeps both.
         (Type::Integer(_), Type::Number(it)) | (Type::Number(it), Type::Integer(_)) => {
@@ -283,9 +300,9 @@ fn merge_type(a: &Type, b: &Type, resolver: &Resolver<'_>) -> Option<Type> {
                 (Some(a), Some(b)) => Some(merge(a, b, resolver)?),
                 (a, b) => a.clone().or_else(|| b.clone()),
             },
-            min_items: a.min_items.or(b.min_items),
-            max_items: a.max_items.or(b.max_items),
-            unique_items: a.unique_items || b.unique_items,
+            min_items: lower(a.min_items, b.min_items),
+            max_items: higher(a.max_items, b.max_items),
+            unique_items: a.unique_items && b.unique_items,
         }),
         (Type::Object(a), Type::Object(b)) => Type::Object(merge_object(a, b, resolver)?),
         _ => return None,
@@ -293,6 +310,16 @@ fn merge_type(a: &Type, b: &Type, resolver: &Resolver<'_>) -> Option<Type> {
 }
 
 fn merge_number(a: &NumberType, b: &NumberType) -> NumberType {
+    let min = wider_bound(
+        (a.minimum, a.exclusive_minimum),
+        (b.minimum, b.exclusive_minimum),
+        Ordering::Less,
+    );
+    let max = wider_bound(
+        (a.maximum, a.exclusive_maximum),
+        (b.maximum, b.exclusive_maximum),
+        Ordering::Greater,
+    );
     NumberType {
         format: match (&a.format, &b.format) {
             (it, VariantOrUnknownOrEmpty::Empty) | (VariantOrUnknownOrEmpty::Empty, it) => {
@@ -301,12 +328,46 @@ fn merge_number(a: &NumberType, b: &NumberType) -> NumberType {
             (a, b) if a == b => a.clone(),
             _ => VariantOrUnknownOrEmpty::Item(NumberFormat::Double),
         },
-        multiple_of: a.multiple_of.or(b.multiple_of),
-        exclusive_minimum: a.exclusive_minimum || b.exclusive_minimum,
-        exclusive_maximum: a.exclusive_maximum || b.exclusive_maximum,
-        minimum: a.minimum.or(b.minimum),
-        maximum: a.maximum.or(b.maximum),
+        multiple_of: same(&a.multiple_of, &b.multiple_of),
+        exclusive_minimum: min.1,
+        exclusive_maximum: max.1,
+        minimum: min.0,
+        maximum: max.0,
         enumeration: union(&a.enumeration, &b.enumeration),
+    }
+}
+
+/// Of two lower bounds, the lower; none when either declaration has none.
+fn lower(a: Option<usize>, b: Option<usize>) -> Option<usize> {
+    Some(a?.min(b?))
+}
+
+/// Of two upper bounds, the higher; none when either declaration has none.
+fn higher(a: Option<usize>, b: Option<usize>) -> Option<usize> {
+    Some(a?.max(b?))
+}
+
+/// The value both declarations give, or none (a `pattern`, a `multipleOf`: two different ones
+/// together allow what neither alone states).
+fn same<T: PartialEq + Clone>(a: &Option<T>, b: &Option<T>) -> Option<T> {
+    if a == b { a.clone() } else { None }
+}
+
+/// Of two bounds with their exclusivity, the wider: the one further out (`Less` for minimums,
+/// `Greater` for maximums), exclusive only when it is and the other, as far out, is too; no
+/// bound when either has none (an exclusivity flag without a bound means nothing).
+fn wider_bound<N: PartialOrd + Copy>(
+    a: (Option<N>, bool),
+    b: (Option<N>, bool),
+    outward: Ordering,
+) -> (Option<N>, bool) {
+    let (Some(av), Some(bv)) = (a.0, b.0) else { return (None, false) };
+    match av.partial_cmp(&bv) {
+        Some(Ordering::Equal) => (Some(av), a.1 && b.1),
+        Some(it) if it == outward => (Some(av), a.1),
+        Some(_) => (Some(bv), b.1),
+        // Not comparable (NaN): no bound rather than a guess.
+        None => (None, false),
     }
 }
 
@@ -431,6 +492,94 @@ mod tests {
         assert_eq!(
             merged(json!({"type": "integer", "format": "int32"}), json!({"type": "integer"})),
             Some(json!({"type": "integer"}))
+        );
+    }
+
+    /// Of two bounds, the merge keeps the wider, keyword by keyword; a bound only one
+    /// declaration states is no bound (the other allows anything); exclusivity goes with the
+    /// bound kept.
+    #[test]
+    fn bounds_merge_to_the_wider() {
+        let both = |a: serde_json::Value, b: serde_json::Value| {
+            let ab = merged(a.clone(), b.clone()).unwrap();
+            assert_eq!(ab, merged(b, a).unwrap(), "the same whichever comes first");
+            ab
+        };
+        let string = |extra: serde_json::Value| {
+            let mut it = json!({"type": "string"});
+            it.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+            it
+        };
+        assert_eq!(
+            both(
+                string(json!({"minLength": 3, "maxLength": 5})),
+                string(json!({"minLength": 1, "maxLength": 9}))
+            ),
+            string(json!({"minLength": 1, "maxLength": 9}))
+        );
+        assert_eq!(both(string(json!({"maxLength": 5})), string(json!({}))), string(json!({})));
+        assert_eq!(
+            both(string(json!({"pattern": "^a"})), string(json!({"pattern": "^a"}))),
+            string(json!({"pattern": "^a"}))
+        );
+        assert_eq!(
+            both(string(json!({"pattern": "^a"})), string(json!({"pattern": "^b"}))),
+            string(json!({}))
+        );
+        let int = |extra: serde_json::Value| {
+            let mut it = json!({"type": "integer"});
+            it.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+            it
+        };
+        // The lower minimum, with its own exclusivity: never 5 exclusive, which neither says.
+        assert_eq!(
+            both(int(json!({"minimum": 5})), int(json!({"minimum": 3, "exclusiveMinimum": true}))),
+            int(json!({"minimum": 3, "exclusiveMinimum": true}))
+        );
+        assert_eq!(
+            both(int(json!({"minimum": 3})), int(json!({"minimum": 3, "exclusiveMinimum": true}))),
+            int(json!({"minimum": 3}))
+        );
+        assert_eq!(
+            both(int(json!({"maximum": 10, "exclusiveMaximum": true})), int(json!({"maximum": 7}))),
+            int(json!({"maximum": 10, "exclusiveMaximum": true}))
+        );
+        assert_eq!(both(int(json!({"maximum": 10})), int(json!({}))), int(json!({})));
+        assert_eq!(
+            both(int(json!({"multipleOf": 2})), int(json!({"multipleOf": 3}))),
+            int(json!({}))
+        );
+        assert_eq!(
+            both(int(json!({"multipleOf": 2})), int(json!({"multipleOf": 2}))),
+            int(json!({"multipleOf": 2}))
+        );
+        let number = |extra: serde_json::Value| {
+            let mut it = json!({"type": "number"});
+            it.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+            it
+        };
+        assert_eq!(
+            both(
+                number(json!({"minimum": 0.5, "maximum": 2.5})),
+                number(json!({"minimum": 1.0, "maximum": 9.5}))
+            ),
+            number(json!({"minimum": 0.5, "maximum": 9.5}))
+        );
+        let array = |extra: serde_json::Value| {
+            let mut it = json!({"type": "array", "items": {"type": "string"}});
+            it.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+            it
+        };
+        assert_eq!(
+            both(
+                array(json!({"minItems": 2, "maxItems": 4, "uniqueItems": true})),
+                array(json!({"minItems": 1, "maxItems": 8}))
+            ),
+            array(json!({"minItems": 1, "maxItems": 8}))
+        );
+        assert_eq!(
+            both(array(json!({"uniqueItems": true})), array(json!({"uniqueItems": true}))),
+            array(json!({"uniqueItems": true}))
         );
     }
 
