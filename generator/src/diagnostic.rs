@@ -6,6 +6,7 @@
 
 use std::fmt;
 
+pub use crate::source::Location;
 use crate::{pointer::JsonPointer, source::SourceMap};
 
 /// How serious a diagnostic is.
@@ -37,15 +38,6 @@ pub enum Kind {
     /// `serde_json::Value`, a body as bytes), or an operation left out: a warning, or an error
     /// under `Options::strict`.
     Loosened,
-}
-
-/// A line and column in the spec's text, both counted from 1.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Location {
-    /// The line, from 1.
-    pub line: usize,
-    /// The column, from 1.
-    pub column: usize,
 }
 
 /// One problem found in the spec.

@@ -26,6 +26,7 @@ mod pointer;
 mod resolve;
 mod source;
 mod standalone;
+mod tree;
 
 pub use crate::{
     diagnostic::{Diagnostic, Diagnostics, Kind, Location, Severity},

@@ -9,6 +9,7 @@ use serde_yaml::Mapping;
 use crate::{
     diagnostic::{Diagnostic, Kind, Location, Severity},
     pointer::{JsonPointer, Segment},
+    tree::{NAME_MAPS, Tree, children, is_data},
 };
 
 /// How deeply a document may nest maps and lists. Real specs stay below 30 (HubSpot's: 10 to
@@ -26,10 +27,6 @@ pub(crate) struct Loaded {
     /// warnings.
     pub(crate) notes: Vec<Diagnostic>,
 }
-
-/// The document as read: a YAML tree, which keeps the order of maps (properties are fields in
-/// the spec's order). Every key is text.
-pub(crate) type Tree = serde_yaml::Value;
 
 /// Reads `text` as a tree: YAML, or JSON when the first character is `{`.
 ///
@@ -168,21 +165,6 @@ pub(crate) fn typed(mut tree: Tree, text: &str) -> Result<Typed, Diagnostic> {
 
 fn is_json(text: &str) -> bool {
     text.trim_start().starts_with('{')
-}
-
-/// The children of a node of the tree, each with the step down to it. A tagged value (`!tag`)
-/// stands for the value it tags.
-pub(crate) fn children(node: &Tree) -> Box<dyn Iterator<Item = (Segment<'_>, &Tree)> + '_> {
-    match node {
-        Tree::Mapping(map) => Box::new(
-            map.iter().map(|(key, it)| (Segment::Key(key.as_str().unwrap_or_default()), it)),
-        ),
-        Tree::Sequence(items) => {
-            Box::new(items.iter().enumerate().map(|(idx, it)| (Segment::Index(idx), it)))
-        }
-        Tree::Tagged(tagged) => children(&tagged.value),
-        _ => Box::new(std::iter::empty()),
-    }
 }
 
 fn check_version(tree: &Tree) -> Result<(), Diagnostic> {
@@ -387,10 +369,10 @@ fn normalise<'t>(
             }
             for (key, value) in map.iter_mut() {
                 let key = key.as_str().unwrap_or_default();
-                if !in_names && crate::resolve::is_data(key) {
+                if !in_names && is_data(key) {
                     continue;
                 }
-                let names_below = !in_names && crate::resolve::NAME_MAPS.contains(&key);
+                let names_below = !in_names && NAME_MAPS.contains(&key);
                 path.push(Segment::Key(key));
                 normalise(value, path, names_below, notes);
                 path.pop();

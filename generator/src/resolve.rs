@@ -11,8 +11,8 @@ use openapiv3::{OpenAPI, Parameter, ReferenceOr, RequestBody, Response, Schema};
 
 use crate::{
     diagnostic::{Diagnostics, Kind},
-    load::{Tree, children},
     pointer::{JsonPointer, Segment},
+    tree::{NAME_MAPS, Tree, children, is_data},
 };
 
 /// Reports every `$ref` that is external or points nowhere, and returns which.
@@ -55,30 +55,6 @@ pub(crate) fn check_refs(tree: &Tree, acc: &mut Diagnostics) -> CheckedRefs {
 #[derive(Debug, Default)]
 pub(crate) struct CheckedRefs {
     reported: BTreeSet<String>,
-}
-
-/// Keys whose values are maps from names to objects.
-pub(crate) const NAME_MAPS: &[&str] = &[
-    "properties",
-    "schemas",
-    "responses",
-    "parameters",
-    "examples",
-    "requestBodies",
-    "headers",
-    "securitySchemes",
-    "links",
-    "callbacks",
-    "paths",
-    "content",
-    "encoding",
-    "variables",
-    "definitions",
-];
-
-/// Keys whose values are data (examples, defaults, enum values, extensions), not OpenAPI.
-pub(crate) fn is_data(key: &str) -> bool {
-    matches!(key, "example" | "default" | "enum" | "value" | "mapping") || key.starts_with("x-")
 }
 
 /// Whether `reference`, at `path`, points into the document; reports it when it does not.
@@ -279,7 +255,7 @@ mod tests {
 
     fn reported(tree: &serde_json::Value) -> Vec<String> {
         let mut acc = Diagnostics::default();
-        let tree: crate::load::Tree = serde_json::from_value(tree.clone()).unwrap();
+        let tree: crate::tree::Tree = serde_json::from_value(tree.clone()).unwrap();
         check_refs(&tree, &mut acc);
         acc.iter().map(|it| it.pointer.to_string()).collect()
     }

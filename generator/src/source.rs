@@ -8,7 +8,16 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use saphyr_parser::{Event, Parser, Span};
 
-use crate::{diagnostic::Location, pointer::JsonPointer};
+use crate::pointer::JsonPointer;
+
+/// A line and column in the spec's text, both counted from 1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Location {
+    /// The line, from 1.
+    pub line: usize,
+    /// The column, from 1.
+    pub column: usize,
+}
 
 /// The line and column of the nodes of a document that diagnostics point to, and of their
 /// ancestors, by pointer.
@@ -119,8 +128,9 @@ impl SourceMap {
 
 #[cfg(test)]
 mod tests {
+    use super::Location;
     use super::SourceMap;
-    use crate::{diagnostic::Location, pointer::JsonPointer};
+    use crate::pointer::JsonPointer;
 
     fn ptr(text: &str) -> JsonPointer {
         JsonPointer::parse_ref(text).unwrap()
