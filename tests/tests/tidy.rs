@@ -128,3 +128,97 @@ fn every_file_has_a_module_doc_and_a_sane_size() {
     }
     assert!(found.is_empty(), "{}", found.join("\n"));
 }
+
+/// The generator's modules (its files and folders below `src/`, the crate root aside) import
+/// down: the graph of `crate::…` paths between them has no circle.
+#[test]
+fn the_generators_modules_import_without_circles() {
+    use std::collections::{BTreeMap, BTreeSet};
+    let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (path, text) in rust_files("generator/src") {
+        let rel = path.strip_prefix("generator/src").unwrap();
+        let module = rel.components().next().unwrap().as_os_str().to_string_lossy();
+        let module = module.trim_end_matches(".rs").to_owned();
+        if module == "lib" {
+            continue;
+        }
+        let code: String = code_lines(&text).map(|(_, line)| format!("{line}\n")).collect();
+        let deps = graph.entry(module.clone()).or_default();
+        for (idx, _) in code.match_indices("crate::") {
+            let rest = &code[idx + "crate::".len()..];
+            if let Some(list) = rest.strip_prefix('{') {
+                // `use crate::{a::…, b, …}`: the names at the top level of the braces.
+                let mut depth = 0;
+                let mut name = String::new();
+                for c in list.chars() {
+                    match c {
+                        '{' => depth += 1,
+                        '}' if depth == 0 => break,
+                        '}' => depth -= 1,
+                        ',' if depth == 0 => {
+                            deps.insert(std::mem::take(&mut name));
+                            continue;
+                        }
+                        _ => {}
+                    }
+                    if depth == 0 && (c.is_alphanumeric() || c == '_') {
+                        name.push(c);
+                    } else if depth == 0 && c == ':' {
+                        // The rest of the path is the module's, not a module.
+                        name.push(':');
+                    }
+                }
+                deps.insert(name);
+            } else {
+                let name: String =
+                    rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+                deps.insert(name);
+            }
+        }
+    }
+    let modules: BTreeSet<String> = graph.keys().cloned().collect();
+    for deps in graph.values_mut() {
+        *deps = deps
+            .iter()
+            .map(|it| it.split(':').next().unwrap_or_default().to_owned())
+            .filter(|it| modules.contains(it))
+            .collect();
+    }
+    for (module, deps) in &mut graph {
+        deps.remove(module);
+    }
+    // Depth-first search for a back edge.
+    fn visit(
+        module: &str,
+        graph: &BTreeMap<String, BTreeSet<String>>,
+        path: &mut Vec<String>,
+        done: &mut BTreeSet<String>,
+    ) -> Option<Vec<String>> {
+        if let Some(at) = path.iter().position(|it| it == module) {
+            let mut circle = path[at..].to_vec();
+            circle.push(module.to_owned());
+            return Some(circle);
+        }
+        if done.contains(module) {
+            return None;
+        }
+        path.push(module.to_owned());
+        for dep in &graph[module] {
+            if let Some(circle) = visit(dep, graph, path, done) {
+                return Some(circle);
+            }
+        }
+        path.pop();
+        done.insert(module.to_owned());
+        None
+    }
+    let mut done = BTreeSet::new();
+    for module in graph.keys() {
+        if let Some(circle) = visit(module, &graph, &mut Vec::new(), &mut done) {
+            panic!(
+                "the generator's modules import in a circle: {}\n{graph:#?}",
+                circle.join(" → ")
+            );
+        }
+    }
+}
