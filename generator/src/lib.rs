@@ -31,6 +31,7 @@ mod tree;
 pub use crate::{
     diagnostic::{Diagnostic, Diagnostics, Kind, Location, Severity},
     format::header,
+    lower::{Counts, Options, Summary},
     markdown::visible,
     pointer::JsonPointer,
     standalone::{CrateName, RUNTIME_DEPENDENCIES, STANDALONE_RUNTIME_DIR, standalone_crate},
@@ -49,50 +50,6 @@ pub struct Generated {
     pub warnings: Diagnostics,
     /// How much of the spec was generated as precisely as it is written.
     pub summary: Summary,
-}
-
-/// How to generate.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Options {
-    /// Whether a construct that cannot be typed as precisely as the spec says is an error. By
-    /// default it is a warning ([`Kind::Loosened`]) and the code is of a lesser kind: a
-    /// `serde_json::Value`, raw bytes, or an operation left out of the client.
-    pub strict: bool,
-    /// Whether to gate each operation, and the models only tagged operations use, behind one
-    /// cargo feature per tag (for standalone crates, whose manifest declares them; see
-    /// [`ir::Api::features`]). Specs with fewer than two tags get none.
-    pub features: bool,
-}
-
-/// How many operations and schemas were generated fully, with loosened parts, or not at all.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Summary {
-    /// The operations of the spec.
-    pub operations: Counts,
-    /// The component schemas of the spec.
-    pub schemas: Counts,
-}
-
-/// Counts of one kind of item.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Counts {
-    /// Generated as precisely as the spec says.
-    pub typed: usize,
-    /// Generated, with some part typed less precisely.
-    pub loosened: usize,
-    /// Not generated.
-    pub left_out: usize,
-}
-
-impl std::fmt::Display for Summary {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let Summary { operations: o, schemas: s } = self;
-        write!(
-            f,
-            "operations: {} typed, {} loosened, {} left out; schemas: {} typed, {} loosened",
-            o.typed, o.loosened, o.left_out, s.typed, s.loosened
-        )
-    }
 }
 
 /// The stack the stages run on. Reading a document `load::MAX_DEPTH` levels deep through

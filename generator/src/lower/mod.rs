@@ -13,6 +13,7 @@ pub(crate) use cycles::cycle_nesting;
 mod merge;
 mod operation;
 mod schema;
+mod summary;
 mod union;
 
 use std::{collections::BTreeMap, rc::Rc};
@@ -21,8 +22,8 @@ use openapiv3::{OpenAPI, ReferenceOr, Schema};
 use serde_json::Value;
 use typed_arena::Arena;
 
+pub use self::summary::{Counts, Options, Summary};
 use crate::{
-    Counts, Options, Summary,
     diagnostic::{Diagnostic, Diagnostics, Kind, Severity},
     ir,
     load::Typed,
