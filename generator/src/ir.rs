@@ -25,6 +25,11 @@ pub struct Api {
     /// The cargo features of a standalone crate, one per tag (`Options::features`), sorted:
     /// empty when everything is always compiled.
     pub features: Vec<Feature>,
+    /// How deeply the types of the largest cycle of models nest, in all (`lower::cycles`): what
+    /// rustc's recursion limit must allow in the crate, for it to check how values drop.
+    pub cycle_nesting: usize,
+    /// Whether any model checks a `pattern`: its crate then needs the `regex` crate.
+    pub uses_patterns: bool,
 }
 
 /// A number of requests per interval.

@@ -78,10 +78,10 @@ const DEFAULT_RECURSION_LIMIT: usize = 128;
 /// stops with "overflow while adding drop-check rules" past the recursion limit: a spec whose
 /// schemas refer to each other in a long chain or cycle (a synthetic one of 100 schemas in one
 /// cycle did; it needs a limit between 128 and 256, while a chain of 100 passes at 128) gives a
-/// crate that does not compile. The bound is `lower::cycle_nesting`: about five times what
+/// crate that does not compile. The bound is `ir::Api::cycle_nesting`: about five times what
 /// that spec needs. A higher limit costs nothing unless something recurses that deep.
 fn recursion_limit(api: &ir::Api) -> Option<usize> {
-    let bound = crate::lower::cycle_nesting(&api.models);
+    let bound = api.cycle_nesting;
     (bound > DEFAULT_RECURSION_LIMIT).then_some(bound + DEFAULT_RECURSION_LIMIT)
 }
 
@@ -143,7 +143,7 @@ pub fn standalone_crate(
          [dependencies]\n{runtime_name} = {{ path = \"runtime\" }}\n{RUNTIME_DEPENDENCIES}{regex}{features}",
         features = features_table(&api.features),
         // The models check `pattern`s with the `regex` crate; only crates that have one need it.
-        regex = if crate::emit::uses_patterns(api) { "regex = \"1\"\n" } else { "" },
+        regex = if api.uses_patterns { "regex = \"1\"\n" } else { "" },
     );
     let runtime_manifest = format!(
         "# {header_text}\n\n[package]\nname = \"{runtime_name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n\

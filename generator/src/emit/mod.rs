@@ -9,8 +9,6 @@ mod examples;
 mod models;
 mod validate;
 
-pub(crate) use self::validate::uses_patterns;
-
 use std::ops::Range;
 
 use proc_macro2::{Delimiter, Ident, Span, TokenStream, TokenTree};

@@ -232,14 +232,3 @@ fn check(check: &ir::Check, ty: &ir::TypeRef) -> Option<TokenStream> {
         _ => return None,
     })
 }
-
-/// Whether any model checks a `pattern`: its crate then needs the `regex` crate.
-pub(crate) fn uses_patterns(api: &ir::Api) -> bool {
-    api.models.iter().any(|model| match &model.kind {
-        ir::ModelKind::Struct(it) => it
-            .fields
-            .iter()
-            .any(|field| field.checks.iter().any(|check| matches!(check, ir::Check::Pattern(_)))),
-        _ => false,
-    })
-}

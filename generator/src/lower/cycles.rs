@@ -109,7 +109,7 @@ fn recursive_aliases_to_newtypes(models: &mut [ir::Model], index: &BTreeMap<Stri
 /// model itself and its deepest member with an `Option` and a `Box` around it. A path through
 /// the types that stays in one cycle visits each of its models at most once, so this bounds how
 /// deeply rustc follows the types of a cycle; outside cycles it follows each type once.
-pub(crate) fn cycle_nesting(models: &[ir::Model]) -> usize {
+pub(super) fn cycle_nesting(models: &[ir::Model]) -> usize {
     fn depth(ty: &ir::TypeRef) -> usize {
         match ty {
             ir::TypeRef::Vec(it) | ir::TypeRef::Map(it) | ir::TypeRef::Nullable(it) => {

@@ -9,7 +9,6 @@
 mod cycles;
 mod features;
 
-pub(crate) use cycles::cycle_nesting;
 mod merge;
 mod operation;
 mod schema;
@@ -96,6 +95,8 @@ pub(crate) fn lower(
         Vec::new()
     };
     let summary = summarise(doc, &operations, ctx.left_out.len(), ctx.acc);
+    let cycle_nesting = cycles::cycle_nesting(&models);
+    let uses_patterns = uses_patterns(&models);
     let api = ir::Api {
         title: doc.info.title.clone(),
         description: doc.info.description.clone(),
@@ -105,8 +106,21 @@ pub(crate) fn lower(
         models,
         operations,
         features,
+        cycle_nesting,
+        uses_patterns,
     };
     (api, summary)
+}
+
+/// Whether any model checks a `pattern`: its crate then needs the `regex` crate.
+fn uses_patterns(models: &[ir::Model]) -> bool {
+    models.iter().any(|model| match &model.kind {
+        ir::ModelKind::Struct(it) => it
+            .fields
+            .iter()
+            .any(|field| field.checks.iter().any(|check| matches!(check, ir::Check::Pattern(_)))),
+        _ => false,
+    })
 }
 
 /// The extension on the first server that states its lowest rate limit:
