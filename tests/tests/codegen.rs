@@ -148,7 +148,7 @@ fn standalone_crates_get_the_runtimes_dependencies() {
         .take_while(|it| !it.starts_with('['))
         .filter(|it| !it.is_empty() && !it.starts_with('#'))
         .map(name)
-        // What only the hand-written bulk upsert uses (`bulk.rs`, not part of the runtime).
+        // What only the hand-written bulk upsert uses (`bulk/`, not part of the runtime).
         .filter(|it| it != "futures-core")
         .collect();
     let mut runtime_deps: Vec<String> = generator::RUNTIME_DEPENDENCIES.lines().map(name).collect();
