@@ -30,7 +30,7 @@
 //! # Fates, and what the evidence must be for each
 //!
 //! The runtime records, for every call, whether any attempt may have reached HubSpot without a
-//! definite answer ([`Attempts::maybe_applied`]: sent, then a timeout, a reset, a body cut
+//! definite answer ([`Attempts::maybe_applied`](crate::Attempts::maybe_applied): sent, then a timeout, a reset, a body cut
 //! short, or a status 500, 502, 504, 521, 523 or 524). From that and the last answer:
 //!
 //! - [`Fate::Created`] and [`Fate::Updated`] come from a decoded 200 or 207 (or another 2xx
