@@ -222,3 +222,36 @@ fn the_generators_modules_import_without_circles() {
         }
     }
 }
+
+/// Every committed snapshot belongs to a test that still makes it: a fixture that was renamed
+/// or removed leaves its snapshot behind, which would otherwise pass unnoticed for ever.
+#[test]
+fn no_snapshot_is_orphaned() {
+    let root = project_root();
+    let names = |dir: &str| -> Vec<String> {
+        let mut res: Vec<String> = std::fs::read_dir(root.join(dir))
+            .unwrap()
+            .map(|it| it.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        res.sort();
+        res
+    };
+    // The named snapshots of `codegen.rs`, and one per fixture of each glob.
+    let mut expected: Vec<String> =
+        ["codegen__client.snap", "codegen__models.snap"].map(str::to_owned).to_vec();
+    for fixture in names("tests/fixtures/ok") {
+        if fixture.ends_with(".yaml") || fixture.ends_with(".json") {
+            expected.push(format!("codegen__fixtures@{fixture}.snap"));
+        }
+    }
+    for fixture in names("tests/fixtures/err") {
+        if fixture.ends_with(".yaml") || fixture.ends_with(".json") {
+            expected.push(format!("diagnostics__diagnostics@{fixture}.snap"));
+        }
+    }
+    let orphans: Vec<String> = names("tests/tests/snapshots")
+        .into_iter()
+        .filter(|it| it.ends_with(".snap") && !expected.contains(it))
+        .collect();
+    assert!(orphans.is_empty(), "snapshots no test makes (delete them): {orphans:?}");
+}
