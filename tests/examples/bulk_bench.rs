@@ -4,7 +4,7 @@
 //! and without a limiter.
 //!
 //! ```text
-//! cargo run --release -p codegen-tests --example bulk_bench -- [--records 100000] [--limit 100] [--window-ms 1000] [--concurrency 8]
+//! cargo run --release -p codegen-tests --example bulk_bench -- [--records 100000] [--limit 100] [--window-ms 1000] [--concurrency 8] [--checkpoint]
 //! ```
 //!
 //! The server runs in a child process (this program, with `--serve`), so that the CPU time and
@@ -107,13 +107,28 @@ async fn main() {
             Limiter::Default => builder,
             Limiter::None => builder.rate_limit(None),
         };
-        let bulk = BulkUpsert::new(builder.build().expect("a client")).concurrency(concurrency);
+        let mut bulk = BulkUpsert::new(builder.build().expect("a client")).concurrency(concurrency);
+        // With `--checkpoint`, each run writes a checkpoint of its own (removed after).
+        let checkpoint = args.iter().any(|it| it == "--checkpoint").then(|| {
+            std::env::temp_dir().join(format!(
+                "bulk-bench-{}-{}.jsonl",
+                std::process::id(),
+                limiter.name().len()
+            ))
+        });
+        if let Some(path) = &checkpoint {
+            let _ = std::fs::remove_file(path);
+            bulk = bulk.checkpoint(path);
+        }
         let inputs = (0..records).map(|it| {
             Input::new(format!("deal-{it}"), [("dealname".to_owned(), format!("Deal {it}"))])
                 .with_id_property("external_deal_id")
         });
         let (cpu_before, started) = (cpu_time(), Instant::now());
-        let totals = bulk.run(inputs, |_| {}).await.expect("no checkpoint, no error");
+        let totals = bulk.run(inputs, |_| {}).await.expect("the checkpoint is writable");
+        if let Some(path) = &checkpoint {
+            let _ = std::fs::remove_file(path);
+        }
         let (elapsed, cpu) = (started.elapsed(), cpu_time().saturating_sub(cpu_before));
         drop(child.stdin.take());
         let _ = child.wait();
