@@ -486,10 +486,10 @@ async fn token_endpoint(
         && field("client_secret") == Some(oauth.client_secret.as_str())
         && field("refresh_token") == Some(oauth.refresh_token.as_str());
     if !valid {
-        return answer(
-            400,
-            json!({"status": "BAD_REFRESH_TOKEN", "message": "missing or unknown refresh token"}),
-        );
+        // As some endpoints do, the refusal echoes what it was given: the client must redact it.
+        let given = field("refresh_token").unwrap_or_default();
+        let message = format!("missing or unknown refresh token: {given}");
+        return answer(400, json!({"status": "BAD_REFRESH_TOKEN", "message": message}));
     }
     let mut state = state.lock().unwrap_or_else(PoisonError::into_inner);
     let token = format!("fake-access-{}-{}", state.tokens.len() + 1, correlation_id());

@@ -233,6 +233,18 @@ fn stored(
         .collect()
 }
 
+/// The program's arguments for `input`, deals keyed by `external_deal_id`, against `server`,
+/// then `extra`.
+fn cli_args(input: &str, server: &FakeHubSpot, extra: &[&str]) -> Vec<String> {
+    let mut args: Vec<String> = ["--input", input, "--id-property", "external_deal_id"]
+        .iter()
+        .map(|it| (*it).to_owned())
+        .collect();
+    args.extend(["--base-url".to_owned(), server.url()]);
+    args.extend(extra.iter().map(|it| (*it).to_owned()));
+    args
+}
+
 /// A blank cell leaves the stored value alone; `--blank clear` clears it, on purpose.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_blank_cell_keeps_the_stored_value_unless_told_to_clear() {
@@ -246,15 +258,7 @@ async fn a_blank_cell_keeps_the_stored_value_unless_told_to_clear() {
     let full = write("full.csv", "external_deal_id,dealname,amount\na,A,10\nb,B,20\n");
     let blank = write("blank.csv", "external_deal_id,dealname,amount\na,A2,\nb,,21\n");
     let nulls = write("nulls.jsonl", "{\"external_deal_id\":\"b\",\"dealname\":null}\n");
-    let args = |input: &str, extra: &[&str]| {
-        let mut args: Vec<String> = ["--input", input, "--id-property", "external_deal_id"]
-            .iter()
-            .map(|it| (*it).to_owned())
-            .collect();
-        args.extend(["--base-url".to_owned(), server.url()]);
-        args.extend(extra.iter().map(|it| (*it).to_owned()));
-        args
-    };
+    let args = |input: &str, extra: &[&str]| cli_args(input, &server, extra);
     let props = |server: &FakeHubSpot, id: &str| stored(server)[id].clone();
     let (code, out, err) = upsert_deals(args(&full, &[])).await;
     assert_eq!(code, 0, "{out}\n{err}");
@@ -426,16 +430,8 @@ async fn exit_statuses_say_what_happened() {
         "{\"external_deal_id\": \"a\", \"dealname\": \"A\", \"amount\": 5}\n\n{\"external_deal_id\": \"b\", \"amount\": 7.5, \"dealname\": null}\n",
     )
     .unwrap();
-    let args = |server: &FakeHubSpot, extra: &[&str]| {
-        let mut args: Vec<String> =
-            ["--input", &input.display().to_string(), "--id-property", "external_deal_id"]
-                .iter()
-                .map(|it| (*it).to_owned())
-                .collect();
-        args.extend(["--base-url".to_owned(), server.url()]);
-        args.extend(extra.iter().map(|it| (*it).to_owned()));
-        args
-    };
+    let input = input.display().to_string();
+    let args = |server: &FakeHubSpot, extra: &[&str]| cli_args(&input, server, extra);
     let server = FakeHubSpot::start(Config::default()).await;
     let (code, out, err) = upsert_deals(args(&server, &[])).await;
     assert_eq!(code, 0, "{out}\n{err}");

@@ -495,6 +495,12 @@ mod tests {
         );
     }
 
+    /// `base` with the keywords of `extra` added.
+    fn with(mut base: serde_json::Value, extra: serde_json::Value) -> serde_json::Value {
+        base.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        base
+    }
+
     /// Of two bounds, the merge keeps the wider, keyword by keyword; a bound only one
     /// declaration states is no bound (the other allows anything); exclusivity goes with the
     /// bound kept.
@@ -505,11 +511,7 @@ mod tests {
             assert_eq!(ab, merged(b, a).unwrap(), "the same whichever comes first");
             ab
         };
-        let string = |extra: serde_json::Value| {
-            let mut it = json!({"type": "string"});
-            it.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
-            it
-        };
+        let string = |extra| with(json!({"type": "string"}), extra);
         assert_eq!(
             both(
                 string(json!({"minLength": 3, "maxLength": 5})),
@@ -526,11 +528,7 @@ mod tests {
             both(string(json!({"pattern": "^a"})), string(json!({"pattern": "^b"}))),
             string(json!({}))
         );
-        let int = |extra: serde_json::Value| {
-            let mut it = json!({"type": "integer"});
-            it.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
-            it
-        };
+        let int = |extra| with(json!({"type": "integer"}), extra);
         // The lower minimum, with its own exclusivity: never 5 exclusive, which neither says.
         assert_eq!(
             both(int(json!({"minimum": 5})), int(json!({"minimum": 3, "exclusiveMinimum": true}))),
@@ -553,11 +551,7 @@ mod tests {
             both(int(json!({"multipleOf": 2})), int(json!({"multipleOf": 2}))),
             int(json!({"multipleOf": 2}))
         );
-        let number = |extra: serde_json::Value| {
-            let mut it = json!({"type": "number"});
-            it.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
-            it
-        };
+        let number = |extra| with(json!({"type": "number"}), extra);
         assert_eq!(
             both(
                 number(json!({"minimum": 0.5, "maximum": 2.5})),
@@ -565,11 +559,7 @@ mod tests {
             ),
             number(json!({"minimum": 0.5, "maximum": 9.5}))
         );
-        let array = |extra: serde_json::Value| {
-            let mut it = json!({"type": "array", "items": {"type": "string"}});
-            it.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
-            it
-        };
+        let array = |extra| with(json!({"type": "array", "items": {"type": "string"}}), extra);
         assert_eq!(
             both(
                 array(json!({"minItems": 2, "maxItems": 4, "uniqueItems": true})),
