@@ -36,7 +36,9 @@
 
 pub mod bulk;
 mod generated;
-pub mod runtime;
+
+/// The hand-written runtime that the generated code calls: the `client-runtime` crate.
+pub use client_runtime as runtime;
 
 pub use crate::{
     generated::{client::*, models},

@@ -34,7 +34,7 @@ pub use crate::{
     lower::{Counts, Options, Summary},
     markdown::visible,
     pointer::JsonPointer,
-    standalone::{CrateName, RUNTIME_DEPENDENCIES, STANDALONE_RUNTIME_DIR, standalone_crate},
+    standalone::{CrateName, Runtime, RuntimeAt, STANDALONE_RUNTIME_DIR, standalone_crate},
 };
 
 /// The generated source of one spec.
@@ -44,6 +44,9 @@ pub struct Generated {
     pub models: String,
     /// The `client` file: one method per operation.
     pub client: String,
+    /// A test that each of the spec's `example`s decodes as its type and encodes back
+    /// unchanged, or `None` when there are none; it calls the crate under test `client_crate`.
+    pub examples: Option<String>,
     /// The intermediate representation the files were emitted from.
     pub api: ir::Api,
     /// Warnings: code was generated, but something deserves a look.
@@ -109,5 +112,6 @@ fn generate_here(text: &str, origin: &str, options: Options) -> Result<Generated
     let models = format::format_parts(origin, &emitter.model_parts(), |it| emitter.emit(it));
     let client = format::format_parts(origin, &emitter.client_parts(), |it| emitter.emit(it));
     drop(emitter);
-    Ok(Generated { models, client, api, warnings: acc, summary })
+    let examples = emit::emit_examples(&api).map(|it| format::format(it, origin));
+    Ok(Generated { models, client, examples, api, warnings: acc, summary })
 }

@@ -12,6 +12,10 @@
 
 use heck::{ToKebabCase, ToSnakeCase, ToUpperCamelCase};
 
+/// The name by which the examples test of a standalone crate calls the crate under test: the
+/// generator does not know the crate's name, so `standalone.rs` adds a `use` that defines it.
+pub(crate) const CRATE_ALIAS: &str = "client_crate";
+
 /// Words that are keywords in Rust 2024 and can be written as raw identifiers.
 const RAW_KEYWORDS: &[&str] = &[
     "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "do", "dyn",

@@ -1,14 +1,11 @@
 //! The files that make generated code a crate of its own (`cargo xtask codegen --out DIR`):
-//! `Cargo.toml` and `lib.rs`, and the manifest and `lib.rs` of the runtime crate beside it. The
-//! caller copies the hand-written runtime's files into that one.
+//! `Cargo.toml`, `lib.rs` and the examples test, and the manifest of the runtime crate beside
+//! it, into which the caller copies the hand-written runtime's sources. It takes what it needs
+//! from `Generated`: nothing here calls back into the stages.
 
 use std::fmt;
 
-use crate::{
-    Generated, emit,
-    format::{self, header},
-    ir, markdown, names,
-};
+use crate::{Generated, format::header, ir, markdown, names};
 
 /// A name for a standalone crate: one cargo accepts as a package name, and whose crate name
 /// (`-` as `_`) is a Rust identifier, so that it can be written into `Cargo.toml` and code
@@ -20,7 +17,9 @@ impl CrateName {
     /// Checks `name`: ASCII letters, digits, `-` and `_`, starting with a letter, at most 64
     /// characters, and neither a Rust keyword nor the name of a built-in crate.
     pub fn new(name: &str) -> Result<CrateName, String> {
-        const BUILT_IN: &[&str] = &["alloc", "core", "proc_macro", "std", "test"];
+        // Built-in crates, and the name the examples test gives the crate under test.
+        const BUILT_IN: &[&str] =
+            &["alloc", "core", "proc_macro", "std", "test", names::CRATE_ALIAS];
         let ident = name.replace('-', "_");
         if name.is_empty() || name.len() > 64 {
             return Err(format!("`{name}` is not a crate name: it must have 1 to 64 characters"));
@@ -53,21 +52,31 @@ impl fmt::Display for CrateName {
     }
 }
 
-/// The dependencies of the runtime and of generated code, as `Cargo.toml` lines.
-///
-/// `generated-client` must depend on the same crates; a test in `tests/` checks that it does.
-pub const RUNTIME_DEPENDENCIES: &str = r#"base64 = "0.22"
-bytes = "1"
-chrono = { version = "0.4.42", default-features = false, features = ["std", "serde"] }
-fastrand = "2"
-percent-encoding = "2.3"
-reqwest = { version = "0.12", default-features = false, features = ["json", "multipart", "rustls-tls", "http2"] }
-serde = { version = "1", features = ["derive"] }
-serde_json = "1"
-tokio = { version = "1", features = ["sync", "time"] }
-tracing = "0.1"
-uuid = { version = "1", features = ["serde"] }
-"#;
+/// Where a standalone crate finds its runtime.
+#[derive(Clone, Copy, Debug)]
+pub enum RuntimeAt<'a> {
+    /// In a crate of its own beside it, in `runtime/`: the caller copies the runtime's sources
+    /// into [`STANDALONE_RUNTIME_DIR`], and the manifest is one of [`standalone_crate`]'s files.
+    Copy,
+    /// In the runtime crate at `path` (a path dependency, relative to the crate's directory or
+    /// absolute), whose package is named `package`. Crates that share it compile it once.
+    Path {
+        /// The directory of the runtime crate.
+        path: &'a str,
+        /// The runtime's package name.
+        package: &'a str,
+    },
+}
+
+/// The runtime a standalone crate gets.
+#[derive(Clone, Copy, Debug)]
+pub struct Runtime<'a> {
+    /// The runtime's dependencies, as the `[dependencies]` lines of its manifest: the crate gets
+    /// them too, since generated code uses the same crates (serde, reqwest, chrono, ...).
+    pub dependencies: &'a str,
+    /// Where it is.
+    pub at: RuntimeAt<'a>,
+}
 
 /// rustc's default recursion limit, which also bounds how deeply it follows types inside types.
 const DEFAULT_RECURSION_LIMIT: usize = 128;
@@ -115,44 +124,52 @@ fn quoted<'a>(names: impl IntoIterator<Item = &'a String>) -> String {
     names.into_iter().map(|it| format!("\"{it}\"")).collect::<Vec<_>>().join(", ")
 }
 
-/// Where, in a standalone crate, the runtime's files go: the runtime is a crate of its own
-/// (`<name>-runtime`, in `runtime/`) whose only module is `runtime`, so that its files refer to
-/// each other as they do in `generated-client` (`crate::runtime::…`).
+/// Where, in a standalone crate, the runtime's sources go with [`RuntimeAt::Copy`]: the runtime
+/// is a crate of its own (`<name>-runtime`, in `runtime/`), which the crate re-exports as its
+/// module `runtime`, so that generated code calls it as `crate::runtime::…`, as it does in
+/// `hubspot-deals`.
 ///
 /// A crate of its own, not a module, because rustc then checks it once and not again after
 /// every change to the generated code: what put the generated crates' check time below
 /// openapi-generator's (BENCHMARKS.md, "Run again with the runtime as a crate of its own").
-pub const STANDALONE_RUNTIME_DIR: &str = "runtime/src/runtime";
+pub const STANDALONE_RUNTIME_DIR: &str = "runtime/src";
 
 /// The files of a standalone crate named `crate_name`, as paths relative to its root and their
 /// contents: `Cargo.toml`, `src/lib.rs`, `src/models.rs`, `src/client.rs`, `tests/examples.rs`
-/// when the spec's schemas have examples, and the runtime crate's `runtime/Cargo.toml` and
-/// `runtime/src/lib.rs`. The runtime's files belong in [`STANDALONE_RUNTIME_DIR`].
+/// when the spec's schemas have examples, and, with [`RuntimeAt::Copy`], the runtime crate's
+/// `runtime/Cargo.toml` (its sources belong in [`STANDALONE_RUNTIME_DIR`]).
 pub fn standalone_crate(
     generated: &Generated,
     crate_name: &CrateName,
     origin: &str,
+    runtime: Runtime<'_>,
 ) -> Vec<(String, String)> {
     let api = &generated.api;
     let header = header(origin);
     let header_text = header.trim_start_matches("// ");
     let runtime_name = format!("{crate_name}-runtime");
+    let dependencies = runtime.dependencies.trim_end();
+    let (runtime_dependency, workspace_note) = match runtime.at {
+        RuntimeAt::Copy => (
+            format!("{runtime_name} = {{ path = \"runtime\" }}"),
+            "; the runtime crate in `runtime/` is a member of this one",
+        ),
+        RuntimeAt::Path { path, package } => (
+            format!(
+                "{runtime_name} = {{ package = {}, path = {} }}",
+                toml_string(package),
+                toml_string(path)
+            ),
+            "",
+        ),
+    };
     let manifest = format!(
         "# {header_text}\n\n[package]\nname = \"{crate_name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n\
-         # Not part of any enclosing workspace; the runtime crate in `runtime/` is a member of this one.\n[workspace]\n\n\
-         [dependencies]\n{runtime_name} = {{ path = \"runtime\" }}\n{RUNTIME_DEPENDENCIES}{regex}{features}",
+         # Not part of any enclosing workspace{workspace_note}.\n[workspace]\n\n\
+         [dependencies]\n{runtime_dependency}\n{dependencies}\n{regex}{features}",
         features = features_table(&api.features),
         // The models check `pattern`s with the `regex` crate; only crates that have one need it.
         regex = if api.uses_patterns { "regex = \"1\"\n" } else { "" },
-    );
-    let runtime_manifest = format!(
-        "# {header_text}\n\n[package]\nname = \"{runtime_name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n\
-         [dependencies]\n{RUNTIME_DEPENDENCIES}"
-    );
-    let runtime_lib = format!(
-        "{header}\n\n//! The runtime of the `{crate_name}` crate, which it re-exports as `{crate_name}::runtime`.\n\
-         //! Nothing in it depends on the spec.\n\npub mod runtime;\n",
-        crate_name = crate_name.as_str().replace('-', "_"),
     );
     let title = markdown::inline(&api.title);
     let limit = recursion_limit(api)
@@ -161,7 +178,8 @@ pub fn standalone_crate(
     let lib = format!(
         "{header}\n\n//! A client for {title} (version {version}).\n\
          //!\n//! Types are in [`models`], operations are methods of [`Client`].\n\n\
-         {limit}pub mod client;\npub mod models;\npub use {runtime_ident}::runtime;\n\n\
+         {limit}pub mod client;\npub mod models;\n\n\
+         /// The hand-written runtime that the generated code calls.\npub use {runtime_ident} as runtime;\n\n\
          pub use crate::client::*;\npub use crate::runtime::{{Attempts, Binary, Error, RateLimit, RawResponse, Response, RetryPolicy, StopReason}};\n",
         version = markdown::inline(&api.version),
         runtime_ident = runtime_name.replace('-', "_"),
@@ -171,12 +189,39 @@ pub fn standalone_crate(
         ("src/lib.rs".to_owned(), lib),
         ("src/models.rs".to_owned(), generated.models.clone()),
         ("src/client.rs".to_owned(), generated.client.clone()),
-        ("runtime/Cargo.toml".to_owned(), runtime_manifest),
-        ("runtime/src/lib.rs".to_owned(), runtime_lib),
     ];
-    if let Some(tokens) = emit::emit_examples(api, crate_name.as_str()) {
-        res.push(("tests/examples.rs".to_owned(), format::format(tokens, origin)));
+    if let RuntimeAt::Copy = runtime.at {
+        let runtime_manifest = format!(
+            "# {header_text}\n# The runtime of `{crate_name}`: a copy of the project's `client-runtime`. Nothing in it\n# depends on the spec.\n\n\
+             [package]\nname = \"{runtime_name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n\
+             [dependencies]\n{dependencies}\n"
+        );
+        res.push(("runtime/Cargo.toml".to_owned(), runtime_manifest));
     }
+    if let Some(examples) = &generated.examples {
+        let alias = format!(
+            "\n// The crate under test, by the name the tests above call it.\nuse {} as {};\n",
+            crate_name.as_str().replace('-', "_"),
+            names::CRATE_ALIAS
+        );
+        res.push(("tests/examples.rs".to_owned(), format!("{examples}{alias}")));
+    }
+    res
+}
+
+/// `text` as a TOML basic string: quoted, with `"`, `\\` and control characters escaped.
+fn toml_string(text: &str) -> String {
+    let mut res = String::with_capacity(text.len() + 2);
+    res.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => res.push_str("\\\""),
+            '\\' => res.push_str("\\\\"),
+            c if c.is_control() => res.push_str(&format!("\\u{:04X}", c as u32)),
+            c => res.push(c),
+        }
+    }
+    res.push('"');
     res
 }
 
@@ -217,5 +262,28 @@ mod tests {
         // Neither a short cycle nor a long chain needs one.
         assert_eq!(limit_of(&linked(5, true)), None);
         assert_eq!(limit_of(&linked(100, false)), None);
+    }
+
+    #[test]
+    fn a_runtime_path_is_a_toml_string_whatever_it_holds() {
+        assert_eq!(toml_string("../runtime"), r#""../runtime""#);
+        assert_eq!(toml_string("C:\\a \"b\"\n[x]"), r#""C:\\a \"b\"\u000A[x]""#);
+        let generated = crate::generate(&linked(1, false), "t.json", crate::Options::default())
+            .unwrap_or_else(|err| panic!("{err:?}"));
+        let name = CrateName::new("t").unwrap();
+        let runtime = Runtime {
+            dependencies: "serde = \"1\"\n",
+            at: RuntimeAt::Path { path: "x\"\n[evil]", package: "client-runtime" },
+        };
+        let files = standalone_crate(&generated, &name, "t.json", runtime);
+        let manifest = &files.iter().find(|(path, _)| path == "Cargo.toml").unwrap().1;
+        assert!(
+            manifest.contains(
+                "t-runtime = { package = \"client-runtime\", path = \"x\\\"\\u000A[evil]\" }\nserde = \"1\"\n"
+            ),
+            "{manifest}"
+        );
+        assert!(!manifest.lines().any(|it| it == "[evil]"), "{manifest}");
+        assert!(files.iter().all(|(path, _)| !path.starts_with("runtime/")), "{files:?}");
     }
 }

@@ -103,6 +103,7 @@ fn every_file_has_a_module_doc_and_a_sane_size() {
     for dir in [
         "generator/src",
         "generated-client/src",
+        "generated-client/runtime/src",
         "generated-client/examples",
         "xtask/src",
         "tests/src",

@@ -17,8 +17,7 @@ fn scratch(name: &str) -> PathBuf {
 /// Runs the example with `args`; its exit code, standard output and standard error.
 async fn upsert_deals(args: Vec<String>) -> (i32, String, String) {
     tokio::task::spawn_blocking(move || {
-        let output = Command::new(env!("CARGO"))
-            .args(["run", "--quiet", "-p", "hubspot-deals", "--example", "upsert-deals", "--"])
+        let output = Command::new(executable())
             .args(&args)
             .current_dir(project_root())
             .env("HUBSPOT_TOKEN", "pat-cli-test")
@@ -102,14 +101,24 @@ async fn a_dry_run_sends_nothing() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-/// The example's executable, built (once) by cargo; run directly, so that killing it kills it.
+/// The example's executable, built by cargo once for all the tests; run directly, so that
+/// killing it kills it.
+///
+/// Built with `--workspace`: cargo then resolves the features of the whole workspace, as
+/// `cargo test --workspace` does, and finds the example built already. With `-p hubspot-deals`
+/// it would resolve fewer (tokio without the tests' features, for one) and compile tokio,
+/// hyper, reqwest and the client again.
 fn executable() -> PathBuf {
+    static EXECUTABLE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    EXECUTABLE.get_or_init(build).clone()
+}
+
+fn build() -> PathBuf {
     let output = Command::new(env!("CARGO"))
         .args([
             "build",
             "--quiet",
-            "-p",
-            "hubspot-deals",
+            "--workspace",
             "--example",
             "upsert-deals",
             "--message-format=json",

@@ -58,7 +58,9 @@ pub(crate) fn conformance() -> Result<()> {
         dynamic.join(", ")
     );
     let status = crate::cargo()
-        .args(["test", "-p", "codegen-tests", "--test", "conformance", "--", "--ignored"])
+        // `--workspace`, so that cargo resolves the features `cargo test --workspace` does and
+        // reuses what it built.
+        .args(["test", "--workspace", "--test", "conformance", "--", "--ignored"])
         .current_dir(&root)
         .env("PRISM_STATIC_URL", &servers[0].url)
         .env("PRISM_DYNAMIC_URLS", dynamic.join(","))

@@ -2,8 +2,8 @@
 //!
 //! - `cargo xtask codegen`: regenerates `generated-client/src/generated/` from `spec/`.
 //! - `cargo xtask codegen --check`: fails, writing nothing, when that code is stale.
-//! - `cargo xtask codegen --spec FILE --out DIR [--strict]`: writes a standalone client crate
-//!   for any spec.
+//! - `cargo xtask codegen --spec FILE --out DIR [--strict] [--runtime PATH]`: writes a
+//!   standalone client crate for any spec.
 //! - `cargo xtask corpus [--only NAME]… [--no-check]`: generates real public specs and lints
 //!   their crates.
 //! - `cargo xtask conformance`: runs the generated client against Stoplight Prism.
@@ -66,6 +66,11 @@ enum Command {
         /// out) with a warning. The project's own spec is always generated strictly.
         #[arg(long, requires = "out")]
         strict: bool,
+        /// Depend on the runtime crate at this path (the project's is
+        /// `generated-client/runtime`) instead of getting a copy of it in `OUT/runtime/`:
+        /// crates that share one runtime compile it once.
+        #[arg(long, requires = "out")]
+        runtime: Option<PathBuf>,
     },
     /// Run the generated client against Stoplight Prism serving spec/ (installed into
     /// target/prism/ with npm when absent).
@@ -106,13 +111,18 @@ enum Command {
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let res = match cli.command {
-        Command::Codegen { check, spec, out, name, strict } => {
+        Command::Codegen { check, spec, out, name, strict, runtime } => {
             let mode = if check { codegen::Mode::Check } else { codegen::Mode::Write };
             let options = generator::Options { strict, features: true };
             match (spec, out) {
-                (Some(spec), Some(out)) => {
-                    codegen::standalone(&spec, &out, name.as_deref(), mode, options)
-                }
+                (Some(spec), Some(out)) => codegen::standalone(
+                    &spec,
+                    &out,
+                    name.as_deref(),
+                    mode,
+                    options,
+                    runtime.as_deref(),
+                ),
                 _ => codegen::codegen(mode),
             }
         }
@@ -135,20 +145,34 @@ fn cargo() -> std::process::Command {
     std::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
 }
 
-/// Runs cargo in `dir` with the target directory `target`: what it printed to stdout, or `Err`
-/// with what it printed to stderr when it failed.
+/// The flags of every cargo run on generated crates: warnings are errors, in rustc, clippy
+/// and rustdoc. One set for all, since other flags make cargo build every dependency again.
+const RUSTFLAGS: &str = "-D warnings";
+
+/// Runs cargo in `dir` with the target directory `target` and warnings denied ([`RUSTFLAGS`]):
+/// what it printed to stdout, or `Err` with what it printed to stderr when it failed.
 fn cargo_in(
     dir: &std::path::Path,
     target: &std::path::Path,
     args: &[&str],
 ) -> anyhow::Result<Result<String, String>> {
+    run_cargo(dir, target, args, Some(RUSTFLAGS))
+}
+
+/// [`cargo_in`] with `rustflags` as `RUSTFLAGS` and `RUSTDOCFLAGS`, or the caller's.
+fn run_cargo(
+    dir: &std::path::Path,
+    target: &std::path::Path,
+    args: &[&str],
+    rustflags: Option<&str>,
+) -> anyhow::Result<Result<String, String>> {
     use anyhow::Context;
-    let output = cargo()
-        .args(args)
-        .current_dir(dir)
-        .env("CARGO_TARGET_DIR", target)
-        .output()
-        .with_context(|| format!("running cargo {}", args.join(" ")))?;
+    let mut command = cargo();
+    command.args(args).current_dir(dir).env("CARGO_TARGET_DIR", target);
+    if let Some(flags) = rustflags {
+        command.env("RUSTFLAGS", flags).env("RUSTDOCFLAGS", flags);
+    }
+    let output = command.output().with_context(|| format!("running cargo {}", args.join(" ")))?;
     Ok(if output.status.success() {
         Ok(String::from_utf8_lossy(&output.stdout).into_owned())
     } else {

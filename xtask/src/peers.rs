@@ -23,7 +23,7 @@ use std::{
 
 use anyhow::{Context, Result, bail, ensure};
 
-use crate::{cargo, cargo_in, codegen, touch};
+use crate::{cargo, cargo_in, codegen, run_cargo, touch};
 
 /// `openapi-generator-cli` on PyPI; its version is the jar's.
 const OPENAPI_GENERATOR_VERSION: &str = "7.26.0";
@@ -153,7 +153,12 @@ pub(crate) fn bench_peers(smoke: bool, runs: usize) -> Result<()> {
             }
         }
     }
-    let target = root.join("target/standalone");
+    // Ours with the flags of every run on our crates, sharing their builds; the peers' crates,
+    // which have warnings, with the caller's flags, in a target directory of their own.
+    let target = |tool: Tool| match tool {
+        Tool::Ours => root.join("target/standalone"),
+        _ => root.join("target/peers/target"),
+    };
     let crate_dir =
         |spec: &Spec, tool: Tool| dir.join("crates").join(format!("{}-{}", tool.slug(), spec.name));
     for (spec, rows) in specs.iter().zip(rows.chunks_mut(tools.len())) {
@@ -164,7 +169,7 @@ pub(crate) fn bench_peers(smoke: bool, runs: usize) -> Result<()> {
             let runtime_lines = if runtime.is_dir() { count_lines(&runtime)? } else { 0 };
             row.lines = Some(count_lines(&out.join("src"))? + runtime_lines);
             eprintln!("bench-peers: building the crate of {} on {}", row.tool.name(), spec.name);
-            row.compiles = Some(build(&root, &out, &target, row.tool)?);
+            row.compiles = Some(build(&root, &out, &target(row.tool), row.tool)?);
         }
         // The checks after a touch, interleaved between the tools as generation is, so that a
         // machine that slows down for a while slows every tool alike.
@@ -180,7 +185,7 @@ pub(crate) fn bench_peers(smoke: bool, runs: usize) -> Result<()> {
                     spec.name,
                     round + 1
                 );
-                match check_after_touch(&crate_dir(spec, row.tool), &target)? {
+                match check_after_touch(&crate_dir(spec, row.tool), &target(row.tool), row.tool)? {
                     Ok(time) => times.push(time),
                     Err(err) => row.compiles = Some(Err(err)),
                 }
@@ -190,8 +195,12 @@ pub(crate) fn bench_peers(smoke: bool, runs: usize) -> Result<()> {
             if matches!(row.compiles, Some(Ok(()))) {
                 row.check = Some(median(times));
                 if spec.hubspot {
-                    row.decoded =
-                        Some(decode(&root, &crate_dir(spec, row.tool), &target, row.tool)?);
+                    row.decoded = Some(decode(
+                        &root,
+                        &crate_dir(spec, row.tool),
+                        &target(row.tool),
+                        row.tool,
+                    )?);
                 }
             }
         }
@@ -424,7 +433,7 @@ fn build(root: &Path, out: &Path, target: &Path, tool: Tool) -> Result<Result<()
         // The versions the workspace was tested with.
         fs::copy(root.join("Cargo.lock"), out.join("Cargo.lock")).context("copying Cargo.lock")?;
     }
-    let first = cargo_in(out, target, &["check", "--quiet", "--lib"])?;
+    let first = cargo_for(tool, out, target, &["check", "--quiet", "--lib"])?;
     Ok(first.map(drop).map_err(|err| {
         let errors = err.lines().filter(|it| it.starts_with("error")).count();
         let first = err.lines().find(|it| it.starts_with("error")).unwrap_or("").trim();
@@ -432,11 +441,24 @@ fn build(root: &Path, out: &Path, target: &Path, tool: Tool) -> Result<Result<()
     }))
 }
 
+/// Runs cargo on a crate of `tool`: warnings denied for ours ([`cargo_in`]), not for the peers'.
+fn cargo_for(
+    tool: Tool,
+    out: &Path,
+    target: &Path,
+    args: &[&str],
+) -> Result<Result<String, String>> {
+    match tool {
+        Tool::Ours => cargo_in(out, target, args),
+        _ => run_cargo(out, target, args, None),
+    }
+}
+
 /// Times `cargo check --lib` of the (built) crate at `out` after touching its `src/lib.rs`.
-fn check_after_touch(out: &Path, target: &Path) -> Result<Result<Duration, String>> {
+fn check_after_touch(out: &Path, target: &Path, tool: Tool) -> Result<Result<Duration, String>> {
     touch(&out.join("src/lib.rs"))?;
     let start = Instant::now();
-    Ok(cargo_in(out, target, &["check", "--quiet", "--lib"])?.map(|_| start.elapsed()))
+    Ok(cargo_for(tool, out, target, &["check", "--quiet", "--lib"])?.map(|_| start.elapsed()))
 }
 
 /// Builds into the crate at `out` an example that decodes each fixture as its schema's type
@@ -464,7 +486,7 @@ fn decode(
     let examples = out.join("examples");
     fs::create_dir_all(&examples)?;
     fs::write(examples.join("bench_decode.rs"), program)?;
-    Ok(match cargo_in(out, target, &["run", "--quiet", "--example", "bench_decode"])? {
+    Ok(match cargo_for(tool, out, target, &["run", "--quiet", "--example", "bench_decode"])? {
         Ok(stdout) => {
             let mut parts = stdout.split_whitespace().filter_map(|it| it.parse::<usize>().ok());
             match (parts.next(), parts.next()) {

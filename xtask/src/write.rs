@@ -124,6 +124,14 @@ pub(crate) fn apply(plan: &Plan, fs: &mut dyn Fs) -> Result<()> {
                 let _ = fs.remove_file(&backup);
             }
         }
+        // Directories that removals left empty go too (`remove_dir` takes only empty ones).
+        for path in &plan.removals {
+            for dir in path.ancestors().skip(1) {
+                if std::fs::remove_dir(dir).is_err() {
+                    break;
+                }
+            }
+        }
         return Ok(());
     };
     let mut undo_failed = Vec::new();

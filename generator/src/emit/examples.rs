@@ -1,15 +1,18 @@
 //! The examples test of a standalone crate: every schema `example` decodes as its type and
 //! encodes back to the same JSON.
+//!
+//! The test names the crate as [`names::CRATE_ALIAS`], which the crate's `tests/examples.rs` defines
+//! (`standalone.rs` adds the line): the generator does not know the crate's name.
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{doc, ident};
-use crate::{ir, markdown};
+use crate::{ir, markdown, names};
 
-/// `tests/examples.rs` for the crate `krate`, or `None` when the spec has no examples.
-pub(crate) fn emit_examples(api: &ir::Api, krate: &str) -> Option<TokenStream> {
-    let krate = ident(&krate.replace('-', "_"));
+/// The examples test, or `None` when the spec has no examples.
+pub(crate) fn emit_examples(api: &ir::Api) -> Option<TokenStream> {
+    let krate = ident(names::CRATE_ALIAS);
     let tests: Vec<_> = api
         .models
         .iter()

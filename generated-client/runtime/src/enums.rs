@@ -3,17 +3,17 @@
 //! Generated code writes what depends on the spec: the enum, its variants and the two
 //! conversions that name them (`as_str` and `From<&str>` for an enum of strings, `value` and
 //! `From<i64>` for one of integers). One line, [`string_enum!`] or [`int_enum!`], then adds
-//! `Display`, `Serialize`, `Deserialize` and [`ToParam`](crate::runtime::ToParam), which only
+//! `Display`, `Serialize`, `Deserialize` and [`ToParam`](crate::ToParam), which only
 //! call those conversions. Written out, they were a sixth of a large spec's models, read by
 //! nobody and parsed again by the generator and by rustc for every enum.
 
 /// Implements `Display`, `serde::Serialize`, `serde::Deserialize` and
-/// [`ToParam`](crate::runtime::ToParam) for a generated enum of strings.
+/// [`ToParam`](crate::ToParam) for a generated enum of strings.
 ///
 /// The enum must have `fn as_str(&self) -> &str`, `From<&str>` and a variant `Unknown(String)`
 /// for values it does not name. Each impl goes through `as_str` or `From<&str>`, so the text on
 /// the wire is the text that was read; decoding a value held as `Unknown` is noted for the
-/// unions that may hold the enum ([`union::note_unknown`](crate::runtime::union::note_unknown)).
+/// unions that may hold the enum ([`union::note_unknown`](crate::union::note_unknown)).
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __runtime_string_enum {
@@ -41,13 +41,13 @@ macro_rules! __runtime_string_enum {
                     <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)?;
                 let res = <Self as ::std::convert::From<&str>>::from(value.as_str());
                 if let Self::Unknown(_) = res {
-                    $crate::runtime::union::note_unknown();
+                    $crate::union::note_unknown();
                 }
                 ::std::result::Result::Ok(res)
             }
         }
 
-        impl $crate::runtime::ToParam for $name {
+        impl $crate::ToParam for $name {
             fn to_param(&self) -> ::std::string::String {
                 ::std::borrow::ToOwned::to_owned(self.as_str())
             }
@@ -56,12 +56,12 @@ macro_rules! __runtime_string_enum {
 }
 
 /// Implements `Display`, `serde::Serialize`, `serde::Deserialize` and
-/// [`ToParam`](crate::runtime::ToParam) for a generated enum of integers.
+/// [`ToParam`](crate::ToParam) for a generated enum of integers.
 ///
 /// The enum must be `Copy` and have `fn value(self) -> i64`, `From<i64>` and a variant
 /// `Unknown(i64)` for values it does not name. Each impl goes through `value` or `From<i64>`;
 /// decoding a value held as `Unknown` is noted for the unions that may hold the enum
-/// ([`union::note_unknown`](crate::runtime::union::note_unknown)).
+/// ([`union::note_unknown`](crate::union::note_unknown)).
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __runtime_int_enum {
@@ -88,13 +88,13 @@ macro_rules! __runtime_int_enum {
                 let value = <i64 as ::serde::Deserialize>::deserialize(deserializer)?;
                 let res = <Self as ::std::convert::From<i64>>::from(value);
                 if let Self::Unknown(_) = res {
-                    $crate::runtime::union::note_unknown();
+                    $crate::union::note_unknown();
                 }
                 ::std::result::Result::Ok(res)
             }
         }
 
-        impl $crate::runtime::ToParam for $name {
+        impl $crate::ToParam for $name {
             fn to_param(&self) -> ::std::string::String {
                 ::std::string::ToString::to_string(&self.value())
             }
@@ -109,7 +109,7 @@ pub use crate::__runtime_string_enum as string_enum;
 
 #[cfg(test)]
 mod tests {
-    use crate::runtime::{ToParam, union};
+    use crate::{ToParam, union};
 
     /// An enum of strings as the generator writes it.
     #[derive(Clone, Debug, PartialEq)]
@@ -241,7 +241,7 @@ mod tests {
             }
         }
 
-        crate::runtime::enums::int_enum!(Digit);
+        crate::enums::int_enum!(Digit);
 
         #[derive(Clone, Debug, PartialEq)]
         pub(super) enum Shade {
@@ -264,7 +264,7 @@ mod tests {
             }
         }
 
-        crate::runtime::enums::string_enum!(Shade);
+        crate::enums::string_enum!(Shade);
     }
 
     #[test]

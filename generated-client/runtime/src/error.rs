@@ -4,7 +4,7 @@ use std::fmt;
 
 use reqwest::StatusCode;
 
-use crate::runtime::{Attempts, RateLimit, RawResponse, StopReason, validate::Violations};
+use crate::{Attempts, RateLimit, RawResponse, StopReason, validate::Violations};
 
 /// Why an operation did not succeed. `E` is the operation's documented error body.
 ///

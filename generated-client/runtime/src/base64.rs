@@ -8,7 +8,7 @@ use base64::{
 };
 use serde::{Deserialize, Deserializer, Serialize, Serializer, de::Error as _};
 
-use crate::runtime::ToParam;
+use crate::ToParam;
 
 /// Bytes written as standard base64 with padding; read from standard or URL-safe base64, with
 /// or without padding.

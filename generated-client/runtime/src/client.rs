@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use tracing::Instrument as _;
 
-use crate::runtime::{
+use crate::{
     Attempts, Error, OAuthRefresh, RateLimit, RawResponse, RetryPolicy, StopReason, ToParam,
     auth::{self, Auth, Refresher},
     param,
@@ -649,11 +649,7 @@ impl RequestBuilder {
     }
 
     /// Sends `body` as bytes, with its own media type or else `content_type`.
-    pub fn binary(
-        mut self,
-        content_type: &'static str,
-        body: &crate::runtime::Binary,
-    ) -> RequestBuilder {
+    pub fn binary(mut self, content_type: &'static str, body: &crate::Binary) -> RequestBuilder {
         let content_type = body.content_type.as_deref().unwrap_or(content_type);
         match HeaderValue::from_str(content_type) {
             Ok(value) => {
@@ -665,7 +661,7 @@ impl RequestBuilder {
     }
 
     /// Sends a `multipart/form-data` body.
-    pub fn multipart(mut self, form: crate::runtime::Multipart) -> RequestBuilder {
+    pub fn multipart(mut self, form: crate::Multipart) -> RequestBuilder {
         match form.finish() {
             Ok(form) => {
                 self.inner = self.inner.multipart(form);

@@ -24,7 +24,7 @@ use std::{fmt, time::Duration};
 
 use reqwest::{StatusCode, header::HeaderMap};
 
-use crate::runtime::{RateLimit, RawResponse};
+use crate::{RateLimit, RawResponse};
 
 /// How a client retries the operations that are safe to repeat: idempotent methods (`GET`,
 /// `HEAD`, `PUT`, `DELETE`, `OPTIONS`) and operations the spec marks `x-retryable: true`.
@@ -311,7 +311,7 @@ mod tests {
     use reqwest::{StatusCode, header::HeaderMap};
 
     use super::{RetryPolicy, StopReason, Verdict, judge_response, next_wait};
-    use crate::runtime::RawResponse;
+    use crate::RawResponse;
 
     fn response(status: u16, headers: &[(&'static str, &str)], body: &str) -> RawResponse {
         let mut map = HeaderMap::new();

@@ -2,7 +2,7 @@
 //! `None` when absent, `Some(None)` when `null`, `Some(Some(value))` otherwise.
 //!
 //! Generated fields use it with `#[serde(default, skip_serializing_if = "Option::is_none",
-//! with = "crate::runtime::nullable")]`: `default` reads an absent property as `None`, and this
+//! with = "crate::nullable")]`: `default` reads an absent property as `None`, and this
 //! module reads `null` as `Some(None)` instead of collapsing it into `None`.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};

@@ -1,9 +1,13 @@
 //! The hand-written runtime that generated code calls: transport, credentials, parameter
 //! encoding, retries, rate limiting, response decoding and errors.
 //!
-//! Nothing here depends on a spec. `cargo xtask codegen --out DIR` copies this folder, as it is,
-//! into a crate of its own beside every standalone crate it writes, so it refers to nothing
-//! outside `crate::runtime`, and generated code adds no methods to its types.
+//! Nothing here depends on a spec. `hubspot-deals` depends on this crate and re-exports it as
+//! `hubspot_deals::runtime`; generated code calls it by that path (`crate::runtime::…`).
+//! `cargo xtask codegen --out DIR` gives every standalone crate the same runtime: a copy of this
+//! crate beside it (`DIR/runtime/`, the sources as they are and a manifest with this one's
+//! dependencies), or, with `--runtime PATH`, a path dependency on this crate. Being a crate, it
+//! can refer to nothing of the code that uses it, and generated code adds no methods to its
+//! types.
 
 mod auth;
 mod base64;

@@ -6,7 +6,7 @@ use bytes::Bytes;
 use reqwest::{StatusCode, header::HeaderMap};
 use serde::de::DeserializeOwned;
 
-use crate::runtime::{Attempts, Error, RateLimit};
+use crate::{Attempts, Error, RateLimit};
 
 /// A decoded response: the status, the headers, and the body as a typed value.
 #[derive(Clone, Debug, PartialEq)]
@@ -155,15 +155,14 @@ impl RawResponse {
     /// The body as bytes, with the media type its `Content-Type` gives, wrapped with `wrap`.
     pub fn binary<O, E>(
         self,
-        wrap: impl FnOnce(crate::runtime::Binary) -> O,
+        wrap: impl FnOnce(crate::Binary) -> O,
     ) -> Result<Response<O>, Error<E>> {
         let content_type = self
             .headers
             .get(reqwest::header::CONTENT_TYPE)
             .and_then(|it| it.to_str().ok())
             .map(str::to_owned);
-        let body =
-            crate::runtime::Binary { content_type, ..crate::runtime::Binary::new(self.body) };
+        let body = crate::Binary { content_type, ..crate::Binary::new(self.body) };
         Ok(Response {
             status: self.status,
             headers: self.headers,
