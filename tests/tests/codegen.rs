@@ -134,3 +134,24 @@ fn fixtures() {
         ));
     });
 }
+
+/// Every operation of every fixture in `tests/fixtures/ok/` is called by the fixture's
+/// behaviour test (the `<name>.rs` beside it, which xtask's build test runs against a server on
+/// 127.0.0.1): generated methods that compile but were never called once hid wrong paths.
+#[test]
+fn every_fixture_operation_is_called_by_a_behaviour_test() {
+    let mut missing = Vec::new();
+    for spec in specs_in(&project_root().join("tests/fixtures/ok")) {
+        let text = std::fs::read_to_string(&spec).unwrap();
+        let options = generator::Options { features: true, ..generator::Options::default() };
+        let generated = generator::generate(&text, "fixture", options).unwrap();
+        let behaviour = std::fs::read_to_string(spec.with_extension("rs")).unwrap_or_default();
+        for operation in &generated.api.operations {
+            let call = format!(".{}(", operation.rust_name);
+            if !behaviour.contains(&call) {
+                missing.push(format!("{}: {call}", spec.display()));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "operations no behaviour test calls:\n{}", missing.join("\n"));
+}

@@ -47,7 +47,9 @@ const GENERATE_FLOOR: usize = 75;
 #[test]
 fn random_specs_generate_or_are_reported() {
     let cases = proptest::test_runner::Config::default().cases.max(400);
-    let config = ProptestConfig { cases, failure_persistence: None, ..ProptestConfig::default() };
+    // Failing cases are kept in `tests/proptest-regressions/` and tried first on every run, as
+    // the `proptest!` tests below keep theirs.
+    let config = ProptestConfig { cases, source_file: Some(file!()), ..ProptestConfig::default() };
     let generated = std::sync::atomic::AtomicUsize::new(0);
     let runs = std::sync::atomic::AtomicUsize::new(0);
     let mut runner = proptest::test_runner::TestRunner::new(config);
@@ -203,7 +205,7 @@ fn mutate(text: &str, mutation: &Mutation) -> String {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
     #[test]
     fn mutated_real_specs_generate_or_are_reported(spec in any::<Index>(), mutation in mutation()) {

@@ -101,13 +101,13 @@ async fn a_dry_run_sends_nothing() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-/// The example's executable, built by cargo once for all the tests; run directly, so that
-/// killing it kills it.
+/// The example's executable, as `cargo test --workspace` builds it (it builds the examples of
+/// every member); run directly, so that killing it kills it.
 ///
-/// Built with `--workspace`: cargo then resolves the features of the whole workspace, as
-/// `cargo test --workspace` does, and finds the example built already. With `-p hubspot-deals`
-/// it would resolve fewer (tokio without the tests' features, for one) and compile tokio,
-/// hyper, reqwest and the client again.
+/// Asked of `cargo test --workspace --no-run`, which builds what is stale and names what it
+/// built: after `cargo test --workspace` nothing is, and no second build of the client is
+/// made. (`cargo build` would give the example a build of its own, and `-p hubspot-deals`
+/// resolve fewer features, compiling tokio, hyper and reqwest again.)
 fn executable() -> PathBuf {
     static EXECUTABLE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     EXECUTABLE.get_or_init(build).clone()
@@ -115,14 +115,7 @@ fn executable() -> PathBuf {
 
 fn build() -> PathBuf {
     let output = Command::new(env!("CARGO"))
-        .args([
-            "build",
-            "--quiet",
-            "--workspace",
-            "--example",
-            "upsert-deals",
-            "--message-format=json",
-        ])
+        .args(["test", "--quiet", "--workspace", "--no-run", "--message-format=json"])
         .current_dir(project_root())
         .output()
         .unwrap();
@@ -130,6 +123,7 @@ fn build() -> PathBuf {
     String::from_utf8_lossy(&output.stdout)
         .lines()
         .filter_map(|it| serde_json::from_str::<serde_json::Value>(it).ok())
+        .filter(|it| it["target"]["name"] == "upsert-deals" && it["target"]["kind"][0] == "example")
         .find_map(|it| it["executable"].as_str().map(PathBuf::from))
         .expect("cargo names the example's executable")
 }

