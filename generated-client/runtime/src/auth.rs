@@ -117,7 +117,7 @@ impl Refresher {
     pub(crate) fn new(grant: OAuthRefresh) -> Result<Refresher, String> {
         let url = Url::parse(&grant.token_url)
             .map_err(|err| format!("the token URL `{}` is not a URL: {err}", grant.token_url))?;
-        if !super::client::is_safe_for_secrets(&url) {
+        if !is_safe_for_secrets(&url) {
             return Err(format!(
                 "the client secret would be sent unencrypted to `{}`: use https (plain http is for loopback servers only)",
                 grant.token_url
@@ -270,6 +270,15 @@ pub(crate) fn says_expired(body: &[u8]) -> bool {
     }
     serde_json::from_slice::<Body>(body)
         .is_ok_and(|it| it.category.as_deref() == Some("EXPIRED_AUTHENTICATION"))
+}
+
+/// Whether a secret may travel to `url`: over https, or over http to a loopback server.
+pub(crate) fn is_safe_for_secrets(url: &Url) -> bool {
+    let host = url.host_str().unwrap_or_default();
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    url.scheme() == "https" || (url.scheme() == "http" && loopback)
 }
 
 #[cfg(test)]

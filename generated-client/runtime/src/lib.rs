@@ -12,12 +12,14 @@
 mod auth;
 mod base64;
 mod binary;
+mod call;
 mod client;
 pub mod enums;
 mod error;
 pub mod nullable;
 pub mod param;
 mod ratelimit;
+mod request;
 mod response;
 mod retry;
 pub mod union;
@@ -27,10 +29,11 @@ pub use self::{
     auth::OAuthRefresh,
     base64::Base64,
     binary::{Binary, Multipart},
-    client::{BuildError, Client, ClientBuilder, DEFAULT_MAX_RESPONSE_SIZE, RequestBuilder},
+    client::{BuildError, Client, ClientBuilder, DEFAULT_MAX_RESPONSE_SIZE},
     error::Error,
     param::ToParam,
     ratelimit::RateLimit,
+    request::RequestBuilder,
     response::{RawResponse, Response},
     retry::{Attempts, RetryPolicy, StopReason, may_have_applied},
     validate::{Validate, Violation, Violations},
