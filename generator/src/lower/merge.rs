@@ -10,7 +10,9 @@
 //! be refused before it is sent. Declarations that contradict each other (a string and an
 //! integer, two different objects by reference) do not merge.
 
-use std::cmp::Ordering;
+use std::{cmp::Ordering, rc::Rc};
+
+use indexmap::{IndexMap, IndexSet};
 
 use openapiv3::{
     AdditionalProperties, ArrayType, IntegerFormat, IntegerType, NumberFormat, NumberType,
@@ -18,7 +20,211 @@ use openapiv3::{
     VariantOrUnknownOrEmpty,
 };
 
-use crate::resolve::Resolver;
+use super::{Lower, schema::view};
+use crate::{diagnostic::Kind, pointer::JsonPointer, resolve::Resolver};
+
+// `allOf` parts: the properties of an object and the members it includes, gathered and merged.
+
+/// The properties, required names and extra-property rule of an object, `allOf` merged in.
+#[derive(Clone, Default)]
+pub(super) struct Parts<'a> {
+    pub(super) properties: IndexMap<&'a str, Declared<'a, ReferenceOr<Box<Schema>>>>,
+    pub(super) required: IndexSet<&'a str>,
+    pub(super) additional: Option<Declared<'a, AdditionalProperties>>,
+}
+
+/// A part of an object as one schema declares it.
+pub(super) struct Declared<'a, T> {
+    /// Where (for a merged property, the later declaration).
+    pub(super) ptr: JsonPointer,
+    pub(super) item: &'a T,
+    /// The Rust name of the type whose schema declares it: inline schemas inside it are named
+    /// after it, wherever they are merged into.
+    pub(super) owner: Rc<str>,
+    /// For a property merged from several declarations: what tells its inline schemas from
+    /// the declarations' own.
+    pub(super) merged: Option<Rc<str>>,
+}
+
+impl<T> Clone for Declared<'_, T> {
+    fn clone(&self) -> Self {
+        Declared {
+            ptr: self.ptr.clone(),
+            item: self.item,
+            owner: self.owner.clone(),
+            merged: self.merged.clone(),
+        }
+    }
+}
+
+impl<'a> Lower<'a, '_> {
+    /// The merged parts of the component schema `name`, computed once however many schemas
+    /// include it; `None` when it includes itself, which is reported at `ptr`.
+    pub(super) fn component_parts(
+        &mut self,
+        name: &'a str,
+        schema: &'a Schema,
+        ptr: &JsonPointer,
+    ) -> Rc<Parts<'a>> {
+        match self.all_of_parts.get(name) {
+            Some(Some(it)) => return it.clone(),
+            Some(None) => {
+                self.acc
+                    .error(
+                        Kind::Invalid,
+                        ptr.clone(),
+                        format!("`allOf` of `{name}` includes `{name}` itself"),
+                    )
+                    .set_note("a schema cannot be made of itself; no code was generated");
+                return Rc::default();
+            }
+            None => {}
+        }
+        self.all_of_parts.insert(name, None);
+        let mut parts = Parts::default();
+        let own_ptr = JsonPointer::root().join("components").join("schemas").join(name);
+        let owner = Rc::from(self.component_names[name].as_str());
+        // A component lowered as a struct may have required-only union members.
+        self.collect_parts_of(schema, &own_ptr, &owner, &mut parts, true);
+        let parts = Rc::new(parts);
+        self.all_of_parts.insert(name, Some(parts.clone()));
+        parts
+    }
+
+    /// Gathers the properties of `schema` and of its `allOf` members into `parts`, reporting
+    /// members that are not objects and properties the members define differently.
+    pub(super) fn collect_parts(
+        &mut self,
+        schema: &'a Schema,
+        ptr: &JsonPointer,
+        owner: &Rc<str>,
+        parts: &mut Parts<'a>,
+    ) {
+        self.collect_parts_of(schema, ptr, owner, parts, false);
+    }
+
+    /// [`Lower::collect_parts`], where `own_union` says whether the schema's own `oneOf` or
+    /// `anyOf` is accounted for elsewhere (the union its properties are shared by, or a
+    /// constraint on which properties are required).
+    pub(super) fn collect_parts_of(
+        &mut self,
+        schema: &'a Schema,
+        ptr: &JsonPointer,
+        owner: &Rc<str>,
+        parts: &mut Parts<'a>,
+        own_union: bool,
+    ) {
+        if !self.enter(ptr) {
+            return;
+        }
+        let view = view(schema);
+        let is_object = matches!(
+            &schema.schema_kind,
+            SchemaKind::Type(Type::Object(_))
+                | SchemaKind::AllOf { .. }
+                | SchemaKind::Any(_)
+                | SchemaKind::OneOf { .. }
+                | SchemaKind::AnyOf { .. }
+        );
+        let union = !view.one_of.is_empty() || !view.any_of.is_empty();
+        if !is_object || (union && !own_union) || view.not {
+            self.loosen(ptr.clone(), "unsupported: an `allOf` member that is not an object schema")
+                .set_note("it is left out of the merge: the struct holds the other members' properties only");
+            self.leave();
+            return;
+        }
+        let own = Parts {
+            properties: view
+                .properties
+                .into_iter()
+                .flatten()
+                .map(|(wire, item)| {
+                    let ptr = ptr.join("properties").join(wire);
+                    (wire.as_str(), Declared { ptr, item, owner: owner.clone(), merged: None })
+                })
+                .collect(),
+            required: view.required.iter().map(String::as_str).collect(),
+            additional: view.additional.map(|item| Declared {
+                ptr: ptr.join("additionalProperties"),
+                item,
+                owner: owner.clone(),
+                merged: None,
+            }),
+        };
+        self.merge_parts(parts, &own);
+        for (idx, member) in view.all_of.iter().enumerate() {
+            let member_ptr = ptr.join("allOf").join(idx);
+            match member {
+                ReferenceOr::Item(it) => self.collect_parts(it, &member_ptr, owner, parts),
+                ReferenceOr::Reference { reference } => match self.resolver.schema(reference) {
+                    Ok(target) => {
+                        let included =
+                            self.component_parts(target.name, target.schema, &member_ptr);
+                        self.merge_parts(parts, &included);
+                    }
+                    Err(problem) => {
+                        self.report_ref(problem, &member_ptr, "a schema", "no code was generated");
+                    }
+                },
+            }
+        }
+        self.leave();
+    }
+
+    /// Adds `other` to `parts`, reporting properties and `additionalProperties` defined
+    /// differently in both.
+    pub(super) fn merge_parts(&mut self, parts: &mut Parts<'a>, other: &Parts<'a>) {
+        for (wire, it) in &other.properties {
+            let Some(first) = parts.properties.get(wire) else {
+                parts.properties.insert(wire, it.clone());
+                continue;
+            };
+            if first.item == it.item {
+                continue;
+            }
+            let scope = Rc::from(format!("{}+{}", first.ptr, it.ptr));
+            let item = match super::merge::merge(first.item, it.item, &self.resolver) {
+                Some(merged) => merged,
+                None => {
+                    self.loosen(
+                        it.ptr.clone(),
+                        format!("the property `{wire}` is defined twice, differently"),
+                    )
+                    .set_note(format!(
+                        "the other definition is at {}, and neither refines the other: the property is typed as `serde_json::Value`",
+                        first.ptr
+                    ));
+                    ReferenceOr::Item(Box::new(Schema {
+                        schema_data: Default::default(),
+                        schema_kind: SchemaKind::Any(Default::default()),
+                    }))
+                }
+            };
+            let item = &*self.arena.alloc(item);
+            let merged = Declared { item, merged: Some(scope), ..it.clone() };
+            parts.properties.insert(wire, merged);
+        }
+        parts.required.extend(other.required.iter().copied());
+        if let Some(it) = &other.additional {
+            match &parts.additional {
+                Some(first) if first.item != it.item => {
+                    self.loosen(
+                        it.ptr.clone(),
+                        "`allOf` members disagree on `additionalProperties`",
+                    )
+                    .set_note(format!(
+                        "the other definition is at {}: the other properties are kept as `serde_json::Value`s",
+                        first.ptr
+                    ));
+                    parts.additional =
+                        Some(Declared { item: &AdditionalProperties::Any(true), ..it.clone() });
+                }
+                Some(_) => {}
+                None => parts.additional = Some(it.clone()),
+            }
+        }
+    }
+}
 
 /// The property schema that is both `a` and `b`; `None` when they contradict each other.
 pub(super) fn merge(

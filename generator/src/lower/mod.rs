@@ -6,7 +6,9 @@
 //! lowered in the order of their names and operations in the order of their paths, and models
 //! and operations are sorted by Rust name, so reordering the spec's maps changes nothing.
 
+mod checks;
 mod cycles;
+mod enums;
 mod features;
 
 mod merge;
@@ -212,7 +214,7 @@ struct Lower<'a, 'd> {
     /// The properties of each component schema with its `allOf` merged in, by component name,
     /// so that a schema included many times (a diamond of `allOf`s) is merged once; `None` while
     /// it is being merged, which finds `allOf`s that include themselves.
-    all_of_parts: BTreeMap<&'a str, Option<Rc<schema::Parts<'a>>>>,
+    all_of_parts: BTreeMap<&'a str, Option<Rc<merge::Parts<'a>>>>,
     /// The type of each inline schema lowered so far, by pointer.
     inline_types: BTreeMap<String, ir::TypeRef>,
     /// How many inline schemas enclose the one being lowered.

@@ -3,23 +3,24 @@
 
 use std::{borrow::Borrow, rc::Rc};
 
-use indexmap::{IndexMap, IndexSet};
+use indexmap::IndexMap;
 use openapiv3::{
     AdditionalProperties, IntegerFormat, ReferenceOr, Schema, SchemaKind, StringFormat, Type,
     VariantOrUnknownOrEmpty,
 };
 use serde_json::Value;
 
-use super::{Lower, MAX_NESTING, RUST_NAME, claim_name, docs};
+use super::{
+    Lower, MAX_NESTING, RUST_NAME, claim_name, docs,
+    enums::int_enum_values,
+    merge::{Declared, Parts},
+};
 use crate::{
     diagnostic::Kind,
     ir, markdown,
     names::{self, Scope},
     pointer::JsonPointer,
 };
-
-/// The extension that names integer enum variants, as other generators read it.
-const ENUM_VARNAMES: &str = "x-enum-varnames";
 
 /// What a schema becomes.
 enum Shape<'s> {
@@ -39,17 +40,17 @@ enum Shape<'s> {
 
 /// The parts of a schema that decide its shape, wherever `openapiv3` put them: a typed object,
 /// a composition, or an `AnySchema` that mixes `properties` with `allOf`, say.
-struct View<'s> {
-    properties: Option<&'s IndexMap<String, ReferenceOr<Box<Schema>>>>,
-    required: &'s [String],
-    additional: Option<&'s AdditionalProperties>,
-    all_of: &'s [ReferenceOr<Schema>],
-    one_of: &'s [ReferenceOr<Schema>],
-    any_of: &'s [ReferenceOr<Schema>],
-    not: bool,
+pub(super) struct View<'s> {
+    pub(super) properties: Option<&'s IndexMap<String, ReferenceOr<Box<Schema>>>>,
+    pub(super) required: &'s [String],
+    pub(super) additional: Option<&'s AdditionalProperties>,
+    pub(super) all_of: &'s [ReferenceOr<Schema>],
+    pub(super) one_of: &'s [ReferenceOr<Schema>],
+    pub(super) any_of: &'s [ReferenceOr<Schema>],
+    pub(super) not: bool,
 }
 
-fn view(schema: &Schema) -> View<'_> {
+pub(super) fn view(schema: &Schema) -> View<'_> {
     let mut res = View {
         properties: None,
         required: &[],
@@ -81,46 +82,6 @@ fn view(schema: &Schema) -> View<'_> {
         SchemaKind::Type(_) => {}
     }
     res
-}
-
-/// The integer values of an integer enum, `null` aside.
-fn int_enum_values(schema: &Schema) -> Vec<i64> {
-    match &schema.schema_kind {
-        SchemaKind::Type(Type::Integer(it)) => it.enumeration.iter().flatten().copied().collect(),
-        _ => Vec::new(),
-    }
-}
-
-/// The properties, required names and extra-property rule of an object, `allOf` merged in.
-#[derive(Clone, Default)]
-pub(super) struct Parts<'a> {
-    properties: IndexMap<&'a str, Declared<'a, ReferenceOr<Box<Schema>>>>,
-    required: IndexSet<&'a str>,
-    additional: Option<Declared<'a, AdditionalProperties>>,
-}
-
-/// A part of an object as one schema declares it.
-struct Declared<'a, T> {
-    /// Where (for a merged property, the later declaration).
-    ptr: JsonPointer,
-    item: &'a T,
-    /// The Rust name of the type whose schema declares it: inline schemas inside it are named
-    /// after it, wherever they are merged into.
-    owner: Rc<str>,
-    /// For a property merged from several declarations: what tells its inline schemas from
-    /// the declarations' own.
-    merged: Option<Rc<str>>,
-}
-
-impl<T> Clone for Declared<'_, T> {
-    fn clone(&self) -> Self {
-        Declared {
-            ptr: self.ptr.clone(),
-            item: self.item,
-            owner: self.owner.clone(),
-            merged: self.merged.clone(),
-        }
-    }
 }
 
 impl<'a> Lower<'a, '_> {
@@ -273,67 +234,6 @@ impl<'a> Lower<'a, '_> {
         }
     }
 
-    /// The variants of a string enum, named by `x-enum-varnames` when the spec gives them.
-    fn string_enum(&mut self, schema: &Schema, ptr: &JsonPointer) -> Vec<ir::Variant> {
-        let SchemaKind::Type(Type::String(it)) = &schema.schema_kind else { return Vec::new() };
-        let given = given_variant_names(schema, it.enumeration.iter().flatten().count());
-        let mut scope = fallback_scope();
-        let mut res: Vec<ir::Variant> = Vec::new();
-        // `idx` counts every value for the pointer; `n` only the strings, for `x-enum-varnames`.
-        let values =
-            it.enumeration.iter().enumerate().filter_map(|(idx, it)| Some((idx, it.as_ref()?)));
-        for (n, (idx, value)) in values.enumerate() {
-            if res.iter().any(|it| &it.wire_name == value) {
-                continue;
-            }
-            let wanted = match given.get(n) {
-                Some(name) => names::variant_name(name),
-                None => names::variant_name(value),
-            };
-            let rust_name =
-                self.claim_variant(&mut scope, &wanted, value, &ptr.join("enum").join(idx));
-            res.push(ir::Variant { wire_name: value.clone(), rust_name });
-        }
-        res
-    }
-
-    /// The variants of an integer enum, named by `x-enum-varnames` when the spec gives them.
-    fn int_enum(&mut self, schema: &Schema, ptr: &JsonPointer) -> Vec<ir::IntVariant> {
-        let values = int_enum_values(schema);
-        let given = given_variant_names(schema, values.len());
-        let mut scope = fallback_scope();
-        let mut res: Vec<ir::IntVariant> = Vec::new();
-        for (idx, value) in values.into_iter().enumerate() {
-            if res.iter().any(|it| it.value == value) {
-                continue;
-            }
-            let wanted = match given.get(idx) {
-                Some(name) => names::variant_name(name),
-                _ if value < 0 => format!("ValueMinus{}", value.unsigned_abs()),
-                _ => format!("Value{value}"),
-            };
-            let rust_name = self.claim_variant(
-                &mut scope,
-                &wanted,
-                &value.to_string(),
-                &ptr.join("enum").join(idx),
-            );
-            res.push(ir::IntVariant { value, rust_name });
-        }
-        res
-    }
-
-    fn claim_variant(
-        &mut self,
-        scope: &mut Scope,
-        wanted: &str,
-        value: &str,
-        ptr: &JsonPointer,
-    ) -> String {
-        let fix = format!("set `{ENUM_VARNAMES}` on the enum to choose");
-        claim_name(self.acc, scope, wanted, value, "variant", ptr, &fix)
-    }
-
     /// A struct for the merged properties of an object schema.
     pub(super) fn object_struct(&mut self, parts: &Parts<'a>) -> ir::Struct {
         let mut scope = Scope::default();
@@ -414,257 +314,9 @@ impl<'a> Lower<'a, '_> {
         ir::Struct { fields, additional }
     }
 
-    /// The constraints of a property's own schema that are checked before sending.
-    fn checks(&mut self, schema: &Schema, ptr: &JsonPointer) -> Vec<ir::Check> {
-        let mut res = Vec::new();
-        let bound = |value: Option<f64>, exclusive: bool| value.map(|it| (it, exclusive));
-        match &schema.schema_kind {
-            SchemaKind::Type(Type::Array(it)) => {
-                if it.min_items.is_some() || it.max_items.is_some() {
-                    let (min, max) =
-                        (it.min_items.map(|n| n as u64), it.max_items.map(|n| n as u64));
-                    res.push(ir::Check::Items { min, max });
-                }
-                match schema.schema_data.extensions.get(UNIQUE_BY) {
-                    None => {}
-                    Some(serde_json::Value::Array(names))
-                        if !names.is_empty() && names.iter().all(serde_json::Value::is_string) =>
-                    {
-                        let fields = names
-                            .iter()
-                            .filter_map(|it| it.as_str().map(|it| (it.to_owned(), String::new())));
-                        res.push(ir::Check::UniqueBy {
-                            fields: fields.collect(),
-                            pointer: ptr.join(UNIQUE_BY).to_string(),
-                        });
-                    }
-                    Some(_) => {
-                        self.acc
-                            .warning(
-                                Kind::Unsupported,
-                                ptr.join(UNIQUE_BY),
-                                format!("`{UNIQUE_BY}` is not a list of property names"),
-                            )
-                            .set_note("it is ignored: items are not checked for repeats");
-                    }
-                }
-            }
-            SchemaKind::Type(Type::String(it)) => {
-                if it.min_length.is_some() || it.max_length.is_some() {
-                    let (min, max) =
-                        (it.min_length.map(|n| n as u64), it.max_length.map(|n| n as u64));
-                    res.push(ir::Check::Length { min, max });
-                }
-                if let Some(pattern) = &it.pattern {
-                    // The `regex` crate's syntax, which the generated check compiles with.
-                    let parsed =
-                        regex_syntax::ParserBuilder::new().nest_limit(64).build().parse(pattern);
-                    match parsed {
-                        Ok(_) => res.push(ir::Check::Pattern(pattern.clone())),
-                        Err(err) => {
-                            let reason = err.to_string();
-                            let reason =
-                                reason.lines().last().unwrap_or_default().trim().to_owned();
-                            self.acc
-                                .warning(
-                                    Kind::Unsupported,
-                                    ptr.join("pattern"),
-                                    "a `pattern` the `regex` crate cannot read",
-                                )
-                                .set_note(format!(
-                                    "{reason}; it is documented, not checked before sending"
-                                ));
-                        }
-                    }
-                }
-            }
-            SchemaKind::Type(Type::Integer(it)) if it.minimum.is_some() || it.maximum.is_some() => {
-                res.push(ir::Check::Range {
-                    min: bound(it.minimum.map(|n| n as f64), it.exclusive_minimum),
-                    max: bound(it.maximum.map(|n| n as f64), it.exclusive_maximum),
-                });
-            }
-            SchemaKind::Type(Type::Number(it)) if it.minimum.is_some() || it.maximum.is_some() => {
-                res.push(ir::Check::Range {
-                    min: bound(it.minimum, it.exclusive_minimum),
-                    max: bound(it.maximum, it.exclusive_maximum),
-                });
-            }
-            _ => {}
-        }
-        res
-    }
-
-    /// The merged parts of the component schema `name`, computed once however many schemas
-    /// include it; `None` when it includes itself, which is reported at `ptr`.
-    pub(super) fn component_parts(
-        &mut self,
-        name: &'a str,
-        schema: &'a Schema,
-        ptr: &JsonPointer,
-    ) -> Rc<Parts<'a>> {
-        match self.all_of_parts.get(name) {
-            Some(Some(it)) => return it.clone(),
-            Some(None) => {
-                self.acc
-                    .error(
-                        Kind::Invalid,
-                        ptr.clone(),
-                        format!("`allOf` of `{name}` includes `{name}` itself"),
-                    )
-                    .set_note("a schema cannot be made of itself; no code was generated");
-                return Rc::default();
-            }
-            None => {}
-        }
-        self.all_of_parts.insert(name, None);
-        let mut parts = Parts::default();
-        let own_ptr = JsonPointer::root().join("components").join("schemas").join(name);
-        let owner = Rc::from(self.component_names[name].as_str());
-        // A component lowered as a struct may have required-only union members.
-        self.collect_parts_of(schema, &own_ptr, &owner, &mut parts, true);
-        let parts = Rc::new(parts);
-        self.all_of_parts.insert(name, Some(parts.clone()));
-        parts
-    }
-
-    /// Gathers the properties of `schema` and of its `allOf` members into `parts`, reporting
-    /// members that are not objects and properties the members define differently.
-    pub(super) fn collect_parts(
-        &mut self,
-        schema: &'a Schema,
-        ptr: &JsonPointer,
-        owner: &Rc<str>,
-        parts: &mut Parts<'a>,
-    ) {
-        self.collect_parts_of(schema, ptr, owner, parts, false);
-    }
-
-    /// [`Lower::collect_parts`], where `own_union` says whether the schema's own `oneOf` or
-    /// `anyOf` is accounted for elsewhere (the union its properties are shared by, or a
-    /// constraint on which properties are required).
-    pub(super) fn collect_parts_of(
-        &mut self,
-        schema: &'a Schema,
-        ptr: &JsonPointer,
-        owner: &Rc<str>,
-        parts: &mut Parts<'a>,
-        own_union: bool,
-    ) {
-        if !self.enter(ptr) {
-            return;
-        }
-        let view = view(schema);
-        let is_object = matches!(
-            &schema.schema_kind,
-            SchemaKind::Type(Type::Object(_))
-                | SchemaKind::AllOf { .. }
-                | SchemaKind::Any(_)
-                | SchemaKind::OneOf { .. }
-                | SchemaKind::AnyOf { .. }
-        );
-        let union = !view.one_of.is_empty() || !view.any_of.is_empty();
-        if !is_object || (union && !own_union) || view.not {
-            self.loosen(ptr.clone(), "unsupported: an `allOf` member that is not an object schema")
-                .set_note("it is left out of the merge: the struct holds the other members' properties only");
-            self.leave();
-            return;
-        }
-        let own = Parts {
-            properties: view
-                .properties
-                .into_iter()
-                .flatten()
-                .map(|(wire, item)| {
-                    let ptr = ptr.join("properties").join(wire);
-                    (wire.as_str(), Declared { ptr, item, owner: owner.clone(), merged: None })
-                })
-                .collect(),
-            required: view.required.iter().map(String::as_str).collect(),
-            additional: view.additional.map(|item| Declared {
-                ptr: ptr.join("additionalProperties"),
-                item,
-                owner: owner.clone(),
-                merged: None,
-            }),
-        };
-        self.merge_parts(parts, &own);
-        for (idx, member) in view.all_of.iter().enumerate() {
-            let member_ptr = ptr.join("allOf").join(idx);
-            match member {
-                ReferenceOr::Item(it) => self.collect_parts(it, &member_ptr, owner, parts),
-                ReferenceOr::Reference { reference } => match self.resolver.schema(reference) {
-                    Ok(target) => {
-                        let included =
-                            self.component_parts(target.name, target.schema, &member_ptr);
-                        self.merge_parts(parts, &included);
-                    }
-                    Err(problem) => {
-                        self.report_ref(problem, &member_ptr, "a schema", "no code was generated");
-                    }
-                },
-            }
-        }
-        self.leave();
-    }
-
-    /// Adds `other` to `parts`, reporting properties and `additionalProperties` defined
-    /// differently in both.
-    pub(super) fn merge_parts(&mut self, parts: &mut Parts<'a>, other: &Parts<'a>) {
-        for (wire, it) in &other.properties {
-            let Some(first) = parts.properties.get(wire) else {
-                parts.properties.insert(wire, it.clone());
-                continue;
-            };
-            if first.item == it.item {
-                continue;
-            }
-            let scope = Rc::from(format!("{}+{}", first.ptr, it.ptr));
-            let item = match super::merge::merge(first.item, it.item, &self.resolver) {
-                Some(merged) => merged,
-                None => {
-                    self.loosen(
-                        it.ptr.clone(),
-                        format!("the property `{wire}` is defined twice, differently"),
-                    )
-                    .set_note(format!(
-                        "the other definition is at {}, and neither refines the other: the property is typed as `serde_json::Value`",
-                        first.ptr
-                    ));
-                    ReferenceOr::Item(Box::new(Schema {
-                        schema_data: Default::default(),
-                        schema_kind: SchemaKind::Any(Default::default()),
-                    }))
-                }
-            };
-            let item = &*self.arena.alloc(item);
-            let merged = Declared { item, merged: Some(scope), ..it.clone() };
-            parts.properties.insert(wire, merged);
-        }
-        parts.required.extend(other.required.iter().copied());
-        if let Some(it) = &other.additional {
-            match &parts.additional {
-                Some(first) if first.item != it.item => {
-                    self.loosen(
-                        it.ptr.clone(),
-                        "`allOf` members disagree on `additionalProperties`",
-                    )
-                    .set_note(format!(
-                        "the other definition is at {}: the other properties are kept as `serde_json::Value`s",
-                        first.ptr
-                    ));
-                    parts.additional =
-                        Some(Declared { item: &AdditionalProperties::Any(true), ..it.clone() });
-                }
-                Some(_) => {}
-                None => parts.additional = Some(it.clone()),
-            }
-        }
-    }
-
     /// Enters one more level of nested schemas; past [`MAX_NESTING`], reports it at `ptr` and
     /// returns `false`, and the caller goes no deeper.
-    fn enter(&mut self, ptr: &JsonPointer) -> bool {
+    pub(super) fn enter(&mut self, ptr: &JsonPointer) -> bool {
         if self.depth >= MAX_NESTING {
             self.acc
                 .error(
@@ -679,7 +331,7 @@ impl<'a> Lower<'a, '_> {
         true
     }
 
-    fn leave(&mut self) {
+    pub(super) fn leave(&mut self) {
         self.depth -= 1;
     }
 
@@ -913,19 +565,6 @@ fn example(schema: &Schema) -> Option<String> {
     schema.schema_data.example.as_ref().filter(|it| !it.is_null()).map(Value::to_string)
 }
 
-/// The variant names of `x-enum-varnames`, when there is one for each of the `n_values` values
-/// (`null` aside); none otherwise.
-fn given_variant_names(schema: &Schema, n_values: usize) -> Vec<&str> {
-    let given: Vec<&str> = schema
-        .schema_data
-        .extensions
-        .get(ENUM_VARNAMES)
-        .and_then(Value::as_array)
-        .map(|it| it.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default();
-    if given.len() == n_values { given } else { Vec::new() }
-}
-
 /// A scope for variant names in which `Unknown`, the fallback variant, is taken.
 pub(super) fn fallback_scope() -> Scope {
     let mut res = Scope::default();
@@ -939,9 +578,6 @@ pub(super) fn strip_nullable(ty: ir::TypeRef) -> ir::TypeRef {
         other => other,
     }
 }
-
-/// The extension that names the properties whose values may not repeat across an array's items.
-const UNIQUE_BY: &str = "x-unique-items-by";
 
 /// The docs of a schema: its title and description, and notes for what the spec says besides.
 pub(super) fn schema_docs(schema: &Schema) -> ir::Docs {

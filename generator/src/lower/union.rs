@@ -10,7 +10,8 @@ use std::rc::Rc;
 
 use super::{
     Lower, MAX_NESTING,
-    schema::{Parts, fallback_scope, is_null_schema, is_object_schema, strip_nullable},
+    merge::Parts,
+    schema::{fallback_scope, is_null_schema, is_object_schema, strip_nullable},
 };
 use crate::{
     diagnostic::{Diagnostics, Kind},
