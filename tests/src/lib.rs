@@ -2,6 +2,7 @@
 //! property tests, a HubSpot-like server, and synthetic specs of any size for benchmarks.
 
 pub mod arbitrary;
+pub mod cargo;
 pub mod hubspot;
 pub mod synthetic;
 

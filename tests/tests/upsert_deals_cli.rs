@@ -114,7 +114,7 @@ fn executable() -> PathBuf {
 }
 
 fn build() -> PathBuf {
-    let output = Command::new(env!("CARGO"))
+    let output = codegen_tests::cargo::cargo()
         .args(["test", "--quiet", "--workspace", "--no-run", "--message-format=json"])
         .current_dir(project_root())
         .output()

@@ -325,6 +325,22 @@ mod tests {
         project_root().unwrap()
     }
 
+    /// A directory under `target/` for the crates of a test, kept from run to run: files are
+    /// rewritten only when they change, so that cargo checks again only what changed (what
+    /// keeps `cargo test` quick after a change to the generator that changes no crate).
+    fn kept(name: &str) -> PathBuf {
+        let dir = root().join("target/xtask-tests").join(name);
+        fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    /// Writes `contents` to `path` unless it holds them already.
+    fn write_if_changed(path: &Path, contents: &str) {
+        if fs::read_to_string(path).ok().as_deref() != Some(contents) {
+            fs::write(path, contents).unwrap();
+        }
+    }
+
     /// A fresh scratch directory under `target/`.
     fn scratch(name: &str) -> PathBuf {
         let dir = root().join("target/xtask-tests").join(name);
@@ -510,21 +526,33 @@ mod tests {
     ) -> Member {
         let name = crate_name_for(spec);
         let out = workspace.join(name.as_str());
+        let path = out.join("Cargo.toml");
+        // The member's manifest as an earlier run left it: generating writes the standalone
+        // manifest over it, and the lines below turn that back into this one. Put back with
+        // its old time, so that cargo, which documents a crate again when its manifest is
+        // newer, sees nothing new.
+        let before = fs::read_to_string(&path)
+            .ok()
+            .zip(fs::metadata(&path).and_then(|it| it.modified()).ok());
         let runtime = root().join(super::RUNTIME_DIR);
         standalone(spec, &out, None, Mode::Write, options, Some(&runtime))
             .unwrap_or_else(|err| panic!("{}: {err:#}", spec.display()));
-        let path = out.join("Cargo.toml");
         let manifest = fs::read_to_string(&path).unwrap();
         let mut manifest = manifest.replacen("\n[workspace]\n", "\n", 1);
         assert!(!manifest.contains("[workspace]"), "{manifest}");
         let behaviour = spec.with_extension("rs");
         if behaviour.is_file() {
             fs::create_dir_all(out.join("tests")).unwrap();
-            fs::copy(&behaviour, out.join("tests/behaviour.rs")).unwrap();
+            let text = fs::read_to_string(&behaviour).unwrap();
+            write_if_changed(&out.join("tests/behaviour.rs"), &text);
             // What the behaviour tests use besides the crate: a server on 127.0.0.1.
             manifest.push_str(BEHAVIOUR_DEPENDENCIES);
         }
         fs::write(&path, &manifest).unwrap();
+        if let Some((text, time)) = before.filter(|(text, _)| *text == manifest) {
+            drop(text);
+            fs::File::options().write(true).open(&path).unwrap().set_modified(time).unwrap();
+        }
         let features = match manifest.split_once("\n[features]\n") {
             Some((_, table)) => (table.lines())
                 .take_while(|it| !it.starts_with('['))
@@ -537,12 +565,31 @@ mod tests {
     }
 
     /// Writes the manifest of the workspace of `members` in `dir`, with the project's lock file
-    /// (the same dependency versions, all fetched already).
+    /// (the same dependency versions, all fetched already), and removes the crates of earlier
+    /// runs that are no longer members.
     fn workspace(dir: &Path, members: &[Member]) {
         let names: Vec<String> = members.iter().map(|it| format!("\"{}\"", it.name)).collect();
         let manifest = format!("[workspace]\nresolver = \"3\"\nmembers = [{}]\n", names.join(", "));
-        fs::write(dir.join("Cargo.toml"), manifest).unwrap();
-        fs::copy(root().join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+        write_if_changed(&dir.join("Cargo.toml"), &manifest);
+        copy_lock(dir);
+        for entry in fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            if path.is_dir() && !members.iter().any(|it| it.name == name) {
+                fs::remove_dir_all(&path).unwrap();
+            }
+        }
+    }
+
+    /// Gives the workspace (or crate) in `dir` the project's lock file, unless it has the one
+    /// cargo made from the current one already (cargo trims it to what the workspace uses,
+    /// and documents every crate again when it is newer, so it is not copied on every run).
+    fn copy_lock(dir: &Path) {
+        let (ours, theirs) = (root().join("Cargo.lock"), dir.join("Cargo.lock"));
+        let modified = |path: &Path| fs::metadata(path).and_then(|it| it.modified()).ok();
+        if modified(&theirs).is_none_or(|it| modified(&ours).is_some_and(|ours| ours > it)) {
+            fs::copy(ours, theirs).unwrap();
+        }
     }
 
     /// `-p <name>` for each of `members`.
@@ -594,7 +641,7 @@ mod tests {
         assert_eq!(hubspot.len(), 6, "{hubspot:?}");
         let fixtures = specs_in(&root.join("tests/fixtures/ok"));
         assert!(!fixtures.is_empty());
-        let dir = scratch("fixture-crates");
+        let dir = kept("fixture-crates");
         // The fixtures show what is supported: nothing in them may be loosened.
         let members: Vec<Member> = (hubspot.iter().map(|it| (it, false)))
             .chain(fixtures.iter().map(|it| (it, true)))
@@ -651,10 +698,10 @@ mod tests {
 
         // One as users get it: a crate of its own, with a copy of the runtime beside it.
         let spec = root.join("tests/fixtures/ok/operations.yaml");
-        let out = scratch("standalone-crate");
+        let out = kept("standalone-crate");
         let options = generator::Options { strict: true, features: true };
         standalone(&spec, &out, None, Mode::Write, options, None).unwrap();
-        fs::copy(root.join("Cargo.lock"), out.join("Cargo.lock")).unwrap();
+        copy_lock(&out);
         let what = "the standalone crate of operations.yaml";
         assert!(out.join("runtime/src/lib.rs").is_file(), "{what} has its runtime beside it");
         cargo(&out, &target, &["clippy", "--offline", "--quiet", "--all-targets"], what);
@@ -671,17 +718,16 @@ mod tests {
         use proptest::strategy::{Strategy, ValueTree};
         const TRIED: usize = 8;
         const FLOOR: usize = 5;
-        let dir = scratch("random-specs");
+        let dir = kept("random-specs");
         let mut runner = proptest::test_runner::TestRunner::deterministic();
         let strategy = codegen_tests::arbitrary::spec();
         let mut members = Vec::new();
         for idx in 0..TRIED {
             let spec = strategy.new_tree(&mut runner).unwrap().current();
             let path = dir.join(format!("random-{idx}.json"));
-            fs::write(&path, serde_json::to_string_pretty(&spec).unwrap()).unwrap();
-            let runtime = root().join(super::RUNTIME_DIR);
-            let out = dir.join(crate_name_for(&path).as_str());
-            if standalone(&path, &out, None, Mode::Write, LENIENT, Some(&runtime)).is_ok() {
+            let text = serde_json::to_string_pretty(&spec).unwrap();
+            write_if_changed(&path, &text);
+            if generator::generate(&text, "random", LENIENT).is_ok() {
                 members.push(member(&dir, &path, LENIENT, false));
             }
         }

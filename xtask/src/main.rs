@@ -16,6 +16,9 @@
     reason = "a command-line tool reports on the terminal"
 )]
 
+#[path = "../../tests/src/cargo.rs"]
+#[allow(unreachable_pub, reason = "shared with the tests crate, which exports it")]
+mod cargo_env;
 mod codegen;
 mod conformance;
 mod corpus;
@@ -144,9 +147,10 @@ fn main() -> std::process::ExitCode {
     }
 }
 
-/// The cargo that runs the xtask (`$CARGO`), or the one on the `PATH`.
+/// The cargo that runs the xtask (`$CARGO`), or the one on the `PATH`, without the variables
+/// `cargo run` set for the xtask (see `tests/src/cargo.rs`).
 fn cargo() -> std::process::Command {
-    std::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+    cargo_env::cargo()
 }
 
 /// The flags of every cargo run on generated crates: warnings are errors, in rustc, clippy
@@ -173,6 +177,9 @@ fn run_cargo(
     use anyhow::Context;
     let mut command = cargo();
     command.args(args).current_dir(dir).env("CARGO_TARGET_DIR", target);
+    // Generated crates are built to be checked and tested, never debugged: line tables keep
+    // backtraces, and the rest of the debug info would only slow the builds.
+    command.env("CARGO_PROFILE_DEV_DEBUG", "line-tables-only");
     if let Some(flags) = rustflags {
         command.env("RUSTFLAGS", flags).env("RUSTDOCFLAGS", flags);
     }
