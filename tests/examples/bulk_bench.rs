@@ -4,8 +4,12 @@
 //! and without a limiter.
 //!
 //! ```text
-//! cargo run --release -p codegen-tests --example bulk_bench -- [--records 100000] [--limit 100] [--window-ms 1000] [--concurrency 8] [--checkpoint]
+//! cargo run --release -p codegen-tests --example bulk_bench -- [--records 100000] [--limit 100] [--window-ms 1000] [--concurrency 8] [--checkpoint] [--resume]
 //! ```
+//!
+//! `--resume` (with `--checkpoint`) runs the same inputs once more from the finished run's
+//! checkpoint, which settles every one of them: the second run sends nothing and reports each
+//! outcome again, and a last column gives its wall time and the client's peak memory after it.
 //!
 //! The server runs in a child process (this program, with `--serve`), so that the CPU time and
 //! the peak memory measured are the client's alone. Printed as a Markdown table: the achieved
@@ -126,10 +130,27 @@ async fn main() {
         });
         let (cpu_before, started) = (cpu_time(), Instant::now());
         let totals = bulk.run(inputs, |_| {}).await.expect("the checkpoint is writable");
+        let (elapsed, cpu) = (started.elapsed(), cpu_time().saturating_sub(cpu_before));
+        let peak = peak_rss_kb() / 1024;
+        let mut resumed = String::new();
+        if let Some(path) = checkpoint.as_ref().filter(|_| args.iter().any(|it| it == "--resume")) {
+            let inputs = (0..records).map(|it| {
+                Input::new(format!("deal-{it}"), [("dealname".to_owned(), format!("Deal {it}"))])
+                    .with_id_property("external_deal_id")
+            });
+            let started = Instant::now();
+            let mut reported = 0;
+            let again = bulk.run(inputs, |_| reported += 1).await.expect("the checkpoint reads");
+            assert_eq!((reported, again.requests), (records, 0), "{again:?}");
+            resumed = format!(
+                "resumed from its checkpoint ({records} outcomes): {:.1} s, client peak RSS {} MB after it",
+                started.elapsed().as_secs_f64(),
+                peak_rss_kb() / 1024
+            );
+        }
         if let Some(path) = &checkpoint {
             let _ = std::fs::remove_file(path);
         }
-        let (elapsed, cpu) = (started.elapsed(), cpu_time().saturating_sub(cpu_before));
         drop(child.stdin.take());
         let _ = child.wait();
         assert_eq!(totals.created as u64, records, "{totals:?}");
@@ -143,8 +164,11 @@ async fn main() {
             totals.rate_limited,
             totals.retries,
             cpu.as_secs_f64() * 1000.0 / (records as f64 / 1000.0),
-            peak_rss_kb() / 1024,
+            peak,
         );
+        if !resumed.is_empty() {
+            eprintln!("{}: {resumed}", limiter.name());
+        }
     }
 }
 

@@ -177,9 +177,9 @@ fn run_cargo(
     use anyhow::Context;
     let mut command = cargo();
     command.args(args).current_dir(dir).env("CARGO_TARGET_DIR", target);
-    // Generated crates are built to be checked and tested, never debugged: line tables keep
-    // backtraces, and the rest of the debug info would only slow the builds.
-    command.env("CARGO_PROFILE_DEV_DEBUG", "line-tables-only");
+    // Generated crates are built to be checked and tested, never debugged: debug info would
+    // only slow the builds (a failed assertion still says where it failed).
+    command.env("CARGO_PROFILE_DEV_DEBUG", "false");
     if let Some(flags) = rustflags {
         command.env("RUSTFLAGS", flags).env("RUSTDOCFLAGS", flags);
     }
