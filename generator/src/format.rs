@@ -48,11 +48,21 @@ pub(crate) enum Fragment {
     Line(&'static str),
 }
 
+/// Whether formatting may start threads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Threads {
+    /// A thread per core.
+    PerCore,
+    /// None: all on the caller's.
+    None,
+}
+
 /// Formats a file made of `parts`, each emitted by `emit` and formatted on whichever thread is
-/// free, joined in order.
+/// free (with [`Threads::PerCore`]), joined in order.
 pub(crate) fn format_parts<P: Sync>(
     origin: &str,
     parts: &[P],
+    threads: Threads,
     emit: impl Fn(&P) -> Fragment + Sync,
 ) -> String {
     let one = |part: &P| match emit(part) {
@@ -67,7 +77,11 @@ pub(crate) fn format_parts<P: Sync>(
         }
         Fragment::Line(line) => format!("{line}\n"),
     };
-    let threads = thread::available_parallelism().map_or(1, |it| it.get()).min(parts.len());
+    let threads = match threads {
+        Threads::PerCore => thread::available_parallelism().map_or(1, |it| it.get()),
+        Threads::None => 1,
+    };
+    let threads = threads.min(parts.len());
     if threads <= 1 {
         finish(origin, parts.iter().map(one))
     } else {

@@ -28,6 +28,8 @@ mod source;
 mod standalone;
 mod tree;
 
+use crate::format::Threads;
+
 pub use crate::{
     diagnostic::{Diagnostic, Diagnostics, Kind, Location, Severity},
     format::header,
@@ -69,21 +71,40 @@ const STACK_SIZE: usize = 64 << 20;
 /// It starts threads: the work runs on a thread of its own with a stack large enough for the
 /// deepest document accepted, whatever the caller's thread has (or on the caller's, if no
 /// thread can be started), and large files are formatted in parts on a thread per core.
+/// [`generate_on_this_thread`] starts none.
 pub fn generate(text: &str, origin: &str, options: Options) -> Result<Generated, Diagnostics> {
     std::thread::scope(|scope| {
         let spawned = std::thread::Builder::new()
             .name("generator".to_owned())
             .stack_size(STACK_SIZE)
-            .spawn_scoped(scope, || generate_here(text, origin, options));
+            .spawn_scoped(scope, || generate_here(text, origin, options, Threads::PerCore));
         match spawned {
             Ok(handle) => handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            Err(_) => generate_here(text, origin, options),
+            Err(_) => generate_here(text, origin, options, Threads::PerCore),
         }
     })
 }
 
-/// [`generate`], on the caller's stack.
-fn generate_here(text: &str, origin: &str, options: Options) -> Result<Generated, Diagnostics> {
+/// [`generate`], all on the caller's thread: it starts none, for callers that must not (a
+/// sandbox that forbids them, a pool that counts its threads). It is slower on large specs,
+/// which [`generate`] formats on every core, and the caller's thread needs a stack as large as
+/// the deepest document accepted needs: 64 MiB holds any (a 2 MiB one, a test thread's, does
+/// not hold the deepest). Both give the same output.
+pub fn generate_on_this_thread(
+    text: &str,
+    origin: &str,
+    options: Options,
+) -> Result<Generated, Diagnostics> {
+    generate_here(text, origin, options, Threads::None)
+}
+
+/// [`generate`], on the caller's stack, formatting with `threads`.
+fn generate_here(
+    text: &str,
+    origin: &str,
+    options: Options,
+    threads: Threads,
+) -> Result<Generated, Diagnostics> {
     let mut acc = Diagnostics::default();
     let fail = |err: Diagnostic| {
         let mut acc = Diagnostics::default();
@@ -109,8 +130,10 @@ fn generate_here(text: &str, origin: &str, options: Options) -> Result<Generated
         return Err(acc);
     }
     let emitter = emit::Emitter::new(&api);
-    let models = format::format_parts(origin, &emitter.model_parts(), |it| emitter.emit(it));
-    let client = format::format_parts(origin, &emitter.client_parts(), |it| emitter.emit(it));
+    let models =
+        format::format_parts(origin, &emitter.model_parts(), threads, |it| emitter.emit(it));
+    let client =
+        format::format_parts(origin, &emitter.client_parts(), threads, |it| emitter.emit(it));
     drop(emitter);
     let examples = emit::emit_examples(&api).map(|it| format::format(it, origin));
     Ok(Generated { models, client, examples, api, warnings: acc, summary })

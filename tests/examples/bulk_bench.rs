@@ -133,7 +133,7 @@ async fn main() {
         let (elapsed, cpu) = (started.elapsed(), cpu_time().saturating_sub(cpu_before));
         let peak = peak_rss_kb() / 1024;
         let mut resumed = String::new();
-        if let Some(path) = checkpoint.as_ref().filter(|_| args.iter().any(|it| it == "--resume")) {
+        if checkpoint.is_some() && args.iter().any(|it| it == "--resume") {
             let inputs = (0..records).map(|it| {
                 Input::new(format!("deal-{it}"), [("dealname".to_owned(), format!("Deal {it}"))])
                     .with_id_property("external_deal_id")

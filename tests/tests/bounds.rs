@@ -1,18 +1,33 @@
 //! Specs built to exhaust the generator: diamonds and repetitions of `allOf`, nesting past any
-//! sensible depth, YAML alias bombs. Each finishes, with code or with a diagnostic. A watchdog
-//! fails a run that has not finished after two minutes (the runs take milliseconds): it tells a
-//! hang from a failure, and is not a speed test.
+//! sensible depth, YAML alias bombs. Each finishes, with code or with a diagnostic, within
+//! [`BOUND`] (it prints how long it took: milliseconds in a debug build). Without the bounds
+//! these tests name (each schema merged once, each level counted) they would take 2^40 or
+//! 64^30 steps: years, not a generous multiple of milliseconds. A watchdog fails a run that has
+//! not finished after two minutes, to tell a hang from a failure.
 
 use std::{sync::mpsc, thread, time::Duration};
 
 use generator::{Diagnostics, Generated, Severity};
 
+/// How long any of these runs may take: a thousand times what they take in a debug build on
+/// the 2-core CI machine, so that a slow machine never fails them, and no unbounded work passes.
+const BOUND: Duration = Duration::from_secs(10);
+
+#[track_caller]
 fn generate(text: String) -> Result<Generated, Diagnostics> {
     let (send, receive) = mpsc::channel();
+    let started = std::time::Instant::now();
     thread::spawn(move || {
         let _ = send.send(generator::generate(&text, "spec", generator::Options::default()));
     });
-    receive.recv_timeout(Duration::from_secs(120)).expect("the generator did not finish")
+    let res = receive.recv_timeout(Duration::from_secs(120)).expect("the generator did not finish");
+    let took = started.elapsed();
+    #[allow(clippy::print_stdout, reason = "the figure, shown with `--nocapture`")]
+    {
+        println!("{}: {took:?}", std::panic::Location::caller());
+    }
+    assert!(took <= BOUND, "took {took:?}, more than {BOUND:?}: the work is not bounded");
+    res
 }
 
 fn errors(res: Result<Generated, Diagnostics>) -> Vec<String> {

@@ -155,3 +155,28 @@ fn every_fixture_operation_is_called_by_a_behaviour_test() {
     }
     assert!(missing.is_empty(), "operations no behaviour test calls:\n{}", missing.join("\n"));
 }
+
+/// `generate_on_this_thread`, which starts no thread, gives what `generate` gives, for the
+/// spec, every fixture and HubSpot's largest spec (formatted in parts by `generate`).
+#[test]
+fn generating_on_the_callers_thread_gives_the_same_files() {
+    let mut specs = vec![project_root().join(SPEC)];
+    specs.extend(specs_in(&project_root().join("tests/fixtures/ok")));
+    specs.push(project_root().join("tests/fixtures/specs/hubspot/objects.v3.json"));
+    let options = generator::Options { features: true, ..generator::Options::default() };
+    for spec in specs {
+        let text = std::fs::read_to_string(&spec).unwrap();
+        let threaded = generator::generate(&text, "spec", options).unwrap();
+        // The stack `generate` gives its own thread.
+        let here = std::thread::Builder::new()
+            .stack_size(64 << 20)
+            .spawn(move || generator::generate_on_this_thread(&text, "spec", options).unwrap())
+            .unwrap()
+            .join()
+            .unwrap();
+        let what = spec.display();
+        assert_eq!(here.models, threaded.models, "{what}");
+        assert_eq!(here.client, threaded.client, "{what}");
+        assert_eq!(here.examples, threaded.examples, "{what}");
+    }
+}
