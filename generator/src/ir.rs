@@ -4,6 +4,8 @@
 //! `lower` builds it from the spec and nothing changes it afterwards. It holds no token types,
 //! so `{:#?}` of an [`Api`] is a readable snapshot, and `emit` needs nothing else.
 
+pub use crate::names::RustName;
+
 /// An API: the models and the operations of one spec.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Api {
@@ -73,7 +75,7 @@ pub struct Model {
     /// The schema's name in the spec, or a name made from its position for inline schemas.
     pub wire_name: String,
     /// The Rust type name.
-    pub rust_name: String,
+    pub rust_name: RustName,
     /// Where the schema is, as a JSON pointer.
     pub pointer: String,
     /// Its documentation.
@@ -92,7 +94,7 @@ pub struct Example {
     /// The example, as compact JSON.
     pub json: String,
     /// The name of its test function.
-    pub test_name: String,
+    pub test_name: RustName,
 }
 
 /// The shape of a model.
@@ -131,7 +133,7 @@ pub struct Struct {
     pub fields: Vec<Field>,
     /// From `additionalProperties` beside `properties`: the Rust name of the field that keeps
     /// the other properties, and the type of their values.
-    pub additional: Option<(String, TypeRef)>,
+    pub additional: Option<(RustName, TypeRef)>,
 }
 
 /// A struct field that will hold one property.
@@ -140,7 +142,7 @@ pub struct Field {
     /// The property's name on the wire.
     pub wire_name: String,
     /// The Rust field name.
-    pub rust_name: String,
+    pub rust_name: RustName,
     /// Its documentation.
     pub docs: Docs,
     /// The value's type, `Nullable` included when the spec allows `null`.
@@ -152,11 +154,11 @@ pub struct Field {
     pub boxed: bool,
     /// The constraints its schema puts on the value, checked before a request is sent.
     pub checks: Vec<Check>,
-    /// The name of its `with_…` setter (optional fields only).
-    pub setter: String,
+    /// The name of its `with_…` setter: optional fields only have one.
+    pub setter: Option<RustName>,
     /// The name of the associated constant that gives its `maxItems`, when it has one
     /// (`INPUTS_MAX_ITEMS`): code that fills the array in chunks reads the limit from it.
-    pub max_items_const: Option<String>,
+    pub max_items_const: Option<RustName>,
 }
 
 /// A constraint on a field's value.
@@ -202,7 +204,7 @@ pub struct Variant {
     /// The value on the wire.
     pub wire_name: String,
     /// The Rust variant name.
-    pub rust_name: String,
+    pub rust_name: RustName,
 }
 
 /// A variant of an integer enum.
@@ -211,7 +213,7 @@ pub struct IntVariant {
     /// The value on the wire.
     pub value: i64,
     /// The Rust variant name.
-    pub rust_name: String,
+    pub rust_name: RustName,
 }
 
 /// The members of a `oneOf` or `anyOf`.
@@ -228,7 +230,7 @@ pub struct Union {
 #[derive(Clone, Debug, PartialEq)]
 pub struct UnionVariant {
     /// The Rust variant name.
-    pub rust_name: String,
+    pub rust_name: RustName,
     /// Where the member is, as a JSON pointer.
     pub pointer: String,
     /// The member's type.
@@ -291,7 +293,7 @@ pub enum TypeRef {
     /// Any JSON value: a free-form object or an unconstrained schema.
     Json,
     /// A model, by its Rust name.
-    Named(String),
+    Named(RustName),
     /// `array`.
     Vec(Box<TypeRef>),
     /// `object` with `additionalProperties`: string keys, sorted.
@@ -306,7 +308,7 @@ pub struct Operation {
     /// `operationId`, when the spec gives one.
     pub operation_id: Option<String>,
     /// The method name.
-    pub rust_name: String,
+    pub rust_name: RustName,
     /// Where the operation is, as a JSON pointer.
     pub pointer: String,
     /// The HTTP method, uppercase.
@@ -329,11 +331,11 @@ pub struct Operation {
     /// they are matched: codes, then ranges, then `default`.
     pub errors: Vec<ErrorResponse>,
     /// The name of the enum of error bodies, when error responses have different schemas.
-    pub error_name: Option<String>,
+    pub error_name: Option<RustName>,
     /// The name of the enum of outcomes, when there is more than one documented success.
-    pub outcome_name: Option<String>,
+    pub outcome_name: Option<RustName>,
     /// The name of the parameters struct, when the operation has query or header parameters.
-    pub params_name: Option<String>,
+    pub params_name: Option<RustName>,
     /// Whether it may be sent again after a failure, when the spec says (`x-retryable`);
     /// by its method otherwise.
     pub retryable: Option<bool>,
@@ -348,7 +350,7 @@ pub enum PathPart {
     /// Text written as it is (percent-encoded by the runtime).
     Literal(String),
     /// A path parameter, by its Rust name.
-    Param(String),
+    Param(RustName),
 }
 
 /// Where a parameter goes.
@@ -404,7 +406,7 @@ pub struct Param {
     /// The name on the wire.
     pub wire_name: String,
     /// The Rust argument or field name.
-    pub rust_name: String,
+    pub rust_name: RustName,
     /// Where it goes.
     pub location: ParamLocation,
     /// Its documentation.
@@ -428,7 +430,7 @@ pub struct Body {
     /// chooses one, as a variant of the enum `enum_name`.
     pub media: Vec<BodyMedia>,
     /// The name of that enum, when there are several media types.
-    pub enum_name: Option<String>,
+    pub enum_name: Option<RustName>,
     /// Whether it must be sent.
     pub required: bool,
 }
@@ -444,7 +446,7 @@ pub struct BodyMedia {
     /// for bytes.
     pub ty: TypeRef,
     /// Its variant in the body enum.
-    pub variant: String,
+    pub variant: RustName,
 }
 
 /// How a body is written or read.
@@ -479,7 +481,7 @@ pub struct ErrorResponse {
     /// The statuses it covers.
     pub status: Status,
     /// Its variant in the error enum, when there is one.
-    pub variant: String,
+    pub variant: RustName,
     /// The body's type; `Json` when the response declares no body.
     pub ty: TypeRef,
 }
@@ -501,7 +503,7 @@ pub struct Success {
     /// The statuses it covers: a code, or the range `2XX` (any success not listed).
     pub status: Status,
     /// The name of its variant in the outcome enum.
-    pub variant: String,
+    pub variant: RustName,
     /// The response's description.
     pub description: Option<String>,
     /// The body's type, `None` when the response has no body.

@@ -165,6 +165,62 @@ pub(crate) fn quoted(spec_name: &str) -> String {
     }
 }
 
+/// A Rust identifier of the generated code: what the IR holds for every name it emits as one.
+///
+/// Only the generator's `names` module makes one, when it hands out the names of a scope (a
+/// module's types, a struct's fields, an enum's variants): so each is unique in its scope and,
+/// whatever the spec says, an identifier by Rust's rules (`tests/tests/tidy.rs` fails when the
+/// IR holds a name as a plain `String`).
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RustName(String);
+
+/// As the string it is, so that `{:#?}` of the IR reads as before.
+impl std::fmt::Debug for RustName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+impl RustName {
+    /// The identifier, as written in code (`r#type` for a keyword).
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for RustName {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for RustName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Looked up by its text in maps keyed by it (its order and equality are those of the text).
+impl std::borrow::Borrow<str> for RustName {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl PartialEq<str> for RustName {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for RustName {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
 /// Hands out names within one scope (a module's types, a struct's fields, an enum's variants),
 /// so that two spec names never become the same Rust name.
 #[derive(Debug, Default)]
@@ -177,11 +233,20 @@ pub(crate) struct Scope {
 impl Scope {
     /// Claims `wanted` for `spec_name`; when it is already taken, claims `wanted2`, `wanted3`…
     /// Returns the name given, and a description of what held `wanted` first, if anything.
-    pub(crate) fn claim(&mut self, wanted: &str, spec_name: &str) -> (String, Option<String>) {
+    /// A `wanted` that is no identifier (a generator bug: it asks for names made here) is made
+    /// one as a field name would be.
+    pub(crate) fn claim(&mut self, wanted: &str, spec_name: &str) -> (RustName, Option<String>) {
+        let fixed;
+        let wanted = if is_identifier(wanted) {
+            wanted
+        } else {
+            fixed = value_name(wanted);
+            &fixed
+        };
         let holder = quoted(spec_name);
         if !self.taken.contains_key(wanted) {
             self.taken.insert(wanted.to_owned(), holder);
-            return (wanted.to_owned(), None);
+            return (RustName(wanted.to_owned()), None);
         }
         let first = self.taken[wanted].clone();
         // `r#type` numbered is `type2`, which is no keyword.
@@ -192,7 +257,7 @@ impl Scope {
             .find(|it| !self.taken.contains_key(it))
             .expect("generator bug: an unbounded range always yields a free name");
         self.taken.insert(res.clone(), holder);
-        (res, Some(first))
+        (RustName(res), Some(first))
     }
 
     /// Marks a name as taken by the generated code itself; `what` describes it for messages.
@@ -236,7 +301,7 @@ mod tests {
                 .flat_map(|it| [it, it, it])
                 .map(|it| scope.claim(it, &text).0)
                 .collect();
-            for name in names.into_iter().chain(claimed) {
+            for name in names.into_iter().chain(claimed.into_iter().map(|it| it.to_string())) {
                 prop_assert!(is_identifier(&name) && name.is_ascii(), "{text:?} → {name:?}");
                 prop_assert!(proc_macro_accepts(&name), "{text:?} → {name:?}");
             }
@@ -344,16 +409,19 @@ mod tests {
         scope.reserve("body", "the request body");
         assert_eq!(
             scope.claim("body", "body"),
-            ("body2".to_owned(), Some("the request body".to_owned()))
+            (RustName("body2".to_owned()), Some("the request body".to_owned()))
         );
-        assert_eq!(scope.claim("user_id", "userId"), ("user_id".to_owned(), None));
+        assert_eq!(scope.claim("user_id", "userId"), (RustName("user_id".to_owned()), None));
         assert_eq!(
             scope.claim("user_id", "user_id"),
-            ("user_id2".to_owned(), Some("`userId`".to_owned()))
+            (RustName("user_id2".to_owned()), Some("`userId`".to_owned()))
         );
-        assert_eq!(scope.claim("v1", "v1"), ("v1".to_owned(), None));
-        assert_eq!(scope.claim("r#type", "type"), ("r#type".to_owned(), None));
-        assert_eq!(scope.claim("r#type", "`type"), ("type2".to_owned(), Some("`type`".to_owned())));
-        assert_eq!(scope.claim("v1", "V1"), ("v1_2".to_owned(), Some("`v1`".to_owned())));
+        assert_eq!(scope.claim("v1", "v1"), (RustName("v1".to_owned()), None));
+        assert_eq!(scope.claim("r#type", "type"), (RustName("r#type".to_owned()), None));
+        assert_eq!(
+            scope.claim("r#type", "`type"),
+            (RustName("type2".to_owned()), Some("`type`".to_owned()))
+        );
+        assert_eq!(scope.claim("v1", "V1"), (RustName("v1_2".to_owned()), Some("`v1`".to_owned())));
     }
 }

@@ -256,3 +256,52 @@ fn no_snapshot_is_orphaned() {
         .collect();
     assert!(orphans.is_empty(), "snapshots no test makes (delete them): {orphans:?}");
 }
+
+/// The IR holds every Rust identifier it names as a `RustName`, which only `names.rs` makes
+/// (through a `Scope`, so each is unique where it is declared and an identifier whatever the
+/// spec says): a field of `ir.rs` that names something in the generated code (`rust_name`,
+/// `setter`, `variant`, any `…_name` but the spec's `wire_name`, a constant's name) as a plain
+/// `String` fails, and so do `TypeRef::Named` and `PathPart::Param`.
+#[test]
+fn the_ir_holds_identifiers_as_rust_names() {
+    let text = std::fs::read_to_string(project_root().join("generator/src/ir.rs")).unwrap();
+    let mut found = plain_identifiers(&text);
+    let made = rust_files("generator/src")
+        .into_iter()
+        .filter(|(path, _)| !path.ends_with("names.rs"))
+        .filter(|(_, text)| text.contains("RustName("))
+        .map(|(path, _)| format!("{}: makes a RustName", path.display()));
+    found.extend(made);
+    assert!(
+        found.is_empty(),
+        "identifiers the IR holds other than as `RustName`:\n{}",
+        found.join("\n")
+    );
+    // The rule itself fails where it should.
+    let sample = "pub struct A {\n    pub wire_name: String,\n    pub rust_name: String,\n    pub setter: Option<RustName>,\n    pub error_name: Option<String>,\n}\npub enum T {\n    Named(String),\n    Param(RustName),\n}\n";
+    let caught = plain_identifiers(sample);
+    assert_eq!(caught.len(), 3, "{caught:?}");
+}
+
+/// The fields and variants of `text` (an `ir.rs`) that hold a Rust identifier as a `String`.
+fn plain_identifiers(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for (idx, line) in code_lines(text) {
+        let line = line.trim();
+        let Some((field, ty)) = line.strip_prefix("pub ").and_then(|it| it.split_once(": ")) else {
+            continue;
+        };
+        let names_code = matches!(field, "rust_name" | "setter" | "variant" | "max_items_const")
+            || (field.ends_with("_name") && field != "wire_name");
+        if names_code && !ty.contains("RustName") {
+            found.push(format!("ir.rs:{}: `{field}: {ty}`", idx + 1));
+        }
+    }
+    for variant in ["Named(", "Param("] {
+        let held = text.lines().find(|it| it.trim().starts_with(variant)).unwrap_or_default();
+        if !held.contains("RustName") {
+            found.push(format!("ir.rs: `{}`", held.trim()));
+        }
+    }
+    found
+}

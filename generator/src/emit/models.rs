@@ -126,9 +126,9 @@ fn emit_constructors(model: &ir::Model, strukt: &ir::Struct) -> TokenStream {
             }
         }
     });
-    let setters = strukt.fields.iter().filter(|it| !it.required).map(|field| {
+    let setters = strukt.fields.iter().filter_map(|field| {
         let name = ident(&field.rust_name);
-        let setter = ident(&field.setter);
+        let setter = ident(field.setter.as_ref()?);
         let (inner, nullable) = match &field.ty {
             ir::TypeRef::Nullable(inner) => (&**inner, true),
             ty => (ty, false),
@@ -137,13 +137,13 @@ fn emit_constructors(model: &ir::Model, strukt: &ir::Struct) -> TokenStream {
         let value = if field.boxed { quote!(Box::new(value.into())) } else { quote!(value.into()) };
         let value = if nullable { quote!(Some(Some(#value))) } else { quote!(Some(#value)) };
         let doc = format!(" Sets {}.", markdown::code_span(&field.wire_name));
-        quote! {
+        Some(quote! {
             #[doc = #doc]
             pub fn #setter(mut self, value: impl Into<#ty>) -> #type_name {
                 self.#name = #value;
                 self
             }
-        }
+        })
     });
     let limits = strukt.fields.iter().filter_map(|field| {
         let name = ident(field.max_items_const.as_ref()?);

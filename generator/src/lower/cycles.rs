@@ -19,7 +19,7 @@ use crate::{
 
 pub(super) fn break_cycles(models: &mut [ir::Model], acc: &mut Diagnostics) {
     let index: BTreeMap<String, usize> =
-        models.iter().enumerate().map(|(idx, it)| (it.rust_name.clone(), idx)).collect();
+        models.iter().enumerate().map(|(idx, it)| (it.rust_name.to_string(), idx)).collect();
     recursive_aliases_to_newtypes(models, &index);
 
     // Where each model holds another directly: (model, site, target, whether the site holds
@@ -218,7 +218,7 @@ fn held_target(
             },
             _ => return None,
         };
-        let idx = *index.get(name)?;
+        let idx = *index.get(name.as_str())?;
         match &models[idx].kind {
             ir::ModelKind::Alias(target) => ty = target,
             _ => return Some(idx),

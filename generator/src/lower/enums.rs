@@ -7,7 +7,7 @@ use serde_json::Value;
 use super::{Lower, claim_name, schema::fallback_scope};
 use crate::{
     ir,
-    names::{self, Scope},
+    names::{self, RustName, Scope},
     pointer::JsonPointer,
 };
 
@@ -79,7 +79,7 @@ impl Lower<'_, '_> {
         wanted: &str,
         value: &str,
         ptr: &JsonPointer,
-    ) -> String {
+    ) -> RustName {
         let fix = format!("set `{ENUM_VARNAMES}` on the enum to choose");
         claim_name(self.acc, scope, wanted, value, "variant", ptr, &fix)
     }

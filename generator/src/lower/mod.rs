@@ -28,6 +28,7 @@ use crate::{
     diagnostic::{Diagnostic, Diagnostics, Kind, Severity},
     ir,
     load::Typed,
+    names::RustName,
     names::{self, Scope},
     pointer::JsonPointer,
     resolve::{CheckedRefs, RefProblem, Resolver, describe_target},
@@ -65,6 +66,7 @@ pub(crate) fn lower(
         leaving_out: false,
         component_names: BTreeMap::new(),
         model_scope: Scope::default(),
+        example_scope: Scope::default(),
         models: Vec::new(),
         model_index: BTreeMap::new(),
         all_of_parts: BTreeMap::new(),
@@ -206,11 +208,13 @@ struct Lower<'a, 'd> {
     /// Whether the operation being lowered is to be left out.
     leaving_out: bool,
     /// Rust names of component schemas, by component name.
-    component_names: BTreeMap<String, String>,
+    component_names: BTreeMap<String, RustName>,
     model_scope: Scope,
+    /// The names of the example tests of standalone crates, one per model with an example.
+    example_scope: Scope,
     models: Vec<ir::Model>,
     /// Where each model is in `models`, by Rust name.
-    model_index: BTreeMap<String, usize>,
+    model_index: BTreeMap<RustName, usize>,
     /// The properties of each component schema with its `allOf` merged in, by component name,
     /// so that a schema included many times (a diamond of `allOf`s) is merged once; `None` while
     /// it is being merged, which finds `allOf`s that include themselves.
@@ -312,7 +316,7 @@ impl<'a> Lower<'a, '_> {
         wanted: String,
         wire: &str,
         ptr: &JsonPointer,
-    ) -> String {
+    ) -> RustName {
         let fix = format!("set `{RUST_NAME}` on either schema to choose");
         claim_name(self.acc, &mut self.model_scope, &wanted, wire, "type", ptr, &fix)
     }
@@ -370,7 +374,7 @@ fn claim_name(
     what: &str,
     ptr: &JsonPointer,
     fix: &str,
-) -> String {
+) -> RustName {
     let (res, first) = scope.claim(wanted, wire);
     if let Some(first) = first {
         acc.warning(
@@ -387,17 +391,17 @@ fn claim_name(
 /// whose array does not hold structs with those properties is dropped, with a warning.
 fn resolve_unique_by(models: &mut [ir::Model], acc: &mut Diagnostics) {
     // The item fields of every struct, by the struct's name: wire name → Rust name.
-    let structs: BTreeMap<String, Vec<(String, String)>> = models
+    let structs: BTreeMap<RustName, Vec<(String, String)>> = models
         .iter()
         .filter_map(|model| match &model.kind {
             ir::ModelKind::Struct(it) => Some((
                 model.rust_name.clone(),
-                it.fields.iter().map(|f| (f.wire_name.clone(), f.rust_name.clone())).collect(),
+                it.fields.iter().map(|f| (f.wire_name.clone(), f.rust_name.to_string())).collect(),
             )),
             _ => None,
         })
         .collect();
-    let aliases: BTreeMap<String, ir::TypeRef> = models
+    let aliases: BTreeMap<RustName, ir::TypeRef> = models
         .iter()
         .filter_map(|model| match &model.kind {
             ir::ModelKind::Alias(ty) => Some((model.rust_name.clone(), ty.clone())),

@@ -13,7 +13,7 @@ use crate::{
     diagnostic::Kind,
     ir,
     load::PathOperations,
-    names::{self, Scope},
+    names::{self, RustName, Scope},
     pointer::JsonPointer,
 };
 
@@ -139,10 +139,7 @@ impl<'a> Lower<'a, '_> {
                     .collect()
             })
             .collect();
-        let mut body = self.lower_body(op, ptr, &type_base);
-        if let Some(it) = body.as_mut().and_then(|it| it.enum_name.as_mut()) {
-            *it = self.claim_client_type(type_scope, it, ptr);
-        }
+        let body = self.lower_body(op, ptr, &type_base, type_scope);
         let (successes, errors) = self.lower_responses(op, ptr, &type_base);
         let retryable = match op.extensions.get(RETRYABLE) {
             None => None,
@@ -309,7 +306,12 @@ impl<'a> Lower<'a, '_> {
         ty
     }
 
-    fn claim_client_type(&mut self, scope: &mut Scope, wanted: &str, ptr: &JsonPointer) -> String {
+    fn claim_client_type(
+        &mut self,
+        scope: &mut Scope,
+        wanted: &str,
+        ptr: &JsonPointer,
+    ) -> RustName {
         let fix = format!("set `{RUST_NAME}` on the operation to choose");
         claim_name(self.acc, scope, wanted, wanted, "type of the client module", ptr, &fix)
     }
@@ -541,6 +543,7 @@ impl<'a> Lower<'a, '_> {
         op: &'a openapiv3::Operation,
         ptr: &JsonPointer,
         type_base: &str,
+        type_scope: &mut Scope,
     ) -> Option<ir::Body> {
         let body_ptr = ptr.join("requestBody");
         let body = match self.resolver.request_body(op.request_body.as_ref()?) {
@@ -590,7 +593,10 @@ impl<'a> Lower<'a, '_> {
             };
             media.push(ir::BodyMedia { media_type: media_type.clone(), encoding, ty, variant });
         }
-        let enum_name = several.then(|| names::nested_type_name(type_base, "Body"));
+        let enum_name = several.then(|| {
+            let wanted = names::nested_type_name(type_base, "Body");
+            self.claim_client_type(type_scope, &wanted, ptr)
+        });
         Some(ir::Body { media, enum_name, required: body.required })
     }
 
@@ -642,6 +648,8 @@ impl<'a> Lower<'a, '_> {
         let responses_ptr = ptr.join("responses");
         let mut successes = Vec::new();
         let mut errors = Vec::new();
+        // The variants of the outcome and error enums (one per status, so never two alike).
+        let (mut success_scope, mut error_scope) = (Scope::default(), Scope::default());
         let entries = op.responses.responses.iter().map(|(code, it)| (Some(code), it));
         for (code, response) in entries.chain(op.responses.default.iter().map(|it| (None, it))) {
             let key = code.map_or_else(|| "default".to_owned(), |it| it.to_string());
@@ -690,7 +698,7 @@ impl<'a> Lower<'a, '_> {
             if success {
                 successes.push(ir::Success {
                     status,
-                    variant: success_variant(status),
+                    variant: success_scope.claim(&success_variant(status), &key).0,
                     description: Some(response.description.trim().to_owned())
                         .filter(|it| !it.is_empty()),
                     ty,
@@ -699,11 +707,16 @@ impl<'a> Lower<'a, '_> {
             } else {
                 errors.push(ir::ErrorResponse {
                     status,
-                    variant: match status {
-                        ir::Status::Code(it) => format!("Status{it}"),
-                        ir::Status::Range(it) => format!("Status{it}xx"),
-                        ir::Status::Default => "Default".to_owned(),
-                    },
+                    variant: error_scope
+                        .claim(
+                            &match status {
+                                ir::Status::Code(it) => format!("Status{it}"),
+                                ir::Status::Range(it) => format!("Status{it}xx"),
+                                ir::Status::Default => "Default".to_owned(),
+                            },
+                            &key,
+                        )
+                        .0,
                     // A response without a body still gets whatever JSON the server sends.
                     ty: ty.unwrap_or(ir::TypeRef::Json),
                 });
@@ -714,7 +727,7 @@ impl<'a> Lower<'a, '_> {
             // Nothing documented: accept any 2xx, keeping its body as JSON.
             successes.push(ir::Success {
                 status: ir::Status::Range(2),
-                variant: "Ok".to_owned(),
+                variant: success_scope.claim("Ok", "2XX").0,
                 description: None,
                 ty: Some(ir::TypeRef::Json),
                 encoding: ir::Encoding::Json,

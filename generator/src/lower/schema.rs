@@ -11,7 +11,7 @@ use openapiv3::{
 use serde_json::Value;
 
 use super::{
-    Lower, MAX_NESTING, RUST_NAME, claim_name, docs,
+    Lower, MAX_NESTING, RUST_NAME, RustName, claim_name, docs,
     enums::int_enum_values,
     merge::{Declared, Parts},
 };
@@ -129,7 +129,7 @@ impl<'a> Lower<'a, '_> {
     pub(super) fn push_model(
         &mut self,
         wire: &str,
-        rust_name: String,
+        rust_name: RustName,
         ptr: &JsonPointer,
         docs: ir::Docs,
         kind: ir::ModelKind,
@@ -137,7 +137,10 @@ impl<'a> Lower<'a, '_> {
     ) {
         let example = example.map(|json| ir::Example {
             json,
-            test_name: names::value_name(&format!("example of {rust_name}")),
+            test_name: self
+                .example_scope
+                .claim(&names::value_name(&format!("example of {rust_name}")), wire)
+                .0,
         });
         self.model_index.insert(rust_name.clone(), self.models.len());
         self.models.push(ir::Model {
@@ -271,12 +274,10 @@ impl<'a> Lower<'a, '_> {
                 ReferenceOr::Reference { .. } => Vec::new(),
             };
             let required = parts.required.contains(wire);
-            let setter = if required {
-                String::new()
-            } else {
+            let setter = (!required).then(|| {
                 let bare = field_name.trim_start_matches("r#").trim_start_matches('_');
                 methods.claim(&format!("with_{bare}"), wire).0
-            };
+            });
             let max_items_const = checks
                 .iter()
                 .any(|it| matches!(it, ir::Check::Items { max: Some(_), .. }))
@@ -284,7 +285,7 @@ impl<'a> Lower<'a, '_> {
                     // Field names are unique snake_case: their upper case is too (`_1` stays
                     // `_1`, which keeps a leading digit from starting the name).
                     let bare = field_name.trim_start_matches("r#");
-                    format!("{}_MAX_ITEMS", bare.to_ascii_uppercase())
+                    methods.claim(&format!("{}_MAX_ITEMS", bare.to_ascii_uppercase()), wire).0
                 });
             fields.push(ir::Field {
                 wire_name: (*wire).to_owned(),

@@ -9,7 +9,7 @@ use openapiv3::{ReferenceOr, Schema};
 use std::rc::Rc;
 
 use super::{
-    Lower, MAX_NESTING,
+    Lower, MAX_NESTING, RustName,
     merge::Parts,
     schema::{fallback_scope, is_null_schema, is_object_schema, strip_nullable},
 };
@@ -60,7 +60,7 @@ impl<'a> Lower<'a, '_> {
             };
             // A `null` member (or a nullable one) decodes as `Unknown(Value::Null)`.
             let ty = strip_nullable(ty);
-            let name = name.unwrap_or_else(|| union_variant_name(&ty, idx));
+            let name = name.map_or_else(|| union_variant_name(&ty, idx), |it| it.to_string());
             let (variant, _) = scope.claim(&name, "");
             if discriminator.is_some() {
                 let name = match member {
@@ -96,7 +96,7 @@ impl<'a> Lower<'a, '_> {
         member_ptr: &JsonPointer,
         rust_name: &str,
         hint: &str,
-    ) -> (ir::TypeRef, Option<String>) {
+    ) -> (ir::TypeRef, Option<RustName>) {
         let (schema, name, schema_ptr) = match member {
             ReferenceOr::Reference { reference } => match self.resolver.schema(reference) {
                 Ok(target) if is_object_schema(target.schema) => {
@@ -207,7 +207,7 @@ impl<'a> Lower<'a, '_> {
 /// The variant name of a union member: its type's name, or what kind of value it is.
 fn union_variant_name(ty: &ir::TypeRef, idx: usize) -> String {
     let name = match ty {
-        ir::TypeRef::Named(name) => return name.clone(),
+        ir::TypeRef::Named(name) => return name.to_string(),
         ir::TypeRef::String => "String",
         ir::TypeRef::Bool => "Boolean",
         ir::TypeRef::I32 | ir::TypeRef::I64 => "Integer",
