@@ -626,7 +626,8 @@ impl BulkUpsert {
     /// and reports those outcomes again; it sends again what is not settled (see the module's
     /// documentation). So a run killed or stopped at any point resumes where it stopped, and a
     /// run of the same inputs again ends with the same fates. The checkpoint's records are held
-    /// in memory while the run lasts.
+    /// in memory while the run lasts: about 280 bytes each (277 MB to resume from a million,
+    /// BENCHMARKS.md), so split a job of tens of millions into runs with checkpoints of their own.
     pub fn checkpoint(mut self, path: impl Into<PathBuf>) -> BulkUpsert {
         self.checkpoint = Some(path.into());
         self
