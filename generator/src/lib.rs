@@ -17,6 +17,7 @@
 mod diagnostic;
 mod emit;
 mod format;
+mod generated;
 pub mod ir;
 mod load;
 mod lower;
@@ -33,29 +34,12 @@ use crate::format::Threads;
 pub use crate::{
     diagnostic::{Diagnostic, Diagnostics, Kind, Location, Severity},
     format::header,
+    generated::Generated,
     lower::{Counts, Options, Summary},
     markdown::visible,
     pointer::JsonPointer,
     standalone::{CrateName, Runtime, RuntimeAt, STANDALONE_RUNTIME_DIR, standalone_crate},
 };
-
-/// The generated source of one spec.
-#[derive(Debug)]
-pub struct Generated {
-    /// The `models` file: one type per schema.
-    pub models: String,
-    /// The `client` file: one method per operation.
-    pub client: String,
-    /// A test that each of the spec's `example`s decodes as its type and encodes back
-    /// unchanged, or `None` when there are none; it calls the crate under test `client_crate`.
-    pub examples: Option<String>,
-    /// The intermediate representation the files were emitted from.
-    pub api: ir::Api,
-    /// Warnings: code was generated, but something deserves a look.
-    pub warnings: Diagnostics,
-    /// How much of the spec was generated as precisely as it is written.
-    pub summary: Summary,
-}
 
 /// The stack the stages run on. Reading a document `load::MAX_DEPTH` levels deep through
 /// `openapiv3`'s serde takes more than the 2 MiB of a test thread in a debug build (random

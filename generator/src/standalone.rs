@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use crate::{Generated, format::header, ir, markdown, names};
+use crate::{format::header, generated::Generated, ir, markdown, names};
 
 /// A name for a standalone crate: one cargo accepts as a package name, and whose crate name
 /// (`-` as `_`) is a Rust identifier, so that it can be written into `Cargo.toml` and code

@@ -7,9 +7,9 @@
 //! cargo run --release -p codegen-tests --example bulk_bench -- [--records 100000] [--limit 100] [--window-ms 1000] [--concurrency 8] [--checkpoint] [--resume]
 //! ```
 //!
-//! `--resume` (with `--checkpoint`) runs the same inputs once more from the finished run's
-//! checkpoint, which settles every one of them: the second run sends nothing and reports each
-//! outcome again, and a last column gives its wall time and the client's peak memory after it.
+//! `--resume` (with `--checkpoint`) runs the same inputs once more from the last run's
+//! checkpoint, which settles every one of them: that run sends nothing and reports each outcome
+//! again; its wall time and the client's peak memory after it are printed below the table.
 //!
 //! The server runs in a child process (this program, with `--serve`), so that the CPU time and
 //! the peak memory measured are the client's alone. Printed as a Markdown table: the achieved
@@ -133,7 +133,10 @@ async fn main() {
         let (elapsed, cpu) = (started.elapsed(), cpu_time().saturating_sub(cpu_before));
         let peak = peak_rss_kb() / 1024;
         let mut resumed = String::new();
-        if checkpoint.is_some() && args.iter().any(|it| it == "--resume") {
+        // After the last row only: the peak memory of a process only grows, and the rows after
+        // a resume would carry its peak.
+        let last = matches!(limiter, Limiter::None);
+        if last && checkpoint.is_some() && args.iter().any(|it| it == "--resume") {
             let inputs = (0..records).map(|it| {
                 Input::new(format!("deal-{it}"), [("dealname".to_owned(), format!("Deal {it}"))])
                     .with_id_property("external_deal_id")

@@ -9,8 +9,9 @@ use std::{sync::mpsc, thread, time::Duration};
 
 use generator::{Diagnostics, Generated, Severity};
 
-/// How long any of these runs may take: a thousand times what they take in a debug build on
-/// the 2-core CI machine, so that a slow machine never fails them, and no unbounded work passes.
+/// How long any of these runs may take: 40 times the slowest of them (233 ms in a debug build
+/// on the 2-core CI machine), so that a slow machine never fails them, and no unbounded work
+/// (2^40 or 64^30 steps) passes.
 const BOUND: Duration = Duration::from_secs(10);
 
 #[track_caller]

@@ -146,6 +146,11 @@ fn every_fixture_operation_is_called_by_a_behaviour_test() {
         let options = generator::Options { features: true, ..generator::Options::default() };
         let generated = generator::generate(&text, "fixture", options).unwrap();
         let behaviour = std::fs::read_to_string(spec.with_extension("rs")).unwrap_or_default();
+        // Calls, not mentions: comment lines do not count.
+        let behaviour: String = (behaviour.lines())
+            .filter(|it| !it.trim_start().starts_with("//"))
+            .map(|it| format!("{it}\n"))
+            .collect();
         for operation in &generated.api.operations {
             let call = format!(".{}(", operation.rust_name);
             if !behaviour.contains(&call) {

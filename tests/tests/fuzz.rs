@@ -47,8 +47,8 @@ const GENERATE_FLOOR: usize = 75;
 #[test]
 fn random_specs_generate_or_are_reported() {
     let cases = proptest::test_runner::Config::default().cases.max(400);
-    // Failing cases are kept in `tests/proptest-regressions/` and tried first on every run, as
-    // the `proptest!` tests below keep theirs.
+    // Failing cases are kept in `tests/tests/fuzz.proptest-regressions` and tried first on
+    // every run, as the `proptest!` tests below keep theirs.
     let config = ProptestConfig { cases, source_file: Some(file!()), ..ProptestConfig::default() };
     let generated = std::sync::atomic::AtomicUsize::new(0);
     let runs = std::sync::atomic::AtomicUsize::new(0);

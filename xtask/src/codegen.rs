@@ -21,8 +21,6 @@ const GENERATED_DIR: &str = "generated-client/src/generated";
 /// The hand-written runtime crate, which standalone crates get a copy of, as a crate beside
 /// them, or depend on by path (`--runtime`).
 pub(crate) const RUNTIME_DIR: &str = "generated-client/runtime";
-/// The runtime's package name.
-const RUNTIME_PACKAGE: &str = "client-runtime";
 
 /// Whether to write files or only compare them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -117,10 +115,11 @@ pub(crate) fn standalone_with(
     let generated = generate(&text, &origin, options, output)?;
     let report =
         Generated { summary: generated.summary, warnings: generated.warnings.iter().count() };
-    let dependencies = runtime_dependencies(&root)?;
+    let (package, dependencies) =
+        runtime_manifest(runtime.unwrap_or(&root.join(RUNTIME_DIR)), &root)?;
     let runtime_path = runtime.map(|it| relative_to(out, it)).transpose()?;
     let at = match &runtime_path {
-        Some(path) => generator::RuntimeAt::Path { path, package: RUNTIME_PACKAGE },
+        Some(path) => generator::RuntimeAt::Path { path, package: &package },
         None => generator::RuntimeAt::Copy,
     };
     let runtime_files = generator::Runtime { dependencies: &dependencies, at };
@@ -138,30 +137,53 @@ pub(crate) fn standalone_with(
     Ok(report)
 }
 
-/// The `[dependencies]` lines of the runtime's manifest, which must name each crate with its
-/// version on one line (no `workspace = true`: standalone crates are in no workspace of ours).
-fn runtime_dependencies(root: &Path) -> Result<String> {
-    let path = root.join(RUNTIME_DIR).join("Cargo.toml");
-    let manifest =
-        fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-    let Some((_, section)) = manifest.split_once("\n[dependencies]\n") else {
-        bail!("{}: no [dependencies]", path.display());
-    };
+/// The runtime crate at `dir`: its package name and its dependencies, as `Cargo.toml` lines
+/// standalone crates can use as they are. The project's runtime takes each from the workspace
+/// (`name.workspace = true`), where each is written once; those lines are read from the root
+/// manifest. A runtime crate of a standalone crate writes them out.
+fn runtime_manifest(dir: &Path, root: &Path) -> Result<(String, String)> {
+    let path = dir.join("Cargo.toml");
+    let manifest = fs::read_to_string(&path)
+        .with_context(|| format!("reading {}", path.display()))?
+        .replace("\r\n", "\n");
+    let name = section(&manifest, "package")
+        .find_map(|it| it.strip_prefix("name = ")?.strip_prefix('"')?.strip_suffix('"'))
+        .with_context(|| format!("{}: no package name", path.display()))?
+        .to_owned();
+    let workspace = fs::read_to_string(root.join("Cargo.toml")).context("reading Cargo.toml")?;
     let mut res = String::new();
-    for line in section.lines().take_while(|it| !it.starts_with('[')) {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
+    for line in section(&manifest, "dependencies") {
+        let line = match line.split_once(".workspace = true") {
+            Some((key, "")) => section(&workspace, "workspace.dependencies")
+                .find(|it| it.split_once(" = ").is_some_and(|(name, _)| name == key))
+                .with_context(|| format!("the workspace has no dependency `{key}`"))?,
+            _ => line,
+        };
+        let value = line.split_once(" = ").map(|(_, value)| value).unwrap_or_default();
+        let keys: Vec<&str> = (value.strip_prefix('{').unwrap_or_default().split(','))
+            .filter_map(|it| Some(it.split_once('=')?.0.trim()))
+            .collect();
         ensure!(
-            line.contains(" = ") && !line.contains("workspace") && !line.contains("path"),
-            "{}: write `{line}` as `name = <version or table>` on one line, without `workspace` or `path`",
+            !value.is_empty() && !keys.iter().any(|it| matches!(*it, "path" | "workspace" | "git")),
+            "{}: write `{line}` as `name = <version or table>` on one line, from a registry",
             path.display()
         );
         res.push_str(line);
         res.push('\n');
     }
-    Ok(res)
+    Ok((name, res))
+}
+
+/// The lines of the `[name]` table of `manifest`, comments and blank lines left out.
+fn section<'a>(manifest: &'a str, name: &str) -> impl Iterator<Item = &'a str> {
+    let header = format!("[{name}]");
+    manifest
+        .lines()
+        .skip_while(move |it| it.trim() != header)
+        .skip(1)
+        .take_while(|it| !it.starts_with('['))
+        .map(str::trim)
+        .filter(|it| !it.is_empty() && !it.starts_with('#'))
 }
 
 /// The runtime's sources, each with a header that says where it came from, as files in `dir`.
@@ -199,7 +221,9 @@ fn relative_to(from: &Path, to: &Path) -> Result<String> {
     let (from, to) = (normal(&from), normal(&to));
     let shared = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
     if shared == 0 {
-        return Ok(to.iter().collect::<PathBuf>().to_string_lossy().into_owned());
+        let to: PathBuf = to.iter().collect();
+        ensure!(to.to_str().is_some(), "the runtime's path {} is not UTF-8", to.display());
+        return Ok(to.to_string_lossy().into_owned());
     }
     let mut res = PathBuf::new();
     for _ in shared..from.len() {
@@ -216,7 +240,11 @@ fn normal(path: &Path) -> Vec<std::path::Component<'_>> {
     for part in path.components() {
         match part {
             std::path::Component::CurDir => {}
-            std::path::Component::ParentDir if res.len() > 1 => drop(res.pop()),
+            std::path::Component::ParentDir
+                if matches!(res.last(), Some(std::path::Component::Normal(_))) =>
+            {
+                res.pop();
+            }
             it => res.push(it),
         }
     }
@@ -547,6 +575,9 @@ mod tests {
             write_if_changed(&out.join("tests/behaviour.rs"), &text);
             // What the behaviour tests use besides the crate: a server on 127.0.0.1.
             manifest.push_str(BEHAVIOUR_DEPENDENCIES);
+        } else {
+            // One an earlier run copied, for a fixture that has none now.
+            let _ = fs::remove_file(out.join("tests/behaviour.rs"));
         }
         fs::write(&path, &manifest).unwrap();
         if let Some((text, time)) = before.filter(|(text, _)| *text == manifest) {

@@ -62,7 +62,7 @@ const NPM_SPECS: &[NpmSpec] = &[
         file: "generated/api.github.com.json",
         // The whole crate takes 400 to 850 s and about 11 GB to lint on the CI machine: CI
         // lints a handful of tags (with the types they share with others), and `--full`, run
-        // before a release, all of them (BENCHMARKS.md, "The corpus in full").
+        // before a release, all of them (BENCHMARKS.md, "Real specs" and "Tests in minutes").
         lint_features: Some(&["issues", "pulls", "git", "users", "meta"]),
     },
 ];
