@@ -796,6 +796,21 @@ mod tests {
         cargo(&dir, &target, &["doc", "--offline", "--quiet", "--workspace", "--no-deps"], what);
         let printed = cargo(&dir, &target, &["test", "--offline", "--workspace", "--doc"], what);
         assert_no_doctest(&printed, what);
+        // What rustdoc made of the Markdown: the descriptions' `<script>`s shown as text, never
+        // passed on as HTML.
+        let pages = target.join("doc/markdown/models");
+        let (mut shown, mut raw) = (0, Vec::new());
+        for entry in fs::read_dir(&pages).unwrap() {
+            let page = fs::read_to_string(entry.unwrap().path()).unwrap_or_default();
+            // The content, after rustdoc's own head and its scripts.
+            let page = page.split_once("<main").map_or("", |(_, main)| main);
+            shown += page.matches("&lt;script&gt;").count();
+            if page.contains("<script>") {
+                raw.push(page.len());
+            }
+        }
+        assert!(shown > 0, "the sample has a `<script>` to show, in {}", pages.display());
+        assert!(raw.is_empty(), "rustdoc passed on raw `<script>` in {}", pages.display());
     }
 
     /// Fails when the committed client differs from what the generator emits for `spec/`.
