@@ -613,13 +613,17 @@ mod tests {
     }
 
     /// Gives the workspace (or crate) in `dir` the project's lock file, unless it has the one
-    /// cargo made from the current one already (cargo trims it to what the workspace uses,
-    /// and documents every crate again when it is newer, so it is not copied on every run).
+    /// cargo made from the same one already: cargo trims it to what the workspace uses, and
+    /// documents every crate again when it is newer, so it is copied only when the project's
+    /// changed (a copy of which, `Cargo.lock.project`, says what was given last).
     fn copy_lock(dir: &Path) {
-        let (ours, theirs) = (root().join("Cargo.lock"), dir.join("Cargo.lock"));
-        let modified = |path: &Path| fs::metadata(path).and_then(|it| it.modified()).ok();
-        if modified(&theirs).is_none_or(|it| modified(&ours).is_some_and(|ours| ours > it)) {
-            fs::copy(ours, theirs).unwrap();
+        let ours = fs::read_to_string(root().join("Cargo.lock")).unwrap();
+        let given = dir.join("Cargo.lock.project");
+        if fs::read_to_string(&given).ok().as_deref() != Some(ours.as_str())
+            || !dir.join("Cargo.lock").is_file()
+        {
+            fs::write(dir.join("Cargo.lock"), &ours).unwrap();
+            fs::write(&given, &ours).unwrap();
         }
     }
 
