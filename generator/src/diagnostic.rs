@@ -41,7 +41,7 @@ pub enum Kind {
 }
 
 /// One problem found in the spec.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Diagnostic {
     /// Whether generation can go on.
     pub severity: Severity,
@@ -173,6 +173,21 @@ impl Diagnostics {
                 it.location = map.locate(&it.pointer);
             }
         }
+    }
+
+    /// Replaces the pointer of each diagnostic for which `map` gives another.
+    pub(crate) fn map_pointers(&mut self, map: impl Fn(&JsonPointer) -> Option<JsonPointer>) {
+        for it in &mut self.items {
+            if let Some(ptr) = map(&it.pointer) {
+                it.pointer = ptr;
+            }
+        }
+    }
+
+    /// Removes each diagnostic equal to one before it.
+    pub(crate) fn dedup(&mut self) {
+        let mut seen = std::collections::BTreeSet::new();
+        self.items.retain(|it| seen.insert(it.clone()));
     }
 
     /// Renders every diagnostic, then a summary line.

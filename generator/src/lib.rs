@@ -96,9 +96,10 @@ fn generate_here(
         acc.locate(text);
         acc
     };
-    let loaded = load::load(text).map_err(fail)?;
+    let mut loaded = load::load(text).map_err(fail)?;
     let mut refs_acc = Diagnostics::default();
     let refs = resolve::check_refs(&loaded.tree, &mut refs_acc);
+    let hoisted = resolve::hoist(&mut loaded.tree);
     // A document that does not have the shape of OpenAPI is reported alone.
     let typed = load::typed(loaded.tree, text).map_err(fail)?;
     for it in loaded.notes.into_iter().chain(refs_acc) {
@@ -107,6 +108,7 @@ fn generate_here(
     let (api, summary) = lower::lower(&typed, &refs, options, &mut acc);
     // The IR holds all that is emitted: the document goes before the files take their memory.
     drop(typed);
+    hoisted.relocate(&mut acc);
     if !acc.is_empty() {
         acc.locate(text);
     }

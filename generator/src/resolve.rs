@@ -5,6 +5,8 @@
 //! components they name, and says why when it cannot ([`RefProblem`]), so that every place that
 //! uses a reference either follows it or reports it: none is dropped in silence.
 
+mod hoist;
+
 use std::collections::BTreeSet;
 
 use openapiv3::{OpenAPI, Parameter, ReferenceOr, RequestBody, Response, Schema};
@@ -14,6 +16,8 @@ use crate::{
     pointer::{JsonPointer, Segment},
     tree::{NAME_MAPS, Tree, children, is_data},
 };
+
+pub(crate) use self::hoist::hoist;
 
 /// Reports every `$ref` that is external or points nowhere, and returns which.
 pub(crate) fn check_refs(tree: &Tree, acc: &mut Diagnostics) -> CheckedRefs {
@@ -225,8 +229,8 @@ fn component_name(reference: &str, section: &str) -> Option<String> {
     }
 }
 
-/// What kind of component a reference points to, for messages (`a schema`); `None` when it does
-/// not point to a component.
+/// What kind of component, or of place, a reference points to, for messages (`a schema`);
+/// `None` when it is not a kind references name.
 pub(crate) fn describe_target(reference: &str) -> Option<&'static str> {
     let kinds = [
         ("schemas", "a schema"),
@@ -244,7 +248,8 @@ pub(crate) fn describe_target(reference: &str) -> Option<&'static str> {
         Some([components, section, _]) if components == "components" => {
             kinds.iter().find(|(name, _)| name == section).map(|(_, what)| *what)
         }
-        _ => None,
+        Some(segments) => hoist::describe(segments),
+        None => None,
     }
 }
 

@@ -347,9 +347,9 @@ impl<'a> Lower<'a, '_> {
                         ),
                     ),
                 };
-                self.acc
-                    .error(kind, ptr.join("$ref"), message)
-                    .set_note(format!("refer to {what} under `#/components`; {lost}"));
+                self.acc.error(kind, ptr.join("$ref"), message).set_note(format!(
+                    "refer to {what}, under `#/components` or wherever one stands; {lost}"
+                ));
             }
             RefProblem::Loop { reference } => {
                 self.acc
