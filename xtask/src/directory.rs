@@ -294,6 +294,8 @@ struct Report<'a> {
     typed: usize,
     operations: usize,
     warnings: BTreeMap<&'a str, (usize, usize)>,
+    /// The documents with operations not typed, and how many.
+    untyped: Vec<(&'a str, usize)>,
 }
 
 impl<'a> Report<'a> {
@@ -307,6 +309,7 @@ impl<'a> Report<'a> {
             typed: 0,
             operations: 0,
             warnings: BTreeMap::new(),
+            untyped: Vec::new(),
         };
         for (document, fate) in documents.iter().zip(fates) {
             match fate {
@@ -314,6 +317,9 @@ impl<'a> Report<'a> {
                     report.generated += 1;
                     report.typed += typed;
                     report.operations += typed + loosened + left_out;
+                    if loosened + left_out > 0 {
+                        report.untyped.push((&document.name, loosened + left_out));
+                    }
                     for (kind, count) in warnings {
                         let entry = report.warnings.entry(kind.as_str()).or_default();
                         entry.0 += count;
@@ -362,6 +368,18 @@ impl<'a> Report<'a> {
         if warnings.len() > 40 {
             let _ = writeln!(res, "| | | and {} kinds more |", warnings.len() - 40);
         }
+        let mut untyped = self.untyped.clone();
+        untyped.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        let _ = write!(
+            res,
+            "\nOperations not typed: {} in {} documents; the most in ",
+            self.operations - self.typed,
+            untyped.len()
+        );
+        let most: Vec<String> =
+            untyped.iter().take(15).map(|(name, n)| format!("{name} ({n})")).collect();
+        res.push_str(&most.join(", "));
+        res.push('\n');
         if !self.refused.is_empty() {
             res.push_str("\nRefused:\n");
             for (name, why) in &self.refused {
