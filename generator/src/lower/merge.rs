@@ -329,7 +329,7 @@ fn is_generic_of(kind: &SchemaKind, target: &Schema) -> bool {
 
 /// What both `a` and `b` say of a schema's docs and flags; `b`, the later, wins where both say
 /// something different, and `null` is allowed if either allows it.
-fn merge_data(a: &SchemaData, b: &SchemaData) -> SchemaData {
+pub(super) fn merge_data(a: &SchemaData, b: &SchemaData) -> SchemaData {
     let mut extensions = a.extensions.clone();
     extensions.extend(b.extensions.clone());
     SchemaData {
@@ -434,7 +434,7 @@ fn enum_only(any: &openapiv3::AnySchema) -> Option<&[serde_json::Value]> {
 
 /// A scalar type like `like` whose enum is `values`; `None` when `like` is not a scalar or a
 /// value is not of its type.
-fn typed_like(values: &[serde_json::Value], like: &Type) -> Option<Type> {
+pub(super) fn typed_like(values: &[serde_json::Value], like: &Type) -> Option<Type> {
     use serde_json::Value as V;
     fn all<T>(values: &[V], each: impl Fn(&V) -> Option<T>) -> Option<Vec<Option<T>>> {
         values.iter().map(|it| if it.is_null() { Some(None) } else { each(it).map(Some) }).collect()
@@ -607,7 +607,7 @@ fn merge_object(a: &ObjectType, b: &ObjectType, resolver: &Resolver<'_>) -> Opti
 
 /// The format both string declarations allow: the one that says one, when both map to the same
 /// Rust type or only one has one.
-fn merge_string_format(
+pub(super) fn merge_string_format(
     a: &VariantOrUnknownOrEmpty<StringFormat>,
     b: &VariantOrUnknownOrEmpty<StringFormat>,
 ) -> Option<VariantOrUnknownOrEmpty<StringFormat>> {

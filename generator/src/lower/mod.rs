@@ -13,6 +13,7 @@ mod features;
 
 mod merge;
 mod operation;
+mod scalars;
 mod schema;
 mod summary;
 mod union;
@@ -71,6 +72,7 @@ pub(crate) fn lower(
         model_index: BTreeMap::new(),
         all_of_parts: BTreeMap::new(),
         inline_types: BTreeMap::new(),
+        folded: BTreeMap::new(),
         depth: 0,
     };
     ctx.name_components(doc);
@@ -221,6 +223,9 @@ struct Lower<'a, 'd> {
     all_of_parts: BTreeMap<&'a str, Option<Rc<merge::Parts<'a>>>>,
     /// The type of each inline schema lowered so far, by pointer.
     inline_types: BTreeMap<String, ir::TypeRef>,
+    /// What each `allOf` over scalars folds to (`scalars.rs`), by the address of its schema
+    /// (the spec's or the arena's, both fixed): `None` for a schema that does not fold.
+    folded: BTreeMap<usize, Option<&'a Schema>>,
     /// How many inline schemas enclose the one being lowered.
     depth: usize,
 }

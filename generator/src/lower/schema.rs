@@ -106,6 +106,7 @@ impl<'a> Lower<'a, '_> {
                 );
             }
             ReferenceOr::Item(schema) => {
+                let schema = self.fold_all_of(schema, ptr);
                 let docs = schema_docs(schema);
                 let kind = match self.shape(schema, ptr) {
                     Shape::Single(keyword, member) => {
@@ -252,7 +253,8 @@ impl<'a> Lower<'a, '_> {
                         prop_ptr,
                         names::checked_value_name,
                     ),
-                    schema_docs(it),
+                    // The docs of an `allOf` over scalars are its members' too.
+                    schema_docs(self.fold_all_of(it, prop_ptr)),
                 ),
                 ReferenceOr::Reference { .. } => (None, ir::Docs::default()),
             };
@@ -270,7 +272,10 @@ impl<'a> Lower<'a, '_> {
             let ty = self.lower_type(*prop, prop_ptr, &hint);
             self.memo_scope = outer;
             let checks = match prop {
-                ReferenceOr::Item(it) => self.checks(it, prop_ptr),
+                ReferenceOr::Item(it) => {
+                    let it = self.fold_all_of(it, prop_ptr);
+                    self.checks(it, prop_ptr)
+                }
                 ReferenceOr::Reference { .. } => Vec::new(),
             };
             let required = parts.required.contains(wire);
@@ -362,7 +367,9 @@ impl<'a> Lower<'a, '_> {
         match self.resolver.schema(reference) {
             Ok(target) => {
                 let named = ir::TypeRef::Named(self.component_names[target.name].clone());
-                if is_nullable(target.schema) {
+                let target_ptr =
+                    JsonPointer::root().join("components").join("schemas").join(target.name);
+                if is_nullable(self.fold_all_of(target.schema, &target_ptr)) {
                     ir::TypeRef::Nullable(Box::new(named))
                 } else {
                     named
@@ -387,6 +394,7 @@ impl<'a> Lower<'a, '_> {
         if let Some(it) = self.inline_types.get(&key) {
             return it.clone();
         }
+        let schema = self.fold_all_of(schema, ptr);
         let nullable = |ty| match ty {
             ty @ ir::TypeRef::Nullable(_) => ty,
             ty if is_nullable(schema) => ir::TypeRef::Nullable(Box::new(ty)),
