@@ -39,7 +39,7 @@ impl<'a> Validated<'a> {
             let mut held: Vec<&ir::TypeRef> = Vec::new();
             match &model.kind {
                 ir::ModelKind::Struct(it) => {
-                    if it.fields.iter().any(|field| !field.checks.is_empty()) {
+                    if it.fields.iter().any(has_checks) {
                         queue.push(model.rust_name.as_str());
                     }
                     held.extend(it.fields.iter().map(|field| &field.ty));
@@ -145,6 +145,17 @@ pub(super) fn emit_validate(validated: &Validated<'_>, model: &ir::Model) -> Tok
             }
         }
     }
+}
+
+/// Whether `field` has a check that its type takes (not a `maxLength` on a timestamp, say):
+/// a struct whose fields have none needs no `impl Validate` of its own, whose body would be
+/// empty, and its arguments unused.
+fn has_checks(field: &ir::Field) -> bool {
+    let inner = match &field.ty {
+        ir::TypeRef::Nullable(inner) => inner,
+        ty => ty,
+    };
+    field.checks.iter().any(|it| check(it, inner).is_some())
 }
 
 /// The checks of one field, and the validation of what it holds.

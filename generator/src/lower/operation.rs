@@ -584,6 +584,13 @@ impl<'a> Lower<'a, '_> {
                 names::nested_type_name(type_base, "Request")
             };
             let schema_ptr = body_ptr.join("content").join(media_type).join("schema");
+            // A number or a boolean in text is written as JSON writes it.
+            let encoding = match encoding {
+                ir::Encoding::Text if self.is_scalar_text(content.schema.as_ref(), &schema_ptr) => {
+                    ir::Encoding::Json
+                }
+                it => it,
+            };
             let ty = match (encoding, &content.schema) {
                 (ir::Encoding::Text | ir::Encoding::Binary, schema) => {
                     self.raw_body_type(encoding, schema.as_ref(), &schema_ptr, media_type)
@@ -598,6 +605,29 @@ impl<'a> Lower<'a, '_> {
             self.claim_client_type(type_scope, &wanted, ptr)
         });
         Some(ir::Body { media, enum_name, required: body.required })
+    }
+
+    /// Whether a text body's schema is a number, an integer or a boolean (`text/plain` with
+    /// `type: integer`, as counts are sent): its text is that value as JSON writes it, so it is
+    /// typed and read as JSON.
+    fn is_scalar_text(
+        &mut self,
+        schema: Option<&'a ReferenceOr<openapiv3::Schema>>,
+        ptr: &JsonPointer,
+    ) -> bool {
+        use openapiv3::{SchemaKind, Type};
+        let schema = match schema {
+            Some(ReferenceOr::Item(it)) => self.fold_all_of(it, ptr),
+            Some(ReferenceOr::Reference { reference }) => match self.resolver.schema(reference) {
+                Ok(target) => target.schema,
+                Err(_) => return false,
+            },
+            None => return false,
+        };
+        matches!(
+            &schema.schema_kind,
+            SchemaKind::Type(Type::Integer(_) | Type::Number(_) | Type::Boolean(_))
+        )
     }
 
     /// The type of a text (`String`) or binary (bytes) body. Its schema, when it says more than
@@ -680,9 +710,18 @@ impl<'a> Lower<'a, '_> {
                 })
                 .map(|(media, content)| (media, content, encoding_of(media)))
                 .filter(|(_, _, encoding)| success || *encoding == ir::Encoding::Json);
-            let encoding = body.as_ref().map_or(ir::Encoding::Json, |(_, _, it)| match it {
-                ir::Encoding::Json | ir::Encoding::Text => *it,
-                _ => ir::Encoding::Binary,
+            let encoding = body.as_ref().map_or(ir::Encoding::Json, |(media, content, it)| {
+                let schema_ptr = response_ptr.join("content").join(media).join("schema");
+                match it {
+                    // A number or a boolean in text reads as JSON reads it.
+                    ir::Encoding::Text
+                        if self.is_scalar_text(content.schema.as_ref(), &schema_ptr) =>
+                    {
+                        ir::Encoding::Json
+                    }
+                    ir::Encoding::Json | ir::Encoding::Text => *it,
+                    _ => ir::Encoding::Binary,
+                }
             });
             let hint = names::nested_type_name(type_base, &format!("Response {key}"));
             let ty = body.map(|(media, content, _)| {
