@@ -42,5 +42,8 @@ pub use client_runtime as runtime;
 
 pub use crate::{
     generated::{client::*, models},
-    runtime::{Attempts, Error, RateLimit, RawResponse, Response, RetryPolicy, StopReason},
+    runtime::{
+        Attempts, ClientCredentials, Error, OAuthRefresh, RateLimit, RawResponse, Response,
+        RetryPolicy, StopReason, TokenSource,
+    },
 };

@@ -32,6 +32,49 @@ pub struct Api {
     pub cycle_nesting: usize,
     /// Whether any model checks a `pattern`: its crate then needs the `regex` crate.
     pub uses_patterns: bool,
+    /// The security schemes the client takes credentials for, sorted by name.
+    pub security_schemes: Vec<SecurityScheme>,
+}
+
+/// A security scheme: a credential the client's builder takes, and sends where an
+/// operation's requirement names it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SecurityScheme {
+    /// Its name in `components.securitySchemes`.
+    pub wire_name: String,
+    /// The builder's setter for it.
+    pub setter: RustName,
+    /// What it takes.
+    pub kind: SchemeKind,
+    /// What it takes, in a sentence, and the spec's description.
+    pub docs: Docs,
+}
+
+/// What a security scheme takes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SchemeKind {
+    /// An API key, sent in the parameter `name`.
+    ApiKey {
+        /// Header, query or cookie.
+        location: KeyLocation,
+        /// The parameter's name.
+        name: String,
+    },
+    /// A username and a password (HTTP basic).
+    Basic,
+    /// Bearer tokens (`http` `bearer`, `oauth2`, `openIdConnect`).
+    Bearer,
+}
+
+/// Where an API key goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyLocation {
+    /// A header.
+    Header,
+    /// A query parameter.
+    Query,
+    /// A cookie.
+    Cookie,
 }
 
 /// A number of requests per interval.
@@ -339,6 +382,9 @@ pub struct Operation {
     /// Whether it may be sent again after a failure, when the spec says (`x-retryable`);
     /// by its method otherwise.
     pub retryable: Option<bool>,
+    /// Its security requirements, by scheme name: alternatives, each the schemes that go
+    /// together; `None` when the spec states none (the client sends its bearer token, if any).
+    pub security: Option<Vec<Vec<String>>>,
     /// The cargo features any of which compiles it; empty when it is always compiled. While
     /// lowering, its tags.
     pub features: Vec<String>,

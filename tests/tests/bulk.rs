@@ -297,6 +297,7 @@ async fn inputs_that_could_not_be_sent_failed_rather_than_unknown() {
     let (_held, addr) = codegen_tests::refusing_address();
     let client = Client::builder()
         .base_url(format!("http://{addr}"))
+        .bearer_token("t")
         .retry_policy(RetryPolicy::disabled())
         .build()
         .unwrap();

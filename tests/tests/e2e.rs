@@ -179,6 +179,7 @@ async fn a_connection_failure_is_a_transport_error() {
     let (_held, addr) = codegen_tests::refusing_address();
     let client = Client::builder()
         .base_url(format!("http://{addr}"))
+        .bearer_token("pat-test-token")
         .retry_policy(RetryPolicy::disabled())
         .build()
         .unwrap();
@@ -195,8 +196,11 @@ async fn a_base_url_with_a_path_keeps_it() {
         .expect(1)
         .mount(&server)
         .await;
-    let client =
-        Client::builder().base_url(format!("{}/proxy/hubspot/", server.uri())).build().unwrap();
+    let client = Client::builder()
+        .base_url(format!("{}/proxy/hubspot/", server.uri()))
+        .bearer_token("pat-test-token")
+        .build()
+        .unwrap();
     client.batch_upsert(&body()).await.unwrap();
 }
 
@@ -340,8 +344,12 @@ async fn a_body_that_breaks_off_keeps_the_status_and_headers() {
         b"HTTP/1.1 207 Multi-Status\r\ncontent-type: application/json\r\nx-hubspot-correlation-id: abc\r\ncontent-length: 100\r\n\r\n{\"status\":\"COMPL".to_vec(),
     )
     .await;
-    let client =
-        Client::builder().base_url(base).retry_policy(RetryPolicy::disabled()).build().unwrap();
+    let client = Client::builder()
+        .base_url(base)
+        .bearer_token("pat-test-token")
+        .retry_policy(RetryPolicy::disabled())
+        .build()
+        .unwrap();
     let err = client.batch_upsert(&body()).await.unwrap_err();
     let Error::Incomplete { response, .. } = &err else { panic!("{err:?}") };
     assert_eq!(response.status(), 207);
@@ -357,7 +365,12 @@ async fn a_body_past_the_limit_is_refused_when_declared() {
         .respond_with(ResponseTemplate::new(200).set_body_raw("x".repeat(2000), "application/json"))
         .mount(&server)
         .await;
-    let client = Client::builder().base_url(server.uri()).max_response_size(1000).build().unwrap();
+    let client = Client::builder()
+        .base_url(server.uri())
+        .bearer_token("pat-test-token")
+        .max_response_size(1000)
+        .build()
+        .unwrap();
     let err = client.batch_upsert(&body()).await.unwrap_err();
     let Error::TooLarge { response, limit } = &err else { panic!("{err:?}") };
     assert_eq!((*limit, response.status().as_u16()), (1000, 200));
@@ -371,7 +384,12 @@ async fn a_body_past_the_limit_stops_at_the_limit_when_not_declared() {
     reply.extend([b'a'; 0x400]);
     reply.extend(b"\r\n0\r\n\r\n");
     let base = raw_server(reply).await;
-    let client = Client::builder().base_url(base).max_response_size(100).build().unwrap();
+    let client = Client::builder()
+        .base_url(base)
+        .bearer_token("pat-test-token")
+        .max_response_size(100)
+        .build()
+        .unwrap();
     let err = client.batch_upsert(&body()).await.unwrap_err();
     let Error::TooLarge { response, limit } = &err else { panic!("{err:?}") };
     assert_eq!(*limit, 100);
@@ -452,4 +470,28 @@ async fn a_redirect_elsewhere_never_carries_the_token() {
     assert!(received[0].headers.get("authorization").is_none(), "{:?}", received[0].headers);
     let first = server.received_requests().await.unwrap();
     assert!(first[0].headers.get("authorization").is_some(), "the server asked for it got it");
+}
+
+#[tokio::test]
+async fn a_call_without_credentials_is_never_sent() {
+    // The spec requires an OAuth token or a private app's: without one, HubSpot would refuse
+    // the call, so it fails before it is sent, naming what it needs.
+    let server = MockServer::start().await;
+    let client = Client::builder().base_url(server.uri()).build().unwrap();
+    let err = client.batch_upsert(&body()).await.unwrap_err();
+    let Error::InvalidRequest(message) = &err else { panic!("{err:?}") };
+    assert!(message.contains("`oauth2`, or `private_apps`"), "{message}");
+    assert!(server.received_requests().await.unwrap().is_empty());
+    // Given to either scheme by name, a token is sent as a bearer token.
+    use hubspot_deals::Credentials as _;
+    Mock::given(method("POST"))
+        .and(path(UPSERT_PATH))
+        .and(header("authorization", "Bearer pat-by-name"))
+        .respond_with(ok_response())
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client =
+        Client::builder().base_url(server.uri()).private_apps("pat-by-name").build().unwrap();
+    client.batch_upsert(&body()).await.unwrap();
 }

@@ -292,6 +292,7 @@ async fn a_refused_connection_is_retried_then_reported_with_its_attempts() {
     let (_held, addr) = codegen_tests::refusing_address();
     let client = Client::builder()
         .base_url(format!("http://{addr}"))
+        .bearer_token(TOKEN)
         .http_client(untimed())
         .retry_policy(RetryPolicy::default().max_attempts(3))
         .build()
@@ -331,7 +332,12 @@ async fn a_connection_reset_mid_body_is_retried() {
     );
     let broken = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 5000\r\n\r\n{\"status\":\"COMP";
     let (base, connections) = raw_server(vec![broken.into(), whole.into()]).await;
-    let client = Client::builder().base_url(base).http_client(untimed()).build().unwrap();
+    let client = Client::builder()
+        .base_url(base)
+        .bearer_token(TOKEN)
+        .http_client(untimed())
+        .build()
+        .unwrap();
     let res = client.batch_upsert(&body()).await.unwrap();
     assert_eq!(res.attempts().count, 2);
     assert_eq!(connections.load(Ordering::SeqCst), 2);
@@ -348,6 +354,7 @@ async fn a_timeout_then_a_success() {
         .await;
     let client = Client::builder()
         .base_url(server.uri())
+        .bearer_token(TOKEN)
         .timeout(Duration::from_millis(300))
         .retry_policy(
             RetryPolicy::default().backoff(Duration::from_millis(10), Duration::from_millis(20)),
@@ -370,6 +377,7 @@ async fn without_timeout_waits_for_a_slow_server() {
     let builder = || {
         Client::builder()
             .base_url(server.uri())
+            .bearer_token(TOKEN)
             .timeout(Duration::from_millis(100))
             .retry_policy(RetryPolicy::disabled())
     };
@@ -407,6 +415,7 @@ async fn the_limiter_paces_every_clone_of_a_client() {
     Mock::given(method("POST")).respond_with(ok()).mount(&server).await;
     let client = Client::builder()
         .base_url(server.uri())
+        .bearer_token(TOKEN)
         .http_client(untimed())
         .rate_limit((2, Duration::from_secs(1)))
         .build()
@@ -432,6 +441,7 @@ async fn the_limiter_learns_from_the_server() {
     Mock::given(method("POST")).respond_with(exhausted).mount(&server).await;
     let client = Client::builder()
         .base_url(server.uri())
+        .bearer_token(TOKEN)
         .http_client(untimed())
         .rate_limit((100, Duration::from_secs(10)))
         .build()
@@ -452,7 +462,12 @@ async fn the_default_limiter_adopts_the_servers_limit_as_a_pair() {
         .insert_header("X-HubSpot-RateLimit-Max", "20")
         .insert_header("X-HubSpot-RateLimit-Interval-Milliseconds", "2000");
     Mock::given(method("POST")).respond_with(stated).mount(&server).await;
-    let client = Client::builder().base_url(server.uri()).http_client(untimed()).build().unwrap();
+    let client = Client::builder()
+        .base_url(server.uri())
+        .bearer_token(TOKEN)
+        .http_client(untimed())
+        .build()
+        .unwrap();
     client.batch_upsert(&body()).await.unwrap();
     let start = Instant::now();
     for _ in 0..59 {
@@ -476,7 +491,12 @@ async fn a_secondly_429_pauses_the_limiter_a_second() {
         .respond_with(Sequence { answers: vec![secondly, ok()], next: AtomicUsize::new(0) })
         .mount(&server)
         .await;
-    let client = Client::builder().base_url(server.uri()).http_client(untimed()).build().unwrap();
+    let client = Client::builder()
+        .base_url(server.uri())
+        .bearer_token(TOKEN)
+        .http_client(untimed())
+        .build()
+        .unwrap();
     let start = Instant::now();
     let res = client.batch_upsert(&body()).await.unwrap();
     assert_eq!(res.attempts().count, 2);

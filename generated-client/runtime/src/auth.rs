@@ -69,12 +69,89 @@ impl fmt::Debug for OAuthRefresh {
     }
 }
 
+/// A client-credentials grant (RFC 6749, section 4.4): an application's own access tokens,
+/// got from the token endpoint with its id and secret (sent with HTTP basic authentication,
+/// as the RFC asks servers to accept), for the scopes asked.
+#[derive(Clone)]
+pub struct ClientCredentials {
+    token_url: String,
+    client_id: String,
+    client_secret: String,
+    scopes: Vec<String>,
+}
+
+impl ClientCredentials {
+    /// The grant for the application `client_id` with `client_secret`, at `token_url` (an
+    /// `oauth2` scheme's `flows.clientCredentials.tokenUrl`).
+    pub fn new(
+        token_url: impl Into<String>,
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+    ) -> ClientCredentials {
+        ClientCredentials {
+            token_url: token_url.into(),
+            client_id: client_id.into(),
+            client_secret: client_secret.into(),
+            scopes: Vec::new(),
+        }
+    }
+
+    /// Asks for these scopes (none by default: the server's default).
+    pub fn scopes<S: Into<String>>(
+        mut self,
+        scopes: impl IntoIterator<Item = S>,
+    ) -> ClientCredentials {
+        self.scopes = scopes.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// The token endpoint.
+    pub fn token_url(&self) -> &str {
+        &self.token_url
+    }
+}
+
+impl fmt::Debug for ClientCredentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientCredentials")
+            .field("token_url", &self.token_url)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"<redacted>")
+            .field("scopes", &self.scopes)
+            .finish()
+    }
+}
+
+/// A grant that gives access tokens.
+#[derive(Clone, Debug)]
+pub(crate) enum Grant {
+    Refresh(OAuthRefresh),
+    ClientCredentials(ClientCredentials),
+}
+
+impl Grant {
+    fn token_url(&self) -> &str {
+        match self {
+            Grant::Refresh(it) => &it.token_url,
+            Grant::ClientCredentials(it) => &it.token_url,
+        }
+    }
+
+    /// The secrets of the grant, which nothing may echo.
+    fn secrets(&self) -> [&str; 2] {
+        match self {
+            Grant::Refresh(it) => [&it.client_secret, &it.refresh_token],
+            Grant::ClientCredentials(it) => [&it.client_secret, ""],
+        }
+    }
+}
+
 /// Where a client's `Authorization` header comes from.
 #[derive(Clone)]
 pub(crate) enum Auth {
     /// The same header on every request.
     Static(HeaderValue),
-    /// Access tokens from a refresh token, shared by every clone of the client.
+    /// Access tokens from a grant, shared by every clone of the client.
     OAuth(Arc<Refresher>),
 }
 
@@ -95,9 +172,9 @@ pub(crate) struct Token {
     pub(crate) generation: u64,
 }
 
-/// A refresh-token grant and the token it last gave.
+/// A grant and the token it last gave.
 pub(crate) struct Refresher {
-    grant: OAuthRefresh,
+    grant: Grant,
     url: Url,
     current: tokio::sync::Mutex<Current>,
 }
@@ -114,13 +191,13 @@ struct Current {
 
 impl Refresher {
     /// Checks the token URL: https, or http to a loopback server.
-    pub(crate) fn new(grant: OAuthRefresh) -> Result<Refresher, String> {
-        let url = Url::parse(&grant.token_url)
-            .map_err(|err| format!("the token URL `{}` is not a URL: {err}", grant.token_url))?;
+    pub(crate) fn new(grant: Grant) -> Result<Refresher, String> {
+        let token_url = grant.token_url();
+        let url = Url::parse(token_url)
+            .map_err(|err| format!("the token URL `{token_url}` is not a URL: {err}"))?;
         if !is_safe_for_secrets(&url) {
             return Err(format!(
-                "the client secret would be sent unencrypted to `{}`: use https (plain http is for loopback servers only)",
-                grant.token_url
+                "the client secret would be sent unencrypted to `{token_url}`: use https (plain http is for loopback servers only)"
             ));
         }
         Ok(Refresher { grant, url, current: tokio::sync::Mutex::default() })
@@ -143,8 +220,12 @@ impl Refresher {
         if let (true, Some(token)) = (fresh, &current.token) {
             return Ok(token.clone());
         }
-        let refresh_token =
-            current.rotated.clone().unwrap_or_else(|| self.grant.refresh_token.clone());
+        let refresh_token = match &self.grant {
+            Grant::Refresh(it) => {
+                current.rotated.clone().unwrap_or_else(|| it.refresh_token.clone())
+            }
+            Grant::ClientCredentials(_) => String::new(),
+        };
         let got = self
             .refresh(http, &refresh_token)
             .await
@@ -171,21 +252,37 @@ impl Refresher {
         http: &reqwest::Client,
         refresh_token: &str,
     ) -> Result<Granted, String> {
-        let form = [
-            ("grant_type", "refresh_token"),
-            ("client_id", self.grant.client_id.as_str()),
-            ("client_secret", self.grant.client_secret.as_str()),
-            ("refresh_token", refresh_token),
-        ];
+        let scopes;
+        let (form, basic): (Vec<(&str, &str)>, _) = match &self.grant {
+            Grant::Refresh(grant) => (
+                vec![
+                    ("grant_type", "refresh_token"),
+                    ("client_id", grant.client_id.as_str()),
+                    ("client_secret", grant.client_secret.as_str()),
+                    ("refresh_token", refresh_token),
+                ],
+                None,
+            ),
+            Grant::ClientCredentials(grant) => {
+                scopes = grant.scopes.join(" ");
+                let mut form = vec![("grant_type", "client_credentials")];
+                if !scopes.is_empty() {
+                    form.push(("scope", scopes.as_str()));
+                }
+                (form, Some((&grant.client_id, &grant.client_secret)))
+            }
+        };
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let res = http
+            let mut request = http
                 .post(self.url.clone())
                 .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .form(&form)
-                .send()
-                .await;
+                .form(&form);
+            if let Some((id, secret)) = basic {
+                request = request.basic_auth(id, Some(secret));
+            }
+            let res = request.send().await;
             let transient = match res {
                 Ok(response) if response.status().is_success() => {
                     let body = response
@@ -217,8 +314,7 @@ impl Refresher {
     /// endpoint may have rotated), whatever echoed them.
     fn redact(&self, text: String, more: &[&str]) -> String {
         let mut text = text;
-        let grant = [self.grant.client_secret.as_str(), self.grant.refresh_token.as_str()];
-        for secret in grant.into_iter().chain(more.iter().copied()) {
+        for secret in self.grant.secrets().into_iter().chain(more.iter().copied()) {
             if !secret.is_empty() {
                 text = text.replace(secret, "<redacted>");
             }
@@ -261,8 +357,17 @@ fn read_grant(body: &[u8]) -> Result<Granted, String> {
     Ok(Granted { header, lifetime, refresh_token })
 }
 
+impl Refresher {
+    /// Whether a 401 with `body` is worth a new token and one more attempt, after `retries`
+    /// such attempts in the call: once whatever the body says, and again while it says the
+    /// token expired (other calls may have replaced it meanwhile).
+    pub(crate) fn mends(&self, body: &[u8], retries: u32, max: u32) -> bool {
+        retries == 0 || (retries < max && says_expired(body))
+    }
+}
+
 /// Whether a 401's body says the token expired (HubSpot's `EXPIRED_AUTHENTICATION`): the one
-/// 401 that a refresh mends.
+/// 401 that a refresh mends again and again.
 pub(crate) fn says_expired(body: &[u8]) -> bool {
     #[derive(serde::Deserialize)]
     struct Body {

@@ -13,7 +13,7 @@ use tracing::Instrument as _;
 
 use crate::{
     Attempts, Error, RateLimit, RawResponse, RetryPolicy, StopReason,
-    auth::{self, Auth},
+    auth::Auth,
     ratelimit::{Limited, Limiter},
     retry::{self, Verdict},
 };
@@ -131,12 +131,16 @@ impl Call {
                         limiter
                             .observe(RateLimit::from_headers(response.headers()).as_ref(), reached);
                     }
+                    let refresher = match &self.auth {
+                        Some(Auth::OAuth(it)) => Some(it),
+                        _ => None,
+                    };
                     if status == StatusCode::UNAUTHORIZED
-                        && oauth
                         && token.is_some()
                         && stale != token
-                        && expired_retries < MAX_EXPIRED_RETRIES
-                        && auth::says_expired(response.body())
+                        && refresher.is_some_and(|it| {
+                            it.mends(response.body(), expired_retries, MAX_EXPIRED_RETRIES)
+                        })
                     {
                         expired_retries += 1;
                         stale = token;

@@ -3,7 +3,7 @@
 //! [`Client::request`] starts a [`RequestBuilder`] (`request.rs`), whose `send` runs the call's
 //! attempts (`call.rs`).
 
-use std::{fmt, marker::PhantomData, time::Duration};
+use std::{fmt, marker::PhantomData, sync::Arc, time::Duration};
 
 use reqwest::{
     Method, Url,
@@ -12,9 +12,10 @@ use reqwest::{
 
 use crate::{
     OAuthRefresh, RequestBuilder, RetryPolicy,
-    auth::{self, Auth, Refresher},
+    auth::{self, Auth, Grant, Refresher},
     param,
     ratelimit::Limiter,
+    security::{Credential, Credentials, Scheme},
 };
 
 /// How long a request may take, connection and whole body included, unless told otherwise.
@@ -32,7 +33,7 @@ pub const DEFAULT_MAX_RESPONSE_SIZE: usize = 64 << 20;
 pub struct Client {
     http: reqwest::Client,
     base_url: Url,
-    auth: Option<Auth>,
+    credentials: Arc<Credentials>,
     max_response_size: usize,
     retry: RetryPolicy,
     limiter: Option<Limiter>,
@@ -42,7 +43,7 @@ impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
             .field("base_url", &self.base_url.as_str())
-            .field("auth", &self.auth)
+            .field("credentials", &self.credentials)
             .field("retry", &self.retry)
             .field("rate_limited", &self.limiter.is_some())
             .finish_non_exhaustive()
@@ -87,7 +88,8 @@ impl Client {
         let inner = self.http.request(method.clone(), url).header(ACCEPT, "application/json");
         RequestBuilder {
             inner,
-            auth: self.auth.clone(),
+            credentials: self.credentials.clone(),
+            security: None,
             method,
             path,
             query: Vec::new(),
@@ -116,6 +118,9 @@ pub struct ClientBuilder<C = Client> {
     max_response_size: usize,
     retry: RetryPolicy,
     oauth: Option<OAuthRefresh>,
+    /// The security schemes of the spec, and a credential for each the caller gave one.
+    schemes: &'static [Scheme],
+    credentials: Vec<(&'static str, Credential)>,
     /// The limit, and whether it is the user's ceiling rather than a provisional start.
     rate_limit: Option<(u32, Duration, bool)>,
     client: PhantomData<fn() -> C>,
@@ -127,6 +132,7 @@ impl<C> fmt::Debug for ClientBuilder<C> {
             .field("base_url", &self.base_url)
             .field("token", &self.token.as_ref().map(|_| "<redacted>"))
             .field("oauth", &self.oauth)
+            .field("credentials", &self.credentials)
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
             .field("user_agent", &self.user_agent)
@@ -150,6 +156,8 @@ impl<C: From<Client>> ClientBuilder<C> {
             max_response_size: DEFAULT_MAX_RESPONSE_SIZE,
             retry: RetryPolicy::default(),
             oauth: None,
+            schemes: &[],
+            credentials: Vec::new(),
             rate_limit: None,
             client: PhantomData,
         }
@@ -211,6 +219,23 @@ impl<C: From<Client>> ClientBuilder<C> {
         self
     }
 
+    /// Declares the security schemes of the spec, which [`ClientBuilder::credential`] gives
+    /// credentials for (generated code does, in `Client::builder`).
+    pub fn security_schemes(mut self, schemes: &'static [Scheme]) -> ClientBuilder<C> {
+        self.schemes = schemes;
+        self
+    }
+
+    /// Gives the credential for the security scheme `scheme` (by its name in the spec), which
+    /// each call whose security requirement names it sends; a generated crate's `Credentials`
+    /// trait has one typed setter per scheme. [`ClientBuilder::build`] checks that the scheme
+    /// exists and takes this kind of credential.
+    pub fn credential(mut self, scheme: &'static str, credential: Credential) -> ClientBuilder<C> {
+        self.credentials.retain(|(name, _)| *name != scheme);
+        self.credentials.push((scheme, credential));
+        self
+    }
+
     /// Replaces the server, for a proxy or a test server.
     pub fn base_url(mut self, base_url: impl Into<String>) -> ClientBuilder<C> {
         self.base_url = base_url.into();
@@ -256,14 +281,6 @@ impl<C: From<Client>> ClientBuilder<C> {
         if !matches!(base_url.scheme(), "http" | "https") || base_url.cannot_be_a_base() {
             return Err(BuildError(format!("base URL `{}` is not an http(s) URL", self.base_url)));
         }
-        // A spec names the default server, and a spec may come from anyone: a token is never
-        // sent where anyone on the way can read it.
-        if (self.token.is_some() || self.oauth.is_some()) && !auth::is_safe_for_secrets(&base_url) {
-            return Err(BuildError(format!(
-                "a bearer token would be sent unencrypted to `{}`: use https (plain http is for loopback servers only)",
-                self.base_url
-            )));
-        }
         let auth = match (&self.token, self.oauth) {
             (Some(token), _) => {
                 let mut value =
@@ -275,11 +292,21 @@ impl<C: From<Client>> ClientBuilder<C> {
                 value.set_sensitive(true);
                 Some(Auth::Static(value))
             }
-            (None, Some(grant)) => {
-                Some(Auth::OAuth(std::sync::Arc::new(Refresher::new(grant).map_err(BuildError)?)))
-            }
+            (None, Some(grant)) => Some(Auth::OAuth(Arc::new(
+                Refresher::new(Grant::Refresh(grant)).map_err(BuildError)?,
+            ))),
             (None, None) => None,
         };
+        let credentials =
+            Credentials::new(auth, self.schemes, self.credentials).map_err(BuildError)?;
+        // A spec names the default server, and a spec may come from anyone: a credential is
+        // never sent where anyone on the way can read it.
+        if !credentials.is_empty() && !auth::is_safe_for_secrets(&base_url) {
+            return Err(BuildError(format!(
+                "credentials would be sent unencrypted to `{}`: use https (plain http is for loopback servers only)",
+                self.base_url
+            )));
+        }
         let http = match self.http {
             Some(it) => it,
             None => {
@@ -298,7 +325,7 @@ impl<C: From<Client>> ClientBuilder<C> {
         Ok(C::from(Client {
             http,
             base_url,
-            auth,
+            credentials: Arc::new(credentials),
             max_response_size: self.max_response_size,
             retry: self.retry,
             limiter: self

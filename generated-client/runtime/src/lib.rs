@@ -22,11 +22,12 @@ mod ratelimit;
 mod request;
 mod response;
 mod retry;
+pub mod security;
 pub mod union;
 pub mod validate;
 
 pub use self::{
-    auth::OAuthRefresh,
+    auth::{ClientCredentials, OAuthRefresh},
     base64::Base64,
     binary::{Binary, Multipart},
     client::{BuildError, Client, ClientBuilder, DEFAULT_MAX_RESPONSE_SIZE},
@@ -36,5 +37,6 @@ pub use self::{
     request::RequestBuilder,
     response::{RawResponse, Response},
     retry::{Attempts, RetryPolicy, StopReason, may_have_applied},
+    security::{Credential, TokenSource},
     validate::{Validate, Violation, Violations},
 };

@@ -11,8 +11,11 @@ use serde::Serialize;
 use tracing::Instrument as _;
 
 use crate::{
-    Attempts, Error, RawResponse, RetryPolicy, StopReason, ToParam, auth::Auth, call::Call, param,
+    Attempts, Error, RawResponse, RetryPolicy, StopReason, ToParam,
+    call::Call,
+    param,
     ratelimit::Limiter,
+    security::{Applied, Credentials},
 };
 
 /// A request under construction. Problems (a header value that cannot be sent, a body that
@@ -20,7 +23,9 @@ use crate::{
 #[derive(Debug)]
 pub struct RequestBuilder {
     pub(crate) inner: reqwest::RequestBuilder,
-    pub(crate) auth: Option<Auth>,
+    pub(crate) credentials: std::sync::Arc<Credentials>,
+    /// The operation's security requirements, when the spec states them.
+    pub(crate) security: Option<&'static [&'static [&'static str]]>,
     /// For spans: the method, and the path without the query.
     pub(crate) method: Method,
     pub(crate) path: String,
@@ -45,6 +50,14 @@ impl RequestBuilder {
             Some(value) => add(self, value),
             None => self,
         }
+    }
+
+    /// The operation's security requirements: alternatives, each the names of the schemes
+    /// that go together (an empty one: none needed). The call sends the credentials of the
+    /// first the client meets, and fails before sending when it meets none (`security.rs`).
+    pub fn security(mut self, requirements: &'static [&'static [&'static str]]) -> RequestBuilder {
+        self.security = Some(requirements);
+        self
     }
 
     /// Names the operation in the call's span.
@@ -347,13 +360,36 @@ impl RequestBuilder {
         if let Some(problem) = self.invalid {
             return Err(Error::InvalidRequest(problem));
         }
+        let chosen = self.credentials.choose(self.security).map_err(Error::InvalidRequest)?;
         let mut inner = self.inner;
-        if !self.query.is_empty() {
-            inner = inner.query(&self.query);
+        let mut query = self.query;
+        let mut cookies = self.cookies;
+        // Whether a secret is in the URL, which errors must then not show.
+        let mut secret_url = false;
+        let mut secret_cookie = false;
+        for it in chosen.other {
+            match it {
+                Applied::Header(name, value) => inner = inner.header(name, value),
+                Applied::Query(name, value) => {
+                    secret_url = true;
+                    query.push((name, value));
+                }
+                Applied::Cookie(it) => {
+                    secret_cookie = true;
+                    cookies.push(it);
+                }
+                Applied::Token(_) => {}
+            }
         }
-        if !self.cookies.is_empty() {
-            match HeaderValue::from_str(&self.cookies.join("; ")) {
-                Ok(value) => inner = inner.header(reqwest::header::COOKIE, value),
+        if !query.is_empty() {
+            inner = inner.query(&query);
+        }
+        if !cookies.is_empty() {
+            match HeaderValue::from_str(&cookies.join("; ")) {
+                Ok(mut value) => {
+                    value.set_sensitive(secret_cookie);
+                    inner = inner.header(reqwest::header::COOKIE, value);
+                }
                 Err(_) => {
                     return Err(Error::InvalidRequest(
                         "a cookie contains characters a header cannot carry".to_owned(),
@@ -363,7 +399,7 @@ impl RequestBuilder {
         }
         let (http, request) = inner.build_split();
         let request = request.map_err(|source| Error::Transport {
-            source,
+            source: if secret_url { source.without_url() } else { source },
             attempts: Attempts { count: 0, ..Attempts::default() },
         })?;
         let idempotent = matches!(
@@ -386,13 +422,20 @@ impl RequestBuilder {
         );
         let call = Call {
             http,
-            auth: self.auth,
+            auth: chosen.auth,
             retry: self.retry,
             limiter: self.limiter,
             retryable,
             max_response_size: self.max_response_size,
         };
         let res = call.run(request).instrument(span.clone()).await;
+        // A transport error names the URL, which holds an API key sent in the query.
+        let res = match res {
+            Err(Error::Transport { source, attempts }) if secret_url => {
+                Err(Error::Transport { source: source.without_url(), attempts })
+            }
+            res => res,
+        };
         let (status, attempts) = match &res {
             Ok(response) => (Some(response.status()), response.attempts()),
             Err(err) => (err.status(), err.attempts().unwrap_or(&NO_ATTEMPT)),

@@ -39,6 +39,45 @@ impl Client {
         ClientBuilder::new(DEFAULT_BASE_URL)
             .user_agent(concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")))
             .starting_rate_limit(100u32, ::std::time::Duration::from_millis(10000u64))
+            .security_schemes(SECURITY_SCHEMES)
+    }
+}
+
+/// The security schemes of the spec, which [`Client::builder`] declares to the runtime.
+const SECURITY_SCHEMES: &[crate::runtime::security::Scheme] = &[
+    crate::runtime::security::Scheme {
+        name: "oauth2",
+        kind: crate::runtime::security::SchemeKind::Bearer,
+    },
+    crate::runtime::security::Scheme {
+        name: "private_apps",
+        kind: crate::runtime::security::SchemeKind::Bearer,
+    },
+];
+
+/// Credentials for the security schemes of the spec: one setter per scheme, on
+/// [`ClientBuilder`] (bring the trait into scope: `use <this crate>::Credentials as _;`).
+/// Each call sends the credentials of the first of its operation's security
+/// requirements the client meets, and fails before sending when it meets none.
+pub trait Credentials: Sized {
+    /// OAuth 2 access tokens, sent as `Authorization: Bearer <token>`: a token, or a `ClientCredentials` or `OAuthRefresh` grant that the client refreshes.
+    ///
+    /// The scheme `oauth2` of the spec.
+    fn oauth2(self, tokens: impl Into<crate::runtime::TokenSource>) -> Self;
+
+    /// Bearer tokens, sent as `Authorization: Bearer <token>`.
+    ///
+    /// The scheme `private_apps` of the spec.
+    fn private_apps(self, tokens: impl Into<crate::runtime::TokenSource>) -> Self;
+}
+
+impl Credentials for ClientBuilder {
+    fn oauth2(self, tokens: impl Into<crate::runtime::TokenSource>) -> Self {
+        self.credential("oauth2", crate::runtime::Credential::Token(tokens.into()))
+    }
+
+    fn private_apps(self, tokens: impl Into<crate::runtime::TokenSource>) -> Self {
+        self.credential("private_apps", crate::runtime::Credential::Token(tokens.into()))
     }
 }
 
@@ -66,6 +105,7 @@ impl Client {
             )
             .operation("batch_upsert")
             .retryable(true)
+            .security(&[&["oauth2"], &["private_apps"]])
             .json(body);
         let response = request.send().await?;
         match response.status().as_u16() {

@@ -34,6 +34,7 @@ pub(super) fn emit_header(api: &ir::Api) -> TokenStream {
         ),
         None => (TokenStream::new(), TokenStream::new()),
     };
+    let (credentials, schemes) = emit_credentials(api);
     let constructor = match &api.base_url {
         Some(url) => quote! {
             /// The server of the spec, which [`Client::builder`] starts from.
@@ -43,7 +44,7 @@ pub(super) fn emit_header(api: &ir::Api) -> TokenStream {
                 /// A builder for a client of [`DEFAULT_BASE_URL`].
                 #rate_limit_doc
                 pub fn builder() -> ClientBuilder {
-                    ClientBuilder::new(DEFAULT_BASE_URL)#user_agent #rate_limit
+                    ClientBuilder::new(DEFAULT_BASE_URL)#user_agent #rate_limit #schemes
                 }
             }
         },
@@ -52,7 +53,7 @@ pub(super) fn emit_header(api: &ir::Api) -> TokenStream {
                 /// A builder for a client of the server at `base_url` (the spec names none).
                 #rate_limit_doc
                 pub fn builder(base_url: &str) -> ClientBuilder {
-                    ClientBuilder::new(base_url)#user_agent #rate_limit
+                    ClientBuilder::new(base_url)#user_agent #rate_limit #schemes
                 }
             }
         },
@@ -104,7 +105,91 @@ pub(super) fn emit_header(api: &ir::Api) -> TokenStream {
         #client
 
         #constructor
+
+        #credentials
     }
+}
+
+/// The spec's security schemes, for the runtime, and the `Credentials` trait with a setter
+/// per scheme for the builder; and the call that declares the schemes to the builder. Nothing
+/// when the spec declares none.
+fn emit_credentials(api: &ir::Api) -> (TokenStream, TokenStream) {
+    if api.security_schemes.is_empty() {
+        return (TokenStream::new(), TokenStream::new());
+    }
+    let s = quote!(crate::runtime::security);
+    let entries = api.security_schemes.iter().map(|it| {
+        let name = &it.wire_name;
+        let kind = match &it.kind {
+            ir::SchemeKind::ApiKey { location, name } => {
+                let location = match location {
+                    ir::KeyLocation::Header => quote!(Header),
+                    ir::KeyLocation::Query => quote!(Query),
+                    ir::KeyLocation::Cookie => quote!(Cookie),
+                };
+                quote!(#s::SchemeKind::ApiKey { location: #s::KeyIn::#location, name: #name })
+            }
+            ir::SchemeKind::Basic => quote!(#s::SchemeKind::Basic),
+            ir::SchemeKind::Bearer => quote!(#s::SchemeKind::Bearer),
+        };
+        quote!(#s::Scheme { name: #name, kind: #kind })
+    });
+    let (signatures, bodies): (Vec<_>, Vec<_>) = api
+        .security_schemes
+        .iter()
+        .map(|it| {
+            let setter = ident(&it.setter);
+            let name = &it.wire_name;
+            let docs = doc_attrs(
+                &it.docs,
+                &[format!("The scheme {} of the spec.", crate::markdown::code_span(name))],
+            );
+            let (params, credential) = match &it.kind {
+                ir::SchemeKind::ApiKey { .. } => (
+                    quote!(key: impl Into<String>),
+                    quote!(crate::runtime::Credential::ApiKey(key.into())),
+                ),
+                ir::SchemeKind::Basic => (
+                    quote!(username: impl Into<String>, password: impl Into<String>),
+                    quote!(crate::runtime::Credential::Basic {
+                        username: username.into(),
+                        password: password.into()
+                    }),
+                ),
+                ir::SchemeKind::Bearer => (
+                    quote!(tokens: impl Into<crate::runtime::TokenSource>),
+                    quote!(crate::runtime::Credential::Token(tokens.into())),
+                ),
+            };
+            let signature = quote! {
+                #docs
+                fn #setter(self, #params) -> Self;
+            };
+            let body = quote! {
+                fn #setter(self, #params) -> Self {
+                    self.credential(#name, #credential)
+                }
+            };
+            (signature, body)
+        })
+        .unzip();
+    let items = quote! {
+        /// The security schemes of the spec, which [`Client::builder`] declares to the runtime.
+        const SECURITY_SCHEMES: &[#s::Scheme] = &[#(#entries),*];
+
+        /// Credentials for the security schemes of the spec: one setter per scheme, on
+        /// [`ClientBuilder`] (bring the trait into scope: `use <this crate>::Credentials as _;`).
+        /// Each call sends the credentials of the first of its operation's security
+        /// requirements the client meets, and fails before sending when it meets none.
+        pub trait Credentials: Sized {
+            #(#signatures)*
+        }
+
+        impl Credentials for ClientBuilder {
+            #(#bodies)*
+        }
+    };
+    (items, quote!(.security_schemes(SECURITY_SCHEMES)))
 }
 
 /// The type the method returns on success.
@@ -423,6 +508,10 @@ pub(super) fn emit_method(
     let request = request_call(op);
     let operation = proc_macro2::Literal::string(&op.rust_name);
     let retryable = op.retryable.map(|it| quote!(.retryable(#it)));
+    let security = op.security.as_ref().map(|requirements| {
+        let requirements = requirements.iter().map(|it| quote!(&[#(#it),*]));
+        quote!(.security(&[#(#requirements),*]))
+    });
     let query_and_headers =
         op.params.iter().filter(|it| it.location != ir::ParamLocation::Path).map(param_call);
     // A JSON body in the chain; any other, in a statement of its own.
@@ -466,6 +555,7 @@ pub(super) fn emit_method(
             let request = #request
                 .operation(#operation)
                 #retryable
+                #security
                 #(#query_and_headers)*
                 #chained;
             #body

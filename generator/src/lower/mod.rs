@@ -15,10 +15,14 @@ mod merge;
 mod operation;
 mod scalars;
 mod schema;
+mod security;
 mod summary;
 mod union;
 
-use std::{collections::BTreeMap, rc::Rc};
+use std::{
+    collections::{BTreeMap, BTreeSet},
+    rc::Rc,
+};
 
 use openapiv3::{OpenAPI, ReferenceOr, Schema};
 use serde_json::Value;
@@ -47,7 +51,15 @@ pub(crate) const MAX_NESTING: usize = 48;
 const CLIENT_METHODS: &[&str] = &["builder", "new", "request", "base_url", "clone", "fmt"];
 
 /// Type names the client module already uses.
-const CLIENT_TYPES: &[&str] = &["Client", "ClientBuilder", "Response", "Error", "DEFAULT_BASE_URL"];
+const CLIENT_TYPES: &[&str] = &[
+    "Client",
+    "ClientBuilder",
+    "Response",
+    "Error",
+    "DEFAULT_BASE_URL",
+    "Credentials",
+    "SECURITY_SCHEMES",
+];
 
 pub(crate) fn lower(
     typed: &Typed,
@@ -73,6 +85,9 @@ pub(crate) fn lower(
         all_of_parts: BTreeMap::new(),
         inline_types: BTreeMap::new(),
         folded: BTreeMap::new(),
+        scheme_names: BTreeSet::new(),
+        global_security: None,
+        reported_requirements: BTreeSet::new(),
         depth: 0,
     };
     ctx.name_components(doc);
@@ -86,7 +101,9 @@ pub(crate) fn lower(
             ctx.lower_component(name, schema, &ptr);
         }
     }
-    ctx.check_security(doc);
+    let security_schemes = ctx.lower_security_schemes(doc);
+    ctx.scheme_names = security_schemes.iter().map(|it| it.wire_name.clone()).collect();
+    ctx.global_security = doc.security.as_ref();
     let mut operations = ctx.lower_operations(&typed.paths);
     let mut models = ctx.models;
     models.sort_by(|a, b| a.rust_name.cmp(&b.rust_name));
@@ -114,6 +131,7 @@ pub(crate) fn lower(
         features,
         cycle_nesting,
         uses_patterns,
+        security_schemes,
     };
     (api, summary)
 }
@@ -226,6 +244,12 @@ struct Lower<'a, 'd> {
     /// What each `allOf` over scalars folds to (`scalars.rs`), by the address of its schema
     /// (the spec's or the arena's, both fixed): `None` for a schema that does not fold.
     folded: BTreeMap<usize, Option<&'a Schema>>,
+    /// The security schemes the client takes credentials for, by name.
+    scheme_names: BTreeSet<String>,
+    /// The document's `security`, which operations without their own follow.
+    global_security: Option<&'a Vec<openapiv3::SecurityRequirement>>,
+    /// Security requirements reported already, by pointer.
+    reported_requirements: BTreeSet<String>,
     /// How many inline schemas enclose the one being lowered.
     depth: usize,
 }
@@ -286,33 +310,6 @@ impl<'a> Lower<'a, '_> {
                     .set_note(format!("`{it}` is used instead"));
                 Some(it)
             }
-        }
-    }
-
-    /// Warns about security schemes the client cannot satisfy: it sends one credential, as
-    /// `Authorization: Bearer` (what OAuth 2, OpenID Connect and `http` `bearer` schemes use).
-    fn check_security(&mut self, doc: &OpenAPI) {
-        use openapiv3::SecurityScheme as S;
-        let Some(components) = &doc.components else { return };
-        for (name, scheme) in &components.security_schemes {
-            let ptr = JsonPointer::root().join("components").join("securitySchemes").join(name);
-            let what = match scheme {
-                ReferenceOr::Item(S::APIKey { location, name: key, .. }) => {
-                    format!(
-                        "an API key in the {} parameter `{key}`",
-                        format!("{location:?}").to_lowercase()
-                    )
-                }
-                ReferenceOr::Item(S::HTTP { scheme, .. })
-                    if !scheme.eq_ignore_ascii_case("bearer") =>
-                {
-                    format!("HTTP `{scheme}` authentication")
-                }
-                _ => continue,
-            };
-            self.acc
-                .warning(Kind::Unsupported, ptr, format!("unsupported: security scheme `{name}`: {what}"))
-                .set_note("the client sends only `Authorization: Bearer <token>`; other credentials are the caller's to add (a header, say, as a default header of a `reqwest::Client` given to `ClientBuilder::http_client`)");
         }
     }
 

@@ -185,6 +185,7 @@ impl<'a> Lower<'a, '_> {
             self.left_out.push(ptr.clone());
             return None;
         }
+        let security = self.requirements(op.security.as_ref(), ptr);
         Some(ir::Operation {
             operation_id: op.operation_id.clone(),
             rust_name,
@@ -202,6 +203,7 @@ impl<'a> Lower<'a, '_> {
             outcome_name,
             params_name,
             retryable,
+            security,
             features: op.tags.clone(),
         })
     }
