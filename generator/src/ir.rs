@@ -202,6 +202,21 @@ pub struct Field {
     /// The name of the associated constant that gives its `maxItems`, when it has one
     /// (`INPUTS_MAX_ITEMS`): code that fills the array in chunks reads the limit from it.
     pub max_items_const: Option<RustName>,
+    /// What its schema's `xml` object says, for XML bodies.
+    pub xml: FieldXml,
+}
+
+/// A property's `xml` object, and its items' name.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FieldXml {
+    /// `xml.name`: its element or attribute name, when not the property's.
+    pub name: Option<String>,
+    /// `xml.attribute`.
+    pub attribute: bool,
+    /// `xml.wrapped`, for an array.
+    pub wrapped: bool,
+    /// For an array, its items' element name: their `xml.name` (that of the schema they refer to, else their own).
+    pub items_element: Option<String>,
 }
 
 /// A constraint on a field's value.
@@ -493,6 +508,9 @@ pub struct BodyMedia {
     pub ty: TypeRef,
     /// Its variant in the body enum.
     pub variant: RustName,
+    /// For XML, the name of the root element: the schema's `xml.name`, else its component
+    /// name, else the operation's body type name.
+    pub xml_root: Option<String>,
 }
 
 /// How a body is written or read.
@@ -504,8 +522,11 @@ pub enum Encoding {
     Form,
     /// `multipart/form-data`.
     Multipart,
-    /// Text (`text/*`, XML).
+    /// Text (`text/*`; XML whose schema is a string).
     Text,
+    /// XML of a structured schema (`application/xml`, `text/xml`, `…+xml`), written and read
+    /// through the value's JSON form by the shape of its type (`runtime::xml`).
+    Xml,
     /// Bytes (`application/octet-stream`, images, anything else).
     Binary,
 }

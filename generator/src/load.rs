@@ -389,6 +389,9 @@ fn normalise<'t>(
     }
 }
 
+/// The extension a schema's `xml` object is kept in, since `openapiv3` drops `xml`.
+pub(crate) const XML_EXTENSION: &str = "x-openapi-xml";
+
 fn normalise_schema(
     map: &mut serde_yaml::Mapping,
     path: &[Segment<'_>],
@@ -416,6 +419,12 @@ fn normalise_schema(
         if nullable {
             map.insert("nullable".into(), Tree::Bool(true));
         }
+    }
+    // The `xml` object, which `openapiv3` does not read, kept as an extension that it does.
+    if let Some(xml @ Tree::Mapping(_)) = map.get("xml") {
+        let xml = xml.clone();
+        map.remove("xml");
+        map.insert(XML_EXTENSION.into(), xml);
     }
     let integer = map.get("type").and_then(Tree::as_str) == Some("integer");
     for key in ["minimum", "maximum", "multipleOf"] {

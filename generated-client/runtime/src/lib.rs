@@ -25,6 +25,7 @@ mod retry;
 pub mod security;
 pub mod union;
 pub mod validate;
+pub mod xml;
 
 pub use self::{
     auth::{ClientCredentials, OAuthRefresh},

@@ -325,6 +325,37 @@ impl RequestBuilder {
         self
     }
 
+    /// Sends `body` as an XML document of the media type `content_type`, whose root element
+    /// is `root`, written by `shape` (see [`crate::xml`]).
+    pub fn xml<T: Serialize + ?Sized>(
+        mut self,
+        content_type: &'static str,
+        root: &str,
+        shape: crate::xml::Shape,
+        body: &T,
+    ) -> RequestBuilder {
+        match serde_json::to_value(body) {
+            Ok(value) => {
+                let text = crate::xml::write(root, shape, &value);
+                self.inner = self.inner.header(CONTENT_TYPE, content_type).body(text);
+                self
+            }
+            Err(err) => self.invalid(format!("the body could not be written: {err}")),
+        }
+    }
+
+    /// Asks for a response of the media type `media_type` (`Accept`; JSON unless told).
+    pub fn accept(mut self, media_type: &'static str) -> RequestBuilder {
+        let Ok(value) = HeaderValue::from_str(media_type) else {
+            return self.invalid(format!("the media type `{media_type}` cannot be sent"));
+        };
+        // `headers` replaces what `header` would add beside the default.
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(reqwest::header::ACCEPT, value);
+        self.inner = self.inner.headers(headers);
+        self
+    }
+
     /// Sends `body` as bytes, with its own media type or else `content_type`.
     pub fn binary(mut self, content_type: &'static str, body: &crate::Binary) -> RequestBuilder {
         let content_type = body.content_type.as_deref().unwrap_or(content_type);

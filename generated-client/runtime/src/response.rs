@@ -133,6 +133,32 @@ impl RawResponse {
         }
     }
 
+    /// Reads the body as an XML document of `shape` (see [`crate::xml`]), decodes it as `T` and
+    /// wraps it with `wrap`; a body that is not such a document is an [`Error::Decode`] that
+    /// keeps the whole response.
+    pub fn decode_xml<T: DeserializeOwned, O, E>(
+        self,
+        shape: crate::xml::Shape,
+        wrap: impl FnOnce(T) -> O,
+    ) -> Result<Response<O>, Error<E>> {
+        let read = std::str::from_utf8(&self.body)
+            .map_err(|err| format!("the body is not UTF-8 text: {err}"))
+            .and_then(|text| crate::xml::read(text, shape));
+        let decoded = match read {
+            Ok(value) => serde_json::from_value::<T>(value),
+            Err(problem) => Err(<serde_json::Error as serde::de::Error>::custom(problem)),
+        };
+        match decoded {
+            Ok(body) => Ok(Response {
+                status: self.status,
+                headers: self.headers,
+                body: wrap(body),
+                attempts: self.attempts,
+            }),
+            Err(source) => Err(Error::Decode { response: Box::new(self), source }),
+        }
+    }
+
     /// Decodes the body as UTF-8 text and wraps it with `wrap`; a body that is not UTF-8 is an
     /// [`Error::Decode`] that keeps the whole response.
     pub fn text<O, E>(self, wrap: impl FnOnce(String) -> O) -> Result<Response<O>, Error<E>> {

@@ -245,17 +245,26 @@ fn status_label(status: ir::Status) -> String {
     }
 }
 
-/// The runtime's method that reads a body of the encoding.
-fn read_body(encoding: ir::Encoding) -> TokenStream {
-    match encoding {
-        ir::Encoding::Text => quote!(text),
-        ir::Encoding::Binary => quote!(binary),
-        ir::Encoding::Json | ir::Encoding::Form | ir::Encoding::Multipart => quote!(decode),
+/// The call of the runtime's method that reads the body of `success` and wraps it with `wrap`.
+fn read_body(api: &ir::Api, success: &ir::Success, wrap: TokenStream) -> TokenStream {
+    match success.encoding {
+        ir::Encoding::Text => quote!(response.text(#wrap)),
+        ir::Encoding::Binary => quote!(response.binary(#wrap)),
+        ir::Encoding::Xml => {
+            let shape = match &success.ty {
+                Some(ty) => super::xml::shape(api, ty, ModelPath::Super, 0),
+                None => quote!(crate::runtime::xml::Shape::Any),
+            };
+            quote!(response.decode_xml(const { #shape }, #wrap))
+        }
+        ir::Encoding::Json | ir::Encoding::Form | ir::Encoding::Multipart => {
+            quote!(response.decode(#wrap))
+        }
     }
 }
 
 /// The code that turns the response into the method's result: one `match` on the status.
-fn decode_response(op: &ir::Operation) -> TokenStream {
+fn decode_response(api: &ir::Api, op: &ir::Operation) -> TokenStream {
     // With an error enum, each documented error status decodes as its own type.
     let (error_arms, fallback_error) = match &op.error_name {
         Some(name) => {
@@ -287,8 +296,8 @@ fn decode_response(op: &ir::Operation) -> TokenStream {
                 let variant = ident(&it.variant);
                 match it.ty {
                     Some(_) => {
-                        let read = read_body(it.encoding);
-                        quote!(#status => response.#read(#outcome::#variant),)
+                        let read = read_body(api, it, quote!(#outcome::#variant));
+                        quote!(#status => #read,)
                     }
                     None => quote!(#status => response.empty(#outcome::#variant),),
                 }
@@ -315,9 +324,8 @@ fn decode_response(op: &ir::Operation) -> TokenStream {
         // One documented success: any 2xx is that success.
         (None, successes) => {
             let success = match successes {
-                [ir::Success { ty: Some(_), encoding, .. }] => {
-                    let read = read_body(*encoding);
-                    quote!(response.#read(|body| body))
+                [success @ ir::Success { ty: Some(_), .. }] => {
+                    read_body(api, success, quote!(|body| body))
                 }
                 _ => quote!(response.empty(())),
             };
@@ -508,6 +516,12 @@ pub(super) fn emit_method(
     let request = request_call(op);
     let operation = proc_macro2::Literal::string(&op.rust_name);
     let retryable = op.retryable.map(|it| quote!(.retryable(#it)));
+    // XML answers are asked for as such (JSON is asked for unless told).
+    let accept = op
+        .successes
+        .iter()
+        .any(|it| it.encoding == ir::Encoding::Xml)
+        .then(|| quote!(.accept("application/xml")));
     let security = op.security.as_ref().map(|requirements| {
         let requirements = requirements.iter().map(|it| quote!(&[#(#it),*]));
         quote!(.security(&[#(#requirements),*]))
@@ -546,7 +560,7 @@ pub(super) fn emit_method(
     });
     let success = success_type(op);
     let error = error_type(op);
-    let decode = decode_response(op);
+    let decode = decode_response(api, op);
     quote! {
         #docs
         #deprecated
@@ -556,6 +570,7 @@ pub(super) fn emit_method(
                 .operation(#operation)
                 #retryable
                 #security
+                #accept
                 #(#query_and_headers)*
                 #chained;
             #body
@@ -598,6 +613,11 @@ fn body_statement(api: &ir::Api, body: &ir::Body) -> TokenStream {
             ir::Encoding::Form => quote!(request.form(#value)),
             ir::Encoding::Text => quote!(request.text(#media_type, #value)),
             ir::Encoding::Binary => quote!(request.binary(#media_type, #value)),
+            ir::Encoding::Xml => {
+                let root = media.xml_root.as_deref().unwrap_or("body");
+                let shape = super::xml::shape(api, &media.ty, ModelPath::Super, 0);
+                quote!(request.xml(#media_type, #root, const { #shape }, #value))
+            }
             ir::Encoding::Multipart => {
                 let form = multipart_form(api, &media.ty, &value);
                 quote!(request.multipart(#form))

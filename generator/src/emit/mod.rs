@@ -8,6 +8,7 @@ mod docs;
 mod examples;
 mod models;
 mod validate;
+mod xml;
 
 use std::ops::Range;
 
@@ -52,11 +53,12 @@ pub(crate) enum Part {
 pub(crate) struct Emitter<'a> {
     api: &'a ir::Api,
     validated: validate::Validated<'a>,
+    xml: xml::XmlModels<'a>,
 }
 
 impl<'a> Emitter<'a> {
     pub(crate) fn new(api: &'a ir::Api) -> Emitter<'a> {
-        Emitter { api, validated: validate::Validated::new(api) }
+        Emitter { api, validated: validate::Validated::new(api), xml: xml::XmlModels::new(api) }
     }
 
     /// The parts of the models file.
@@ -87,7 +89,8 @@ impl<'a> Emitter<'a> {
         match part {
             Part::ModelsHeader => Fragment::Items(models::emit_header(api)),
             Part::Models(range) => {
-                Fragment::Items(models::emit_models(validated, &api.models[range.clone()]))
+                let models = &api.models[range.clone()];
+                Fragment::Items(models::emit_models(api, validated, &self.xml, models))
             }
             Part::ClientHeader => Fragment::Items(client::emit_header(api)),
             Part::Line(line) => Fragment::Line(line),
@@ -304,7 +307,7 @@ mod tests {
         assert!(emitter.model_parts().len() > 3 && emitter.client_parts().len() > 6);
         let (api, validated) = (&generated.api, &emitter.validated);
         let header = models::emit_header(api);
-        let all = models::emit_models(validated, &api.models);
+        let all = models::emit_models(api, validated, &emitter.xml, &api.models);
         assert_eq!(format(quote!(#header #all), "spec.yaml"), generated.models);
         let header = client::emit_header(api);
         let methods = api.operations.iter().map(|it| client::emit_method(api, validated, it));

@@ -15,14 +15,22 @@ pub(super) fn emit_header(api: &ir::Api) -> TokenStream {
 
 /// `models`, with their `impl`s.
 pub(super) fn emit_models(
+    api: &ir::Api,
     validated: &super::validate::Validated<'_>,
+    xml: &super::xml::XmlModels<'_>,
     models: &[ir::Model],
 ) -> TokenStream {
     let items = models.iter().map(|model| {
         let item = emit_model(model);
         let validate =
             validated.contains(model).then(|| super::validate::emit_validate(validated, model));
-        super::gated(quote!(#item #validate), super::cfg(&model.features).as_ref())
+        let xml = match &model.kind {
+            ir::ModelKind::Struct(it) if xml.contains(model) => {
+                Some(super::xml::emit_static(api, model, it))
+            }
+            _ => None,
+        };
+        super::gated(quote!(#item #validate #xml), super::cfg(&model.features).as_ref())
     });
     quote!(#(#items)*)
 }

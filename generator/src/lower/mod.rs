@@ -18,6 +18,7 @@ mod schema;
 mod security;
 mod summary;
 mod union;
+mod xml;
 
 use std::{
     collections::{BTreeMap, BTreeSet},
@@ -117,6 +118,7 @@ pub(crate) fn lower(
     } else {
         Vec::new()
     };
+    xml::check_xml_bodies(&models, &operations, ctx.strict, ctx.acc);
     let summary = summarise(doc, &operations, ctx.left_out.len(), ctx.acc);
     let cycle_nesting = cycles::cycle_nesting(&models);
     let uses_patterns = uses_patterns(&models);

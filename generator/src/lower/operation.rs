@@ -570,6 +570,7 @@ impl<'a> Lower<'a, '_> {
                 ir::Encoding::Form => "Form",
                 ir::Encoding::Multipart => "Multipart",
                 ir::Encoding::Text => "Text",
+                ir::Encoding::Xml => "Xml",
                 ir::Encoding::Binary => "Binary",
             };
             // Two media types of one encoding are told apart by name.
@@ -586,12 +587,18 @@ impl<'a> Lower<'a, '_> {
                 names::nested_type_name(type_base, "Request")
             };
             let schema_ptr = body_ptr.join("content").join(media_type).join("schema");
-            // A number or a boolean in text is written as JSON writes it.
+            // A number or a boolean in text is written as JSON writes it; XML whose schema is
+            // a string (or none) is text the caller writes.
             let encoding = match encoding {
                 ir::Encoding::Text if self.is_scalar_text(content.schema.as_ref(), &schema_ptr) => {
                     ir::Encoding::Json
                 }
+                ir::Encoding::Xml if self.is_raw_xml(content.schema.as_ref()) => ir::Encoding::Text,
                 it => it,
+            };
+            let xml_root = match (encoding, &content.schema) {
+                (ir::Encoding::Xml, Some(schema)) => Some(self.xml_root(schema, &hint)),
+                _ => None,
             };
             let ty = match (encoding, &content.schema) {
                 (ir::Encoding::Text | ir::Encoding::Binary, schema) => {
@@ -600,7 +607,13 @@ impl<'a> Lower<'a, '_> {
                 (_, Some(schema)) => self.lower_type(schema, &schema_ptr, &hint),
                 (_, None) => ir::TypeRef::Json,
             };
-            media.push(ir::BodyMedia { media_type: media_type.clone(), encoding, ty, variant });
+            media.push(ir::BodyMedia {
+                media_type: media_type.clone(),
+                encoding,
+                ty,
+                variant,
+                xml_root,
+            });
         }
         let enum_name = several.then(|| {
             let wanted = names::nested_type_name(type_base, "Body");
@@ -630,6 +643,24 @@ impl<'a> Lower<'a, '_> {
             &schema.schema_kind,
             SchemaKind::Type(Type::Integer(_) | Type::Number(_) | Type::Boolean(_))
         )
+    }
+
+    /// Whether an XML body's schema says no more than "a string" (or nothing): the body is
+    /// text the caller writes or reads.
+    fn is_raw_xml(&self, schema: Option<&'a ReferenceOr<openapiv3::Schema>>) -> bool {
+        use openapiv3::{SchemaKind, Type};
+        let schema = match schema {
+            None => return true,
+            Some(ReferenceOr::Item(it)) => it,
+            Some(ReferenceOr::Reference { reference }) => match self.resolver.schema(reference) {
+                Ok(target) => target.schema,
+                Err(_) => return false,
+            },
+        };
+        matches!(
+            &schema.schema_kind,
+            SchemaKind::Type(Type::String(it)) if it.enumeration.is_empty()
+        ) || matches!(&schema.schema_kind, SchemaKind::Any(any) if *any == Default::default())
     }
 
     /// The type of a text (`String`) or binary (bytes) body. Its schema, when it says more than
@@ -707,8 +738,9 @@ impl<'a> Lower<'a, '_> {
                 .iter()
                 .min_by_key(|(media, _)| match encoding_of(media) {
                     ir::Encoding::Json => 0,
-                    ir::Encoding::Text => 1,
-                    _ => 2,
+                    ir::Encoding::Xml => 1,
+                    ir::Encoding::Text => 2,
+                    _ => 3,
                 })
                 .map(|(media, content)| (media, content, encoding_of(media)))
                 .filter(|(_, _, encoding)| success || *encoding == ir::Encoding::Json);
@@ -721,7 +753,10 @@ impl<'a> Lower<'a, '_> {
                     {
                         ir::Encoding::Json
                     }
-                    ir::Encoding::Json | ir::Encoding::Text => *it,
+                    ir::Encoding::Xml if self.is_raw_xml(content.schema.as_ref()) => {
+                        ir::Encoding::Text
+                    }
+                    ir::Encoding::Json | ir::Encoding::Text | ir::Encoding::Xml => *it,
                     _ => ir::Encoding::Binary,
                 }
             });
@@ -792,8 +827,9 @@ fn encoding_of(media: &str) -> ir::Encoding {
         it if it.ends_with("+json") => ir::Encoding::Json,
         "application/x-www-form-urlencoded" => ir::Encoding::Form,
         it if it.starts_with("multipart/") => ir::Encoding::Multipart,
-        "application/xml" => ir::Encoding::Text,
-        it if it.starts_with("text/") || it.ends_with("+xml") => ir::Encoding::Text,
+        "application/xml" | "text/xml" => ir::Encoding::Xml,
+        it if it.ends_with("+xml") => ir::Encoding::Xml,
+        it if it.starts_with("text/") => ir::Encoding::Text,
         _ => ir::Encoding::Binary,
     }
 }

@@ -292,8 +292,10 @@ impl<'a> Lower<'a, '_> {
                     let bare = field_name.trim_start_matches("r#");
                     methods.claim(&format!("{}_MAX_ITEMS", bare.to_ascii_uppercase()), wire).0
                 });
+            let xml = self.field_xml(*prop);
             fields.push(ir::Field {
                 wire_name: (*wire).to_owned(),
+                xml,
                 rust_name: field_name,
                 setter,
                 max_items_const,
