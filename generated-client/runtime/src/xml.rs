@@ -29,8 +29,10 @@ pub enum Shape {
     Number,
     /// `true` or `false`.
     Boolean,
-    /// Text of a type XML cannot describe (a union, a map, any JSON value): read as a string;
-    /// written as the value's JSON text, unless it is a string.
+    /// A value of no fixed shape (any JSON value, a map): an element with neither attributes
+    /// nor children is read as its text; one with them as an object of its attributes and
+    /// children (a name given more than once, an array). Written the same way back: an
+    /// object's keys as child elements, an array's items as repeated elements.
     Any,
     /// Child elements and attributes.
     Object(&'static Object),
@@ -100,6 +102,12 @@ fn element(out: &mut String, name: &str, shape: Shape, value: &Value) {
                 }
             }
             out.push('>');
+            // Properties the shape does not name (a map beside the named ones), as any value.
+            for (key, value) in map {
+                if !object.fields.iter().any(|it| it.json == key) {
+                    element(out, key, Shape::Any, value);
+                }
+            }
             for field in object.fields.iter().filter(|it| !it.attribute) {
                 let Some(value) = map.get(field.json) else { continue };
                 match field.shape {
@@ -122,6 +130,18 @@ fn element(out: &mut String, name: &str, shape: Shape, value: &Value) {
                 element(out, array.item_name, array.item, item);
             }
             let _ = write!(out, "</{name}>");
+        }
+        (Shape::Any, Value::Object(map)) => {
+            let _ = write!(out, "<{name}>");
+            for (key, value) in map {
+                element(out, key, Shape::Any, value);
+            }
+            let _ = write!(out, "</{name}>");
+        }
+        (Shape::Any, Value::Array(items)) => {
+            for item in items {
+                element(out, name, Shape::Any, item);
+            }
         }
         (_, value) => {
             let text = scalar_text(value).unwrap_or_else(|| value.to_string());
@@ -300,6 +320,32 @@ fn value_of(element: &Element, shape: Shape) -> Value {
                 };
                 map.insert(field.json.to_owned(), value);
             }
+            // Children the shape does not name, for a map beside the named properties (a
+            // struct without one ignores them).
+            let named = |name: &str| {
+                object.fields.iter().any(|field| match field.shape {
+                    Shape::Array(array) if !array.wrapped => array.item_name == name,
+                    _ => field.xml == name,
+                })
+            };
+            for (name, value) in any_children(element.children.iter().filter(|it| !named(&it.name)))
+            {
+                if !map.contains_key(&name) {
+                    map.insert(name, value);
+                }
+            }
+            Value::Object(map)
+        }
+        Shape::Any if element.children.is_empty() && element.attributes.is_empty() => {
+            Value::String(element.text.clone())
+        }
+        Shape::Any => {
+            let mut map: Map<String, Value> = element
+                .attributes
+                .iter()
+                .map(|(name, text)| (name.clone(), Value::String(text.clone())))
+                .collect();
+            map.extend(any_children(element.children.iter()));
             Value::Object(map)
         }
         Shape::Array(array) => Value::Array(
@@ -312,6 +358,21 @@ fn value_of(element: &Element, shape: Shape) -> Value {
         ),
         scalar_shape => scalar(&element.text, scalar_shape),
     }
+}
+
+/// `children` as the properties of an object of no fixed shape: by name, those that share one
+/// as an array.
+fn any_children<'e>(children: impl Iterator<Item = &'e Element>) -> Vec<(String, Value)> {
+    let mut res: Vec<(String, Value)> = Vec::new();
+    for child in children {
+        let value = value_of(child, Shape::Any);
+        match res.iter_mut().find(|(name, _)| *name == child.name) {
+            Some((_, Value::Array(items))) => items.push(value),
+            Some((_, first)) => *first = Value::Array(vec![first.take(), value]),
+            None => res.push((child.name.clone(), value)),
+        }
+    }
+    res
 }
 
 /// The JSON form of the text of a scalar: a number or a boolean when it reads as one, else the
@@ -393,10 +454,12 @@ mod tests {
 
     #[test]
     fn reading_is_lenient_where_xml_is_loose() {
+        // Children the shape does not name are kept, as a map beside the named properties
+        // would hold them (and a struct without one ignores them).
         let text = "<?xml version=\"1.0\"?>\n<p:Pet xmlns:p=\"urn:x\" p:id=\" 3 \" other=\"1\">\n  <unknown><deep/></unknown>\n  <p:pet-name><![CDATA[a<b]]>&#x41;&amp;</p:pet-name>\n  <tag><name>only</name></tag>\n</p:Pet>";
         assert_eq!(
             read(text, Shape::Object(&PET)).unwrap(),
-            json!({"id": 3, "name": "a<bA&", "tags": [{"name": "only"}]})
+            json!({"id": 3, "name": "a<bA&", "tags": [{"name": "only"}], "unknown": {"deep": ""}})
         );
     }
 
@@ -406,6 +469,23 @@ mod tests {
         for bad in ["", "<a>", "<a></b>", "<a/><b/>", "<a>&unknown;</a>", "not xml", &deep] {
             assert!(read(bad, Shape::Object(&PET)).is_err(), "{bad:.40}");
         }
+    }
+
+    #[test]
+    fn values_of_no_fixed_shape_keep_their_structure() {
+        static FREE: Object = Object {
+            fields: &[Field { json: "id", xml: "id", attribute: false, shape: Shape::Integer }],
+        };
+        // The named property, then a map's entries and any value, nested.
+        let value = json!({"id": 1, "colour": "red", "meta": {"a": "x", "b": ["1", "2"]}});
+        let text = write("Thing", Shape::Object(&FREE), &value);
+        assert!(
+            text.contains("<colour>red</colour><meta><a>x</a><b>1</b><b>2</b></meta><id>1</id>"),
+            "{text}"
+        );
+        assert_eq!(read(&text, Shape::Object(&FREE)).unwrap(), value);
+        let attributes = "<m k=\"v\"><c>1</c></m>";
+        assert_eq!(read(attributes, Shape::Any).unwrap(), json!({"k": "v", "c": "1"}));
     }
 
     #[test]

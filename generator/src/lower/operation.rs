@@ -588,8 +588,12 @@ impl<'a> Lower<'a, '_> {
             };
             let schema_ptr = body_ptr.join("content").join(media_type).join("schema");
             // A number or a boolean in text is written as JSON writes it; XML whose schema is
-            // a string (or none) is text the caller writes.
+            // a string (or none) is text the caller writes; YAML is written as JSON, which is
+            // YAML too.
             let encoding = match encoding {
+                _ if is_yaml(media_type) && !self.is_raw_xml(content.schema.as_ref()) => {
+                    ir::Encoding::Json
+                }
                 ir::Encoding::Text if self.is_scalar_text(content.schema.as_ref(), &schema_ptr) => {
                     ir::Encoding::Json
                 }
@@ -819,11 +823,23 @@ fn is_json(media: &str) -> bool {
     encoding_of(media) == ir::Encoding::Json
 }
 
+/// Whether `media` is YAML (`application/yaml`, `application/x-yaml`, `text/yaml`,
+/// `…+yaml`): a request body in it can be sent as JSON, which every YAML reader reads.
+fn is_yaml(media: &str) -> bool {
+    let essence = media.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    matches!(
+        essence.as_str(),
+        "application/yaml" | "application/x-yaml" | "text/yaml" | "text/x-yaml"
+    ) || essence.ends_with("+yaml")
+}
+
 /// How a body of the media type `media` is written or read.
 fn encoding_of(media: &str) -> ir::Encoding {
     let essence = media.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
     match essence.as_str() {
-        "application/json" | "*/*" | "application/*" => ir::Encoding::Json,
+        "application/json" | "text/json" | "application/x-json" | "*/*" | "application/*" => {
+            ir::Encoding::Json
+        }
         it if it.ends_with("+json") => ir::Encoding::Json,
         "application/x-www-form-urlencoded" => ir::Encoding::Form,
         it if it.starts_with("multipart/") => ir::Encoding::Multipart,

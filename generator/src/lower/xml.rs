@@ -102,9 +102,9 @@ impl<'a> Lower<'a, '_> {
     }
 }
 
-/// Reports each XML body that holds a type XML cannot describe (a union, a map, any JSON
-/// value): such a part is read as text and written as its JSON text. `models` are sorted by
-/// Rust name.
+/// Reports each XML body that holds a union, which XML cannot describe: it is read as a value
+/// of no fixed shape (strings for every text), which may not decode as the member it is.
+/// `models` are sorted by Rust name.
 pub(super) fn check_xml_bodies(
     models: &[ir::Model],
     operations: &[ir::Operation],
@@ -131,21 +131,22 @@ pub(super) fn check_xml_bodies(
                     at,
                     format!("an XML body holding {what}, which XML cannot describe"),
                 )
-                .set_note("that part is read as text, and written as its JSON text");
+                .set_note("that part is read as a value of no fixed shape, every text a string, which may not decode as the member it is");
             }
         }
     }
 }
 
-/// What in a value of `ty` XML cannot describe, if anything: a union, a map or any JSON.
+/// What in a value of `ty` XML cannot describe, if anything: a union. (Maps and values of
+/// no fixed shape are read and written as elements by name, as JSON's objects are.)
 fn undescribed(models: &[ir::Model], ty: &ir::TypeRef) -> Option<&'static str> {
     let mut seen = std::collections::BTreeSet::new();
     let mut queue = vec![ty];
     while let Some(ty) = queue.pop() {
         match ty {
-            ir::TypeRef::Json => return Some("any JSON value"),
-            ir::TypeRef::Map(_) => return Some("a map"),
-            ir::TypeRef::Vec(inner) | ir::TypeRef::Nullable(inner) => queue.push(inner),
+            ir::TypeRef::Vec(inner) | ir::TypeRef::Nullable(inner) | ir::TypeRef::Map(inner) => {
+                queue.push(inner);
+            }
             ir::TypeRef::Named(name) => {
                 if !seen.insert(name.as_str()) {
                     continue;
@@ -156,10 +157,8 @@ fn undescribed(models: &[ir::Model], ty: &ir::TypeRef) -> Option<&'static str> {
                 match &models[idx].kind {
                     ir::ModelKind::Union(_) => return Some("a `oneOf` or `anyOf`"),
                     ir::ModelKind::Struct(it) => {
-                        if it.additional.is_some() {
-                            return Some("properties beside those it names");
-                        }
                         queue.extend(it.fields.iter().map(|it| &it.ty));
+                        queue.extend(it.additional.as_ref().map(|(_, ty)| ty));
                     }
                     ir::ModelKind::Alias(ty) => queue.push(ty),
                     ir::ModelKind::Newtype(it) => queue.push(&it.ty),
