@@ -275,9 +275,15 @@ impl<'a> Lower<'a, '_> {
     fn is_scalar(&self, ty: &ir::TypeRef) -> bool {
         use ir::TypeRef as T;
         match self.resolve_alias(ty) {
-            T::String | T::Bool | T::I32 | T::I64 | T::F64 | T::DateTime | T::Date | T::Uuid => {
-                true
-            }
+            T::String
+            | T::Bool
+            | T::I32
+            | T::I64
+            | T::F64
+            | T::DateTime
+            | T::Date
+            | T::Uuid
+            | T::Bytes => true,
             T::Named(name) => self.model(name).is_some_and(|it| {
                 matches!(it.kind, ir::ModelKind::StringEnum(_) | ir::ModelKind::IntEnum(_))
             }),
@@ -490,6 +496,18 @@ impl<'a> Lower<'a, '_> {
                 ir::TypeRef::Nullable(inner) => *inner,
                 other => other,
             };
+            // Whatever a query or header carries is text: a free-form object is one of text
+            // values by name, and items of any type are text (when not sent as JSON).
+            let is_object = schema.is_some_and(|it| self.is_object_schema(it));
+            let ty = match ty {
+                ir::TypeRef::Json if !json && is_object => {
+                    ir::TypeRef::Map(Box::new(ir::TypeRef::String))
+                }
+                ir::TypeRef::Vec(item) if !json && *item == ir::TypeRef::Json => {
+                    ir::TypeRef::Vec(Box::new(ir::TypeRef::String))
+                }
+                other => other,
+            };
             let (ty, shape) = if json {
                 (ty, ir::ParamShape::Json)
             } else {
@@ -647,6 +665,23 @@ impl<'a> Lower<'a, '_> {
             &schema.schema_kind,
             SchemaKind::Type(Type::Integer(_) | Type::Number(_) | Type::Boolean(_))
         )
+    }
+
+    /// Whether `schema` is `type: object` (references followed).
+    fn is_object_schema(&self, schema: &'a ReferenceOr<openapiv3::Schema>) -> bool {
+        use openapiv3::{SchemaKind, Type};
+        let schema = match schema {
+            ReferenceOr::Item(it) => it,
+            ReferenceOr::Reference { reference } => match self.resolver.schema(reference) {
+                Ok(target) => target.schema,
+                Err(_) => return false,
+            },
+        };
+        match &schema.schema_kind {
+            SchemaKind::Type(Type::Object(_)) => true,
+            SchemaKind::Any(any) => any.typ.as_deref() == Some("object"),
+            _ => false,
+        }
     }
 
     /// Whether an XML body's schema says no more than "a string" (or nothing): the body is
