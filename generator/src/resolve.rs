@@ -22,6 +22,19 @@ pub(crate) use self::hoist::hoist;
 /// Reports every `$ref` that is external or points nowhere, and returns which.
 pub(crate) fn check_refs(tree: &Tree, acc: &mut Diagnostics) -> CheckedRefs {
     let mut res = CheckedRefs::default();
+    walk_refs(tree, &mut |path, reference| {
+        if !check_ref(tree, reference, path, acc) {
+            res.reported.insert(reference.to_owned());
+        }
+    });
+    res
+}
+
+/// Calls `visit` with the path to and the text of every `$ref` of the document that is
+/// OpenAPI, in the document's order: not data (an example's `$ref` key is no reference), but
+/// in a map of names (properties, components, media types…) every key is a name, even
+/// `example` or `x-foo`.
+pub(crate) fn walk_refs<'t>(tree: &'t Tree, visit: &mut impl FnMut(&[Segment<'t>], &'t str)) {
     // An explicit stack: a document nested deeply must not overflow ours. Each entry holds how
     // many steps down its node is and the last of them; `path` holds the steps to the node
     // being read.
@@ -32,16 +45,11 @@ pub(crate) fn check_refs(tree: &Tree, acc: &mut Diagnostics) -> CheckedRefs {
         path.extend(step);
         if let Tree::Mapping(map) = node {
             if let (false, Some(Tree::String(reference))) = (in_names, map.get("$ref")) {
-                if !check_ref(tree, reference, &path, acc) {
-                    res.reported.insert(reference.clone());
-                }
+                visit(&path, reference);
             }
         }
         let first_child = stack.len();
         for (step, child) in children(node) {
-            // In a map of names (properties, components, media types…) every key is a name,
-            // even `example` or `x-foo`; elsewhere some keys hold data, where a `$ref` key is
-            // not a reference.
             let names_below = match step {
                 Segment::Key(key) if !in_names && is_data(key) => continue,
                 Segment::Key(key) => !in_names && NAME_MAPS.contains(&key),
@@ -52,7 +60,6 @@ pub(crate) fn check_refs(tree: &Tree, acc: &mut Diagnostics) -> CheckedRefs {
         // Read in the document's order.
         stack[first_child..].reverse();
     }
-    res
 }
 
 /// The references [`check_refs`] reported: external, or pointing nowhere.

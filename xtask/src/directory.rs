@@ -9,8 +9,9 @@
 //! Each document is generated in a child process of its own (the hidden `corpus-document`
 //! command), so that a panic or a run past [`TIMEOUT`] is counted as such and the run goes
 //! on; two run at a time on two cores. Nothing is written: generating is measured, and with
-//! `--compile N` a fixed sample of N crates (the first documents that generate, in the order
-//! of their digests) is written and linted with warnings denied, sharing one target directory.
+//! `--compile N` a fixed sample of N crates (the first documents of at most
+//! [`MAX_SAMPLE_SPEC`] bytes that generate, in the order of their digests) is written and
+//! linted with warnings denied, sharing one target directory.
 
 use std::{
     collections::BTreeMap,
@@ -42,10 +43,15 @@ const INTEGRITY: &str = "sha512-KNwaKEo+m5ahl0MdlfKOC6+e3oTpI0v5y4EX9uadfBsrUyXS
 const TIMEOUT: Duration = Duration::from_secs(120);
 
 /// The floors a run must reach: the share of documents that generate and the share of their
-/// operations typed without loosening. They are what the generator reaches today, rounded
-/// down, and rise with it (the goal is 99.5% and 98%, issue 21).
-const MIN_GENERATED: f64 = 0.987;
-const MIN_TYPED: f64 = 0.89;
+/// operations typed without loosening (issue 21's goals; the generator reaches 99.8% and
+/// 98.4%: BENCHMARKS.md, "A public directory").
+const MIN_GENERATED: f64 = 0.995;
+const MIN_TYPED: f64 = 0.98;
+
+/// The largest spec the compile sample takes: 5 MB. Larger ones (Microsoft Graph's beta, 47
+/// MB, gives 136 MB of Rust) take an hour and more memory than the machine has to lint whole;
+/// GitHub's crate, in `cargo xtask corpus`, is the large one linted.
+const MAX_SAMPLE_SPEC: u64 = 5_000_000;
 
 /// What became of one document, as the child reports it.
 #[derive(Debug)]
@@ -69,12 +75,14 @@ struct Document {
     name: String,
     path: PathBuf,
     digest: String,
+    /// Its size in bytes.
+    size: u64,
 }
 
 /// Runs the directory's half: generates every document, prints the figures, and fails when a
 /// floor is not reached or a document panics or times out. With `compile`, also writes and
 /// lints the crates of the first `compile` documents that generate.
-pub(crate) fn directory(compile: usize) -> Result<()> {
+pub(crate) fn directory(compile: usize, peers: bool) -> Result<()> {
     let root = codegen::project_root()?;
     let dir = root.join("target/corpus");
     let api = fetch(&dir.join("cache"))?;
@@ -110,13 +118,45 @@ pub(crate) fn directory(compile: usize) -> Result<()> {
         let sample: Vec<&Document> = documents
             .iter()
             .zip(&fates)
-            .filter(|(_, fate)| matches!(fate, Fate::Generated { .. }))
+            .filter(|(document, fate)| {
+                matches!(fate, Fate::Generated { .. }) && document.size <= MAX_SAMPLE_SPEC
+            })
             .map(|(document, _)| document)
             .take(compile)
             .collect();
         let failed = compile_sample(&root, &dir.join("directory"), &sample)?;
+        println!(
+            "\nThe sample's crates, ours: {} of {} generated, {} of {} warning-free (clippy, warnings denied)",
+            sample.len(),
+            sample.len(),
+            sample.len() - failed.len(),
+            sample.len()
+        );
         if !failed.is_empty() {
             problems.push(format!("crates with warnings or errors: {}", failed.join(", ")));
+        }
+        if peers {
+            let specs: Vec<(String, PathBuf)> = sample
+                .iter()
+                .enumerate()
+                .map(|(i, it)| (format!("directory-{i:02}"), it.path.clone()))
+                .collect();
+            let outcomes = crate::peers::openapi_generator_on(&specs)?;
+            let generated = outcomes.iter().filter(|it| it.generated).count();
+            let compiles = outcomes.iter().filter(|it| matches!(it.compiles, Some(Ok(())))).count();
+            println!(
+                "The sample's crates, openapi-generator's: {generated} of {} generated, {compiles} of {} build (cargo check)",
+                specs.len(),
+                specs.len()
+            );
+            for ((name, _), (document, outcome)) in specs.iter().zip(sample.iter().zip(&outcomes)) {
+                let fate = match &outcome.compiles {
+                    None => "did not generate".to_owned(),
+                    Some(Ok(())) => "builds".to_owned(),
+                    Some(Err(err)) => format!("does not build: {err}"),
+                };
+                println!("- {name} ({}): {fate}", document.name);
+            }
         }
     }
     ensure!(problems.is_empty(), "the directory's half failed: {}", problems.join("; "));
@@ -413,7 +453,8 @@ fn half(api: &Path) -> Result<Vec<Document>> {
             if !digest.starts_with(['0', '1', '2', '3', '4', '5', '6', '7']) || !is_3_0(&path)? {
                 continue;
             }
-            res.push(Document { name, path, digest });
+            let size = fs::metadata(&path).map(|it| it.len()).unwrap_or_default();
+            res.push(Document { name, path, digest, size });
         }
     }
     res.sort_by(|a, b| a.digest.cmp(&b.digest));

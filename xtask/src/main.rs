@@ -6,8 +6,9 @@
 //!   standalone client crate for any spec.
 //! - `cargo xtask corpus [--only NAME]… [--no-check] [--full]`: generates real public specs and
 //!   lints their crates (GitHub's with a few of its tags, unless `--full`).
-//! - `cargo xtask corpus --directory [--compile N] [--full]`: generates half of a public
-//!   directory of specs (and lints N of their crates; 40 with `--full`).
+//! - `cargo xtask corpus --directory [--compile N] [--full] [--peers]`: generates half of a
+//!   public directory of specs (and lints N of their crates; 40 with `--full`; with `--peers`,
+//!   openapi-generator's crates of the same sample are built too).
 //! - `cargo xtask conformance`: runs the generated client against Stoplight Prism.
 //! - `cargo xtask bench-peers [--smoke]`: compares the generator with openapi-generator and
 //!   progenitor on the same specs.
@@ -103,6 +104,10 @@ enum Command {
         /// generate (`--full` makes it 40 unless given).
         #[arg(long, requires = "directory")]
         compile: Option<usize>,
+        /// With `--compile`: also run openapi-generator on the sample (installed into
+        /// target/peers/ from PyPI when absent; needs Java 17) and build its crates.
+        #[arg(long, requires = "directory")]
+        peers: bool,
     },
     /// Generate one spec in memory and print its fate as JSON (used by `corpus --directory`).
     #[command(hide = true)]
@@ -154,8 +159,9 @@ fn main() -> std::process::ExitCode {
                 _ => codegen::codegen(mode),
             }
         }
-        Command::Corpus { directory: true, compile, full, .. } => {
-            directory::directory(compile.unwrap_or(if full { DIRECTORY_SAMPLE } else { 0 }))
+        Command::Corpus { directory: true, compile, full, peers, .. } => {
+            let compile = compile.unwrap_or(if full || peers { DIRECTORY_SAMPLE } else { 0 });
+            directory::directory(compile, peers)
         }
         Command::Corpus { only, no_check, full, .. } => corpus::corpus(&only, no_check, full),
         Command::CorpusDocument { file } => directory::document(&file),

@@ -224,6 +224,42 @@ pub(crate) fn bench_peers(smoke: bool, runs: usize) -> Result<()> {
     Ok(())
 }
 
+/// What openapi-generator made of one spec of a sample: whether it generated a crate, and
+/// whether that crate builds (`cargo check --lib`; `None` when it did not generate).
+pub(crate) struct PeerOutcome {
+    pub(crate) generated: bool,
+    pub(crate) compiles: Option<Result<(), String>>,
+}
+
+/// Runs openapi-generator on each of `specs` (a name and a path), installed into
+/// `target/peers/` when absent, and builds each crate it generates, in one target directory.
+pub(crate) fn openapi_generator_on(specs: &[(String, PathBuf)]) -> Result<Vec<PeerOutcome>> {
+    let root = codegen::project_root()?;
+    let dir = root.join("target/peers");
+    install_openapi_generator(&dir)?;
+    let target = root.join("target/peers/target");
+    let mut res = Vec::new();
+    for (i, (name, path)) in specs.iter().enumerate() {
+        let spec = Spec { name: name.clone(), path: path.clone(), hubspot: false };
+        let out = dir.join("crates").join(format!("{}-{name}", Tool::OpenapiGenerator.slug()));
+        eprintln!("corpus: openapi-generator on {name} ({}/{})", i + 1, specs.len());
+        let (run, failure) = generate(Tool::OpenapiGenerator, Path::new(""), &dir, &spec, &out)?;
+        let generated = run.ok && failure.is_none();
+        let compiles = if generated {
+            let built = build(&root, &out, &target, Tool::OpenapiGenerator)?;
+            if let Err(err) = &built {
+                eprintln!("corpus: openapi-generator's crate of {name} does not build: {err}");
+            }
+            Some(built)
+        } else {
+            eprintln!("corpus: openapi-generator did not generate {name}: {failure:?}");
+            None
+        };
+        res.push(PeerOutcome { generated, compiles });
+    }
+    Ok(res)
+}
+
 /// The specs: the fragment, HubSpot's deals and objects specs, and two synthetic ones.
 fn specs(root: &Path, dir: &Path, smoke: bool) -> Result<Vec<Spec>> {
     fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;

@@ -122,7 +122,18 @@ impl RawResponse {
         self,
         wrap: impl FnOnce(T) -> O,
     ) -> Result<Response<O>, Error<E>> {
-        match serde_json::from_slice::<T>(&self.body) {
+        let decoded = serde_json::from_slice::<T>(&self.body);
+        self.decoded(decoded, wrap)
+    }
+
+    /// The response with its body `decoded` and wrapped with `wrap`, or the [`Error::Decode`]
+    /// that keeps it whole.
+    fn decoded<T, O, E>(
+        self,
+        decoded: Result<T, serde_json::Error>,
+        wrap: impl FnOnce(T) -> O,
+    ) -> Result<Response<O>, Error<E>> {
+        match decoded {
             Ok(body) => Ok(Response {
                 status: self.status,
                 headers: self.headers,
@@ -148,15 +159,7 @@ impl RawResponse {
             Ok(value) => serde_json::from_value::<T>(value),
             Err(problem) => Err(<serde_json::Error as serde::de::Error>::custom(problem)),
         };
-        match decoded {
-            Ok(body) => Ok(Response {
-                status: self.status,
-                headers: self.headers,
-                body: wrap(body),
-                attempts: self.attempts,
-            }),
-            Err(source) => Err(Error::Decode { response: Box::new(self), source }),
-        }
+        self.decoded(decoded, wrap)
     }
 
     /// Decodes the body as UTF-8 text and wraps it with `wrap`; a body that is not UTF-8 is an

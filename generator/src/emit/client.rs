@@ -561,9 +561,18 @@ pub(super) fn emit_method(
     let success = success_type(op);
     let error = error_type(op);
     let decode = decode_response(api, op);
+    // `&self`, a path parameter each, the body and the parameters struct: clippy's limit is 7.
+    let arguments = 1
+        + path_params.len()
+        + usize::from(op.body.is_some())
+        + usize::from(op.params_name.is_some());
+    let many_arguments = (arguments > 7).then(|| {
+        quote!(#[allow(clippy::too_many_arguments, reason = "one argument per path parameter, in the order of the path")])
+    });
     quote! {
         #docs
         #deprecated
+        #many_arguments
         pub async fn #name(&self, #(#path_args,)* #body_arg #params_arg) -> Result<Response<#success>, Error<#error>> {
             #validate
             let request = #request

@@ -350,10 +350,10 @@ fn min<T: Ord>(a: Option<T>, b: Option<T>) -> Option<T> {
 /// Of two bounds with their exclusivity, the narrower: the one further in (`inward` is
 /// `Greater` for minimums), exclusive when either as far in is.
 fn narrower<N: PartialOrd + Copy>(
-    a: (Option<N>, bool),
-    b: (Option<N>, bool),
+    a: Bound<N>,
+    b: Bound<N>,
     inward: std::cmp::Ordering,
-) -> (Option<N>, bool) {
+) -> Bound<N> {
     match (a.0, b.0) {
         (Some(x), Some(y)) => match x.partial_cmp(&y) {
             Some(std::cmp::Ordering::Equal) => (Some(x), a.1 || b.1),
@@ -367,16 +367,31 @@ fn narrower<N: PartialOrd + Copy>(
     }
 }
 
-fn narrow_integer(a: &IntegerType, b: &IntegerType) -> Result<IntegerType, String> {
+/// A bound and whether it is exclusive.
+type Bound<N> = (Option<N>, bool);
+
+/// Of two ranges (`[minimum, maximum]`, each with its exclusivity), the narrower bounds; why
+/// not when no value is left between them.
+fn range<N: PartialOrd + Copy>(
+    a: [Bound<N>; 2],
+    b: [Bound<N>; 2],
+) -> Result<(Bound<N>, Bound<N>), String> {
     use std::cmp::Ordering::{Greater, Less};
-    let low = narrower((a.minimum, a.exclusive_minimum), (b.minimum, b.exclusive_minimum), Greater);
-    let high = narrower((a.maximum, a.exclusive_maximum), (b.maximum, b.exclusive_maximum), Less);
+    let low = narrower(a[0], b[0], Greater);
+    let high = narrower(a[1], b[1], Less);
     if let (Some(low_v), Some(high_v)) = (low.0, high.0) {
-        let empty = low_v > high_v || (low_v == high_v && (low.1 || high.1));
-        if empty {
+        if low_v > high_v || (low_v == high_v && (low.1 || high.1)) {
             return Err("a `minimum` above the `maximum`".to_owned());
         }
     }
+    Ok((low, high))
+}
+
+fn narrow_integer(a: &IntegerType, b: &IntegerType) -> Result<IntegerType, String> {
+    let (low, high) = range(
+        [(a.minimum, a.exclusive_minimum), (a.maximum, a.exclusive_maximum)],
+        [(b.minimum, b.exclusive_minimum), (b.maximum, b.exclusive_maximum)],
+    )?;
     let format = match (&a.format, &b.format) {
         // The narrower: `int32` over 64 bits.
         (it @ VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32), _)
@@ -395,14 +410,10 @@ fn narrow_integer(a: &IntegerType, b: &IntegerType) -> Result<IntegerType, Strin
 }
 
 fn narrow_number(a: &NumberType, b: &NumberType) -> Result<NumberType, String> {
-    use std::cmp::Ordering::{Greater, Less};
-    let low = narrower((a.minimum, a.exclusive_minimum), (b.minimum, b.exclusive_minimum), Greater);
-    let high = narrower((a.maximum, a.exclusive_maximum), (b.maximum, b.exclusive_maximum), Less);
-    if let (Some(low_v), Some(high_v)) = (low.0, high.0) {
-        if low_v > high_v || (low_v == high_v && (low.1 || high.1)) {
-            return Err("a `minimum` above the `maximum`".to_owned());
-        }
-    }
+    let (low, high) = range(
+        [(a.minimum, a.exclusive_minimum), (a.maximum, a.exclusive_maximum)],
+        [(b.minimum, b.exclusive_minimum), (b.maximum, b.exclusive_maximum)],
+    )?;
     Ok(NumberType {
         format: match (&a.format, &b.format) {
             (VariantOrUnknownOrEmpty::Empty, it) | (it, _) => it.clone(),

@@ -14,10 +14,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_yaml::Mapping;
 
+use super::walk_refs;
 use crate::{
     diagnostic::Diagnostics,
     pointer::{JsonPointer, Segment},
-    tree::{NAME_MAPS, Tree, children, is_data},
+    tree::Tree,
 };
 
 /// What a place in an OpenAPI 3.0 document holds, as far as references need to know.
@@ -154,7 +155,7 @@ pub(crate) fn hoist(tree: &mut Tree) -> Hoisted {
         let target = target.segments();
         let kind = kind_at(target);
         let is_component = matches!(target, [components, _, _] if components == "components");
-        if section(kind).is_some() && !is_component && kind_at(site) == kind {
+        if section(kind).is_some() && !is_component && kind_at(&owned(site)) == kind {
             targets.insert(target.to_vec(), kind);
         }
     });
@@ -205,41 +206,15 @@ fn is_plain_scalar(node: &Tree) -> bool {
     scalar && !makes_type
 }
 
-/// Calls `visit` with the path and the text of every `$ref` of the document that is OpenAPI,
-/// not data (an example's `$ref` key is not a reference).
-fn walk_refs(tree: &Tree, visit: &mut impl FnMut(&[String], &str)) {
-    let mut stack = vec![(tree, 0_usize, None::<Segment<'_>>, false)];
-    let mut path: Vec<String> = Vec::new();
-    while let Some((node, depth, step, in_names)) = stack.pop() {
-        path.truncate(depth.saturating_sub(1));
-        path.extend(step.map(|it| match it {
-            Segment::Key(key) => key.to_owned(),
-            Segment::Index(idx) => idx.to_string(),
-        }));
-        if let Tree::Mapping(map) = node {
-            if let (false, Some(Tree::String(reference))) = (in_names, map.get("$ref")) {
-                visit(&path, reference);
-            }
-        }
-        for (step, child) in children(node) {
-            let names_below = match step {
-                Segment::Key(key) if !in_names && is_data(key) => continue,
-                Segment::Key(key) => !in_names && NAME_MAPS.contains(&key),
-                Segment::Index(_) => false,
-            };
-            stack.push((child, depth + 1, Some(step), names_below));
-        }
-    }
-}
-
 /// Points every `$ref` to a moved place, where a node of its kind belongs, at its component.
 fn rewrite_refs(tree: &mut Tree, renamed: &BTreeMap<Vec<String>, String>) {
     let mut sites = Vec::new();
     walk_refs(tree, &mut |site, reference| {
         let Some(target) = JsonPointer::parse_ref(reference) else { return };
         if let Some(new) = renamed.get(target.segments()) {
-            if kind_at(site) == kind_at(target.segments()) {
-                sites.push((site.to_vec(), new.clone()));
+            let site = owned(site);
+            if kind_at(&site) == kind_at(target.segments()) {
+                sites.push((site, new.clone()));
             }
         }
     });
@@ -248,6 +223,16 @@ fn rewrite_refs(tree: &mut Tree, renamed: &BTreeMap<Vec<String>, String>) {
             map.insert(Tree::from("$ref"), Tree::from(new));
         }
     }
+}
+
+/// The steps of `path` as text.
+fn owned(path: &[Segment<'_>]) -> Vec<String> {
+    path.iter()
+        .map(|it| match it {
+            Segment::Key(key) => (*key).to_owned(),
+            Segment::Index(idx) => idx.to_string(),
+        })
+        .collect()
 }
 
 /// The node at `segments`, to change it.
