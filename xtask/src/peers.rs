@@ -229,6 +229,9 @@ pub(crate) fn bench_peers(smoke: bool, runs: usize) -> Result<()> {
 pub(crate) struct PeerOutcome {
     pub(crate) generated: bool,
     pub(crate) compiles: Option<Result<(), String>>,
+    /// For a crate that does not build only because its version (the spec's `info.version`,
+    /// `2016-11-15` say) is not semver: whether it builds once that is `0.1.0`.
+    pub(crate) compiles_with_version: Option<bool>,
 }
 
 /// Runs openapi-generator on each of `specs` (a name and a path), installed into
@@ -245,19 +248,44 @@ pub(crate) fn openapi_generator_on(specs: &[(String, PathBuf)]) -> Result<Vec<Pe
         eprintln!("corpus: openapi-generator on {name} ({}/{})", i + 1, specs.len());
         let (run, failure) = generate(Tool::OpenapiGenerator, Path::new(""), &dir, &spec, &out)?;
         let generated = run.ok && failure.is_none();
+        let mut compiles_with_version = None;
         let compiles = if generated {
             let built = build(&root, &out, &target, Tool::OpenapiGenerator)?;
             if let Err(err) = &built {
                 eprintln!("corpus: openapi-generator's crate of {name} does not build: {err}");
+                if err.contains("version number") {
+                    compiles_with_version = Some(with_version(&root, &out, &target)?);
+                }
             }
             Some(built)
         } else {
             eprintln!("corpus: openapi-generator did not generate {name}: {failure:?}");
             None
         };
-        res.push(PeerOutcome { generated, compiles });
+        res.push(PeerOutcome { generated, compiles, compiles_with_version });
     }
     Ok(res)
+}
+
+/// Whether the crate at `out` builds once its `version` is `0.1.0`.
+fn with_version(root: &Path, out: &Path, target: &Path) -> Result<bool> {
+    let manifest = out.join("Cargo.toml");
+    let text =
+        fs::read_to_string(&manifest).with_context(|| format!("reading {}", manifest.display()))?;
+    let mut done = false;
+    let fixed: Vec<String> = text
+        .lines()
+        .map(|line| {
+            if !done && line.starts_with("version = ") {
+                done = true;
+                "version = \"0.1.0\"".to_owned()
+            } else {
+                line.to_owned()
+            }
+        })
+        .collect();
+    fs::write(&manifest, fixed.join("\n") + "\n")?;
+    Ok(build(root, out, target, Tool::OpenapiGenerator)?.is_ok())
 }
 
 /// The specs: the fragment, HubSpot's deals and objects specs, and two synthetic ones.
