@@ -577,4 +577,6 @@ pub struct Success {
     pub ty: Option<TypeRef>,
     /// How the body is read: JSON, text or bytes.
     pub encoding: Encoding,
+    /// The body's media type, as the spec writes it, when it has one.
+    pub media_type: Option<String>,
 }

@@ -267,7 +267,10 @@ impl<C: From<Client>> ClientBuilder<C> {
     }
 
     /// Uses a `reqwest::Client` configured by the caller; `timeout`, `connect_timeout` and
-    /// `user_agent` are then the caller's to set on it.
+    /// `user_agent` are then the caller's to set on it, and so is its redirect policy: the
+    /// client this builder makes follows no redirect to another origin while it holds
+    /// credentials (an API key's header would go along), and one given here should do the
+    /// same.
     pub fn http_client(mut self, http: reqwest::Client) -> ClientBuilder<C> {
         self.http = Some(http);
         self
@@ -311,6 +314,12 @@ impl<C: From<Client>> ClientBuilder<C> {
             Some(it) => it,
             None => {
                 let mut builder = reqwest::Client::builder().user_agent(self.user_agent);
+                if !credentials.is_empty() {
+                    // A redirect elsewhere would take the credentials along (reqwest drops
+                    // `Authorization` and cookies, not an API key's own header): it is not
+                    // followed, and the call sees the redirect itself.
+                    builder = builder.redirect(same_origin_redirects());
+                }
                 if let Some(timeout) = self.timeout {
                     builder = builder.timeout(timeout);
                 }
@@ -333,6 +342,21 @@ impl<C: From<Client>> ClientBuilder<C> {
                 .map(|(max, interval, ceiling)| Limiter::new(max, interval, ceiling)),
         }))
     }
+}
+
+/// Follows redirects that stay on the origin (scheme, host and port) the request went to, as
+/// reqwest does by default (ten at most); stops at any other.
+fn same_origin_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let first = attempt.previous().first().map(Url::origin);
+        if first.is_some_and(|it| it != attempt.url().origin()) {
+            attempt.stop()
+        } else if attempt.previous().len() >= 10 {
+            attempt.error("too many redirects")
+        } else {
+            attempt.follow()
+        }
+    })
 }
 
 /// Why a [`ClientBuilder`] could not build a client.

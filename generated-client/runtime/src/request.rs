@@ -334,13 +334,15 @@ impl RequestBuilder {
         shape: crate::xml::Shape,
         body: &T,
     ) -> RequestBuilder {
-        match serde_json::to_value(body) {
-            Ok(value) => {
-                let text = crate::xml::write(root, shape, &value);
+        let written = serde_json::to_value(body)
+            .map_err(|err| err.to_string())
+            .and_then(|value| crate::xml::write(root, shape, &value));
+        match written {
+            Ok(text) => {
                 self.inner = self.inner.header(CONTENT_TYPE, content_type).body(text);
                 self
             }
-            Err(err) => self.invalid(format!("the body could not be written: {err}")),
+            Err(err) => self.invalid(format!("the body could not be written as XML: {err}")),
         }
     }
 

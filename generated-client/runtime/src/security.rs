@@ -5,7 +5,8 @@
 //! requirement all go together; an empty requirement means the call may go without
 //! credentials. A call is sent with the first requirement whose every scheme has a
 //! credential, else with none when one of its requirements is empty, else not at all: it fails
-//! before sending, naming what it needs. A bearer scheme (`http` `bearer`, `oauth2`,
+//! before sending, naming what it needs. An operation the spec states no requirement for
+//! sends every credential the client has. A bearer scheme (`http` `bearer`, `oauth2`,
 //! `openIdConnect`) without a credential of its own takes the client's bearer token
 //! ([`ClientBuilder::bearer_token`](crate::ClientBuilder::bearer_token) or
 //! [`ClientBuilder::oauth_refresh`](crate::ClientBuilder::oauth_refresh)).
@@ -209,13 +210,24 @@ impl Credentials {
     }
 
     /// What a call with the security `requirements` sends; `Err` naming what it needs when no
-    /// requirement is met. `None` (the spec says nothing of security) sends the bearer token.
+    /// requirement is met. `None` (the spec says nothing of security) sends every credential
+    /// the client has.
     pub(crate) fn choose(
         &self,
         requirements: Option<&'static [&'static [&'static str]]>,
     ) -> Result<Chosen, String> {
         let Some(requirements) = requirements else {
-            return Ok(Chosen { auth: self.default.clone(), other: Vec::new() });
+            // The spec says nothing of security: what the caller gave is what it wants sent.
+            let mut chosen = Chosen { auth: self.default.clone(), other: Vec::new() };
+            for it in self.by_scheme.values() {
+                match it {
+                    Applied::Token(auth) => {
+                        chosen.auth.get_or_insert_with(|| auth.clone());
+                    }
+                    other => chosen.other.push(other.clone()),
+                }
+            }
+            return Ok(chosen);
         };
         for requirement in requirements.iter().filter(|it| !it.is_empty()) {
             let applied: Option<Vec<Applied>> =
@@ -374,6 +386,9 @@ mod tests {
         let oauth: &[&[&str]] = &[&["oauth"]];
         assert!(default.choose(Some(oauth)).unwrap().auth.is_some());
         assert!(default.choose(None).unwrap().auth.is_some());
+        // No requirement anywhere: every credential given goes.
+        let key = ("key", Credential::ApiKey("k".to_owned()));
+        assert_eq!(with(vec![key]).choose(None).unwrap().other.len(), 1);
     }
 
     #[test]

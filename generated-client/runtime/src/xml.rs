@@ -38,6 +38,8 @@ pub enum Shape {
     Object(&'static Object),
     /// Repeated elements.
     Array(&'static Array),
+    /// A map: child elements by name, each value of the shape.
+    Map(&'static Shape),
 }
 
 /// The properties of an object type, in the order they are written.
@@ -45,6 +47,9 @@ pub enum Shape {
 pub struct Object {
     /// Its properties.
     pub fields: &'static [Field],
+    /// What the properties it does not name hold, when it has a map of them beside
+    /// (`additionalProperties`); any value when `None`.
+    pub rest: Option<Shape>,
 }
 
 /// One property of an object type.
@@ -71,55 +76,72 @@ pub struct Array {
     pub item: Shape,
 }
 
-/// `value` (a JSON form) as an XML document whose root element is `root`.
-pub fn write(root: &str, shape: Shape, value: &Value) -> String {
+/// `value` (a JSON form) as an XML document whose root element is `root`; `Err` when a name
+/// it would write (a map's key, say) cannot be an element or attribute name.
+pub fn write(root: &str, shape: Shape, value: &Value) -> Result<String, String> {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
     match shape {
         // An array at the root: its items inside the root element.
         Shape::Array(array) => {
+            let root = checked(root)?;
             let _ = write!(out, "<{root}>");
             for item in value.as_array().into_iter().flatten() {
-                element(&mut out, array.item_name, array.item, item);
+                element(&mut out, array.item_name, array.item, item)?;
             }
             let _ = write!(out, "</{root}>");
         }
-        _ => element(&mut out, root, shape, value),
+        _ => element(&mut out, root, shape, value)?,
     }
-    out
+    Ok(out)
+}
+
+/// `name`, when it can be an element or attribute name as it is: letters, digits, `_`, `-`,
+/// `.` and `:`, not starting with a digit, `-`, `.` or `:`. Any other (from a map's key, or a
+/// spec's property name) would change the document or break it.
+fn checked(name: &str) -> Result<&str, String> {
+    let mut chars = name.chars();
+    let first = chars.next().is_some_and(|it| it.is_alphabetic() || it == '_');
+    if first && chars.all(|it| it.is_alphanumeric() || matches!(it, '_' | '-' | '.' | ':')) {
+        Ok(name)
+    } else {
+        Err(format!("`{}` cannot be an XML name", name.escape_debug()))
+    }
 }
 
 /// One element named `name` for `value`; nothing for `null`.
-fn element(out: &mut String, name: &str, shape: Shape, value: &Value) {
+fn element(out: &mut String, name: &str, shape: Shape, value: &Value) -> Result<(), String> {
     if value.is_null() {
-        return;
+        return Ok(());
     }
+    let name = checked(name)?;
     match (shape, value) {
         (Shape::Object(object), Value::Object(map)) => {
             let _ = write!(out, "<{name}");
             for field in object.fields.iter().filter(|it| it.attribute) {
                 if let Some(text) = map.get(field.json).and_then(scalar_text) {
-                    let _ = write!(out, " {}=\"{}\"", field.xml, escape(text.as_str()));
+                    let _ = write!(out, " {}=\"{}\"", checked(field.xml)?, escape(text.as_str()));
                 }
             }
             out.push('>');
-            // Properties the shape does not name (a map beside the named ones), as any value.
+            // Properties the shape does not name: a map beside the named ones.
+            let rest = object.rest.unwrap_or(Shape::Any);
             for (key, value) in map {
                 if !object.fields.iter().any(|it| it.json == key) {
-                    element(out, key, Shape::Any, value);
+                    element(out, key, rest, value)?;
                 }
             }
             for field in object.fields.iter().filter(|it| !it.attribute) {
                 let Some(value) = map.get(field.json) else { continue };
                 match field.shape {
                     Shape::Array(array) if array.wrapped => {
-                        element(out, field.xml, field.shape, value);
+                        element(out, field.xml, field.shape, value)?;
                     }
                     Shape::Array(array) => {
                         for item in value.as_array().into_iter().flatten() {
-                            element(out, array.item_name, array.item, item);
+                            element(out, array.item_name, array.item, item)?;
                         }
                     }
-                    shape => element(out, field.xml, shape, value),
+                    shape => element(out, field.xml, shape, value)?,
                 }
             }
             let _ = write!(out, "</{name}>");
@@ -127,20 +149,27 @@ fn element(out: &mut String, name: &str, shape: Shape, value: &Value) {
         (Shape::Array(array), Value::Array(items)) => {
             let _ = write!(out, "<{name}>");
             for item in items {
-                element(out, array.item_name, array.item, item);
+                element(out, array.item_name, array.item, item)?;
+            }
+            let _ = write!(out, "</{name}>");
+        }
+        (Shape::Map(values), Value::Object(map)) => {
+            let _ = write!(out, "<{name}>");
+            for (key, value) in map {
+                element(out, key, *values, value)?;
             }
             let _ = write!(out, "</{name}>");
         }
         (Shape::Any, Value::Object(map)) => {
             let _ = write!(out, "<{name}>");
             for (key, value) in map {
-                element(out, key, Shape::Any, value);
+                element(out, key, Shape::Any, value)?;
             }
             let _ = write!(out, "</{name}>");
         }
         (Shape::Any, Value::Array(items)) => {
             for item in items {
-                element(out, name, Shape::Any, item);
+                element(out, name, Shape::Any, item)?;
             }
         }
         (_, value) => {
@@ -148,6 +177,7 @@ fn element(out: &mut String, name: &str, shape: Shape, value: &Value) {
             let _ = write!(out, "<{name}>{}</{name}>", escape(text.as_str()));
         }
     }
+    Ok(())
 }
 
 /// The text of a scalar: a string as it is, a number or a boolean as JSON writes it.
@@ -328,8 +358,9 @@ fn value_of(element: &Element, shape: Shape) -> Value {
                     _ => field.xml == name,
                 })
             };
-            for (name, value) in any_children(element.children.iter().filter(|it| !named(&it.name)))
-            {
+            let rest = object.rest.unwrap_or(Shape::Any);
+            let unnamed = element.children.iter().filter(|it| !named(&it.name));
+            for (name, value) in by_name(unnamed, rest) {
                 if !map.contains_key(&name) {
                     map.insert(name, value);
                 }
@@ -345,9 +376,10 @@ fn value_of(element: &Element, shape: Shape) -> Value {
                 .iter()
                 .map(|(name, text)| (name.clone(), Value::String(text.clone())))
                 .collect();
-            map.extend(any_children(element.children.iter()));
+            map.extend(by_name(element.children.iter(), Shape::Any));
             Value::Object(map)
         }
+        Shape::Map(values) => Value::Object(by_name(element.children.iter(), *values).collect()),
         Shape::Array(array) => Value::Array(
             element
                 .children
@@ -360,19 +392,28 @@ fn value_of(element: &Element, shape: Shape) -> Value {
     }
 }
 
-/// `children` as the properties of an object of no fixed shape: by name, those that share one
-/// as an array.
-fn any_children<'e>(children: impl Iterator<Item = &'e Element>) -> Vec<(String, Value)> {
+/// `children` as the properties of an object, each value of `shape`: by name, those that share
+/// one as an array.
+fn by_name<'e>(
+    children: impl Iterator<Item = &'e Element>,
+    shape: Shape,
+) -> impl Iterator<Item = (String, Value)> {
     let mut res: Vec<(String, Value)> = Vec::new();
+    let mut index: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
     for child in children {
-        let value = value_of(child, Shape::Any);
-        match res.iter_mut().find(|(name, _)| *name == child.name) {
-            Some((_, Value::Array(items))) => items.push(value),
-            Some((_, first)) => *first = Value::Array(vec![first.take(), value]),
-            None => res.push((child.name.clone(), value)),
+        let value = value_of(child, shape);
+        match index.get(child.name.as_str()) {
+            Some(&at) => match &mut res[at].1 {
+                Value::Array(items) => items.push(value),
+                first => *first = Value::Array(vec![first.take(), value]),
+            },
+            None => {
+                index.insert(&child.name, res.len());
+                res.push((child.name.clone(), value));
+            }
         }
     }
-    res
+    res.into_iter()
 }
 
 /// The JSON form of the text of a scalar: a number or a boolean when it reads as one, else the
@@ -407,6 +448,7 @@ mod tests {
 
     static TAG: Object = Object {
         fields: &[Field { json: "name", xml: "name", attribute: false, shape: Shape::String }],
+        rest: None,
     };
     static PET: Object = Object {
         fields: &[
@@ -435,6 +477,7 @@ mod tests {
             },
             Field { json: "parent", xml: "parent", attribute: false, shape: Shape::Object(&PET) },
         ],
+        rest: None,
     };
 
     #[test]
@@ -444,7 +487,7 @@ mod tests {
             "photoUrls": ["a", "b"], "tags": [{"name": "x"}, {"name": "y"}],
             "parent": {"id": 1, "name": "Old", "photoUrls": []},
         });
-        let text = write("Pet", Shape::Object(&PET), &value);
+        let text = write("Pet", Shape::Object(&PET), &value).unwrap();
         assert_eq!(
             text,
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Pet id=\"7\"><pet-name>Rex &lt;&amp;&gt; &quot;the&quot; dog</pet-name><good>true</good><photos><url>a</url><url>b</url></photos><tag><name>x</name></tag><tag><name>y</name></tag><parent id=\"1\"><pet-name>Old</pet-name><photos></photos></parent></Pet>"
@@ -475,10 +518,11 @@ mod tests {
     fn values_of_no_fixed_shape_keep_their_structure() {
         static FREE: Object = Object {
             fields: &[Field { json: "id", xml: "id", attribute: false, shape: Shape::Integer }],
+            rest: None,
         };
         // The named property, then a map's entries and any value, nested.
         let value = json!({"id": 1, "colour": "red", "meta": {"a": "x", "b": ["1", "2"]}});
-        let text = write("Thing", Shape::Object(&FREE), &value);
+        let text = write("Thing", Shape::Object(&FREE), &value).unwrap();
         assert!(
             text.contains("<colour>red</colour><meta><a>x</a><b>1</b><b>2</b></meta><id>1</id>"),
             "{text}"
@@ -489,10 +533,25 @@ mod tests {
     }
 
     #[test]
+    fn names_that_would_change_the_document_are_refused() {
+        static INTS: Shape = Shape::Integer;
+        static COUNTS: Object = Object { fields: &[], rest: Some(Shape::Integer) };
+        for key in ["x></x><admin>true</admin><y", "a b", "1x", ""] {
+            let value = json!({ key: 1 });
+            assert!(write("Counts", Shape::Object(&COUNTS), &value).is_err(), "{key}");
+        }
+        // A map of integers reads back as integers.
+        let value = json!({"a": 1, "b": 2});
+        let text = write("Counts", Shape::Map(&INTS), &value).unwrap();
+        assert_eq!(read(&text, Shape::Map(&INTS)).unwrap(), value);
+        assert_eq!(read(&text, Shape::Object(&COUNTS)).unwrap(), value);
+    }
+
+    #[test]
     fn an_array_at_the_root_holds_its_items() {
         static ITEMS: Array = Array { item_name: "Pet", wrapped: true, item: Shape::Object(&TAG) };
         let value = json!([{"name": "a"}, {"name": "b"}]);
-        let text = write("Pets", Shape::Array(&ITEMS), &value);
+        let text = write("Pets", Shape::Array(&ITEMS), &value).unwrap();
         assert!(text.ends_with("<Pets><Pet><name>a</name></Pet><Pet><name>b</name></Pet></Pets>"));
         assert_eq!(read(&text, Shape::Array(&ITEMS)).unwrap(), value);
     }

@@ -516,12 +516,13 @@ pub(super) fn emit_method(
     let request = request_call(op);
     let operation = proc_macro2::Literal::string(&op.rust_name);
     let retryable = op.retryable.map(|it| quote!(.retryable(#it)));
-    // XML answers are asked for as such (JSON is asked for unless told).
+    // XML answers are asked for in their media type (JSON is asked for unless told).
     let accept = op
         .successes
         .iter()
-        .any(|it| it.encoding == ir::Encoding::Xml)
-        .then(|| quote!(.accept("application/xml")));
+        .find(|it| it.encoding == ir::Encoding::Xml)
+        .and_then(|it| it.media_type.as_deref())
+        .map(|media| quote!(.accept(#media)));
     let security = op.security.as_ref().map(|requirements| {
         let requirements = requirements.iter().map(|it| quote!(&[#(#it),*]));
         quote!(.security(&[#(#requirements),*]))

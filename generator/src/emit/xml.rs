@@ -85,12 +85,19 @@ pub(super) fn emit_static(api: &ir::Api, model: &ir::Model, strukt: &ir::Struct)
         };
         quote!(#x::Field { json: #json, xml: #xml, attribute: #attribute, shape: #shape })
     });
+    let rest = match &strukt.additional {
+        Some((_, ty)) => {
+            let shape = shape(api, ty, ModelPath::Local, 0);
+            quote!(Some(#shape))
+        }
+        None => quote!(None),
+    };
     let doc = format!(" How [`{}`] is written as XML and read from it.", model.rust_name);
     quote! {
         #[doc = #doc]
         #[doc(hidden)]
         #[allow(non_upper_case_globals, reason = "named after its type, whose name is unique")]
-        pub static #name: #x::Object = #x::Object { fields: &[#(#fields),*] };
+        pub static #name: #x::Object = #x::Object { fields: &[#(#fields),*], rest: #rest };
     }
 }
 
@@ -119,6 +126,10 @@ pub(super) fn shape(api: &ir::Api, ty: &ir::TypeRef, path: ModelPath, depth: usi
         | ir::TypeRef::Uuid
         | ir::TypeRef::Bytes => quote!(#x::Shape::String),
         ir::TypeRef::Vec(item) => array(api, item, "item", false, path, depth),
+        ir::TypeRef::Map(value) => {
+            let value = shape(api, value, path, depth + 1);
+            quote!(#x::Shape::Map(&#value))
+        }
         ir::TypeRef::Named(name) if depth < MAX_ALIASES => {
             match model(api, name).map(|it| &it.kind) {
                 Some(ir::ModelKind::Struct(_)) => {

@@ -818,6 +818,7 @@ impl<'a> Lower<'a, '_> {
                         .filter(|it| !it.is_empty()),
                     ty,
                     encoding,
+                    media_type: body.as_ref().map(|(media, _, _)| (*media).clone()),
                 });
             } else {
                 errors.push(ir::ErrorResponse {
@@ -846,6 +847,7 @@ impl<'a> Lower<'a, '_> {
                 description: None,
                 ty: Some(ir::TypeRef::Json),
                 encoding: ir::Encoding::Json,
+                media_type: None,
             });
         }
         successes.sort_by_key(|it| it.status);

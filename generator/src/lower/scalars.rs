@@ -28,6 +28,9 @@ enum Part<'a> {
     Typed { ty: Type, data: &'a SchemaData, reference: Option<&'a str> },
     /// An `enum` without a `type`.
     Values(&'a [serde_json::Value], &'a SchemaData),
+    /// Keywords without a `type` (`maxLength: 5`): they constrain only values of the type they
+    /// belong to, and say nothing of others.
+    Keywords(Type, &'a SchemaData),
 }
 
 impl<'a> Lower<'a, '_> {
@@ -89,30 +92,43 @@ impl<'a> Lower<'a, '_> {
                         // A reference to annotations adds nothing a value must match.
                         Part::Annotation(_) => Part::Annotation(&EMPTY_DATA),
                         Part::Values(values, _) => Part::Values(values, &EMPTY_DATA),
+                        Part::Keywords(ty, _) => Part::Keywords(ty, &EMPTY_DATA),
                     }
                 }
             };
             parts.push(part);
         }
         let data = parts.iter().fold(SchemaData::default(), |acc, it| match it {
-            Part::Annotation(data) | Part::Typed { data, .. } | Part::Values(_, data) => {
-                merge_data(&acc, data)
-            }
+            Part::Annotation(data)
+            | Part::Typed { data, .. }
+            | Part::Values(_, data)
+            | Part::Keywords(_, data) => merge_data(&acc, data),
         });
         // The schema's own docs and flags last: they win.
         let data = merge_data(&data, &schema.schema_data);
-        let typed: Vec<(&Type, Option<&str>)> = parts
+        let mut typed: Vec<(&Type, Option<&str>)> = parts
             .iter()
             .filter_map(|it| match it {
                 Part::Typed { ty, reference, .. } => Some((ty, *reference)),
                 _ => None,
             })
             .collect();
+        // Keywords alone: the type they belong to.
+        let keywords: Vec<&Type> = parts
+            .iter()
+            .filter_map(|it| match it {
+                Part::Keywords(ty, _) => Some(ty),
+                _ => None,
+            })
+            .collect();
+        if typed.is_empty() {
+            typed.extend(keywords.first().map(|it| (*it, None)));
+        }
         let has_values = parts.iter().any(|it| matches!(it, Part::Values(..)));
         let result = match typed.as_slice() {
             [] => return None,
             // One member by reference, the rest annotations: that reference.
-            [(_, Some(reference))] if !has_values => Schema {
+            [(_, Some(reference))] if !has_values && keywords.is_empty() => Schema {
                 schema_data: data,
                 schema_kind: SchemaKind::AllOf {
                     all_of: vec![ReferenceOr::Reference { reference: (*reference).to_owned() }],
@@ -122,6 +138,17 @@ impl<'a> Lower<'a, '_> {
                 let mut ty = Ok((*first).clone());
                 for (other, _) in rest {
                     ty = ty.and_then(|it| self.narrow(&it, other));
+                }
+                // Keywords of the type (or a number's of an integer) narrow it; others say
+                // nothing of its values.
+                for other in &keywords {
+                    if let Ok(it) = &ty {
+                        let applies = type_name(it) == type_name(other)
+                            || matches!((it, other), (Type::Integer(_), Type::Number(_)));
+                        if applies {
+                            ty = self.narrow(it, other);
+                        }
+                    }
                 }
                 for part in &parts {
                     if let (Ok(it), Part::Values(values, _)) = (&ty, part) {
@@ -197,7 +224,14 @@ impl<'a> Lower<'a, '_> {
                 if !any.enumeration.is_empty() && rest == AnySchema::default() {
                     return Some(Part::Values(&any.enumeration, data));
                 }
-                typed_any(any).map(|ty| Part::Typed { ty, data, reference: None })
+                let inferred = any.typ.is_none();
+                typed_any(any).map(|ty| {
+                    if inferred {
+                        Part::Keywords(ty, data)
+                    } else {
+                        Part::Typed { ty, data, reference: None }
+                    }
+                })
             }
             _ => None,
         }

@@ -170,7 +170,7 @@ impl<'a> Lower<'a, '_> {
                             at.join(idx),
                             format!("security requirement naming `{first}`, a scheme the client takes no credential for"),
                         )
-                        .set_note("the requirement is left out: calls send the credentials of another one, or, with none left, the client's bearer token if it has one");
+                        .set_note("the requirement is left out: calls send the credentials of another one, or go without (the caller may add its own, as a default header of a `reqwest::Client` given to `ClientBuilder::http_client`)");
                 }
                 continue;
             }
@@ -178,9 +178,14 @@ impl<'a> Lower<'a, '_> {
             names.sort();
             res.push(names);
         }
-        // Requirements all left out: say nothing, and send the bearer token as without any.
+        // Requirements all left out: say nothing, and send what the client has as without any.
         if res.is_empty() && !requirements.is_empty() {
             return None;
+        }
+        // One left out: the caller may send its credentials by other means (a default header
+        // of the HTTP client), so the call may also go without those the client holds.
+        if res.len() < requirements.len() && !res.iter().any(Vec::is_empty) {
+            res.push(Vec::new());
         }
         Some(res)
     }

@@ -102,9 +102,9 @@ impl<'a> Lower<'a, '_> {
     }
 }
 
-/// Reports each XML body that holds a union, which XML cannot describe: it is read as a value
-/// of no fixed shape (strings for every text), which may not decode as the member it is.
-/// `models` are sorted by Rust name.
+/// Reports each XML body that holds what XML cannot describe: a union (read as a value of no
+/// fixed shape, strings for every text, which may not decode as the member it is), or a
+/// property whose name cannot be an element's. `models` are sorted by Rust name.
 pub(super) fn check_xml_bodies(
     models: &[ir::Model],
     operations: &[ir::Operation],
@@ -125,21 +125,23 @@ pub(super) fn check_xml_bodies(
             .filter_map(|it| Some((ptr.join("responses"), it.ty.as_ref()?)));
         for (at, ty) in requests.chain(responses) {
             if let Some(what) = undescribed(models, ty) {
+                let what = what.as_str();
                 acc.push(
                     severity,
                     Kind::Loosened,
                     at,
                     format!("an XML body holding {what}, which XML cannot describe"),
                 )
-                .set_note("that part is read as a value of no fixed shape, every text a string, which may not decode as the member it is");
+                .set_note("a union is read as a value of no fixed shape, every text a string, which may not decode as the member it is");
             }
         }
     }
 }
 
-/// What in a value of `ty` XML cannot describe, if anything: a union. (Maps and values of
-/// no fixed shape are read and written as elements by name, as JSON's objects are.)
-fn undescribed(models: &[ir::Model], ty: &ir::TypeRef) -> Option<&'static str> {
+/// What in a value of `ty` XML cannot describe, if anything: a union, or a property whose name
+/// cannot be an element's. (Maps and values of no fixed shape are read and written as
+/// elements by name, as JSON's objects are.)
+fn undescribed(models: &[ir::Model], ty: &ir::TypeRef) -> Option<String> {
     let mut seen = std::collections::BTreeSet::new();
     let mut queue = vec![ty];
     while let Some(ty) = queue.pop() {
@@ -155,8 +157,18 @@ fn undescribed(models: &[ir::Model], ty: &ir::TypeRef) -> Option<&'static str> {
                     continue;
                 };
                 match &models[idx].kind {
-                    ir::ModelKind::Union(_) => return Some("a `oneOf` or `anyOf`"),
+                    ir::ModelKind::Union(_) => return Some("a `oneOf` or `anyOf`".to_owned()),
                     ir::ModelKind::Struct(it) => {
+                        let names = it
+                            .fields
+                            .iter()
+                            .map(|it| it.xml.name.as_ref().unwrap_or(&it.wire_name));
+                        if let Some(bad) = names.into_iter().find(|it| !is_xml_name(it)) {
+                            return Some(format!(
+                                "the property {}, whose name cannot be an XML name (a value with it is refused before sending)",
+                                crate::names::quoted(bad)
+                            ));
+                        }
                         queue.extend(it.fields.iter().map(|it| &it.ty));
                         queue.extend(it.additional.as_ref().map(|(_, ty)| ty));
                     }

@@ -126,7 +126,9 @@ pub(super) fn describe(target: &[String]) -> Option<&'static str> {
 /// The places moved into the components: each new component's pointer, and where it was.
 #[derive(Debug, Default)]
 pub(crate) struct Hoisted {
-    moved: Vec<(JsonPointer, JsonPointer)>,
+    /// By the new component's section and name (the pointer's last two segments; the first is
+    /// `components`), where it was.
+    moved: BTreeMap<(String, String), JsonPointer>,
 }
 
 impl Hoisted {
@@ -136,9 +138,11 @@ impl Hoisted {
             return;
         }
         acc.map_pointers(|ptr| {
-            let (new, old) =
-                self.moved.iter().find(|(new, _)| ptr.segments().starts_with(new.segments()))?;
-            let rest = &ptr.segments()[new.segments().len()..];
+            let [components, section, name, rest @ ..] = ptr.segments() else { return None };
+            if components != "components" {
+                return None;
+            }
+            let old = self.moved.get(&(section.clone(), name.clone()))?;
             Some(rest.iter().fold(old.clone(), |it, segment| it.join(segment)))
         });
         // A scalar moved is also kept where it was: what is said of both copies is said once.
@@ -168,9 +172,13 @@ pub(crate) fn hoist(tree: &mut Tree) -> Hoisted {
     order.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
     let mut taken = Taken::default();
     let mut renamed: BTreeMap<Vec<String>, String> = BTreeMap::new();
-    let mut moved = Vec::new();
+    let mut moved = BTreeMap::new();
     for (target, kind) in &order {
         let Some(section) = section(*kind) else { continue };
+        // A reference to nothing was reported by `check_refs`; its pointer is not read again.
+        if node_at(tree, target).is_none() {
+            continue;
+        }
         let name = unique_name(tree, section, &name_of(tree, target), &mut taken);
         let new = JsonPointer::root().join("components").join(section).join(&name);
         let Some(node) = node_mut(tree, target) else { continue };
@@ -183,12 +191,13 @@ pub(crate) fn hoist(tree: &mut Tree) -> Hoisted {
             reference.insert(Tree::from("$ref"), Tree::from(new.to_string()));
             std::mem::replace(node, Tree::Mapping(reference))
         };
-        insert_component(tree, section, name, value);
+        insert_component(tree, section, name.clone(), value);
         let old = target.iter().fold(JsonPointer::root(), |it, segment| it.join(segment));
         renamed.insert(target.clone(), new.to_string());
-        moved.push((new, old));
+        moved.insert((section.to_owned(), name), old);
     }
     rewrite_refs(tree, &renamed);
+    rewrite_mappings(tree, &renamed);
     Hoisted { moved }
 }
 
@@ -221,6 +230,32 @@ fn rewrite_refs(tree: &mut Tree, renamed: &BTreeMap<Vec<String>, String>) {
     for (site, new) in sites {
         if let Some(Tree::Mapping(map)) = node_mut(tree, &site) {
             map.insert(Tree::from("$ref"), Tree::from(new));
+        }
+    }
+}
+
+/// Points every discriminator `mapping` value that names a moved schema at its component (a
+/// mapping is data to `walk_refs`, which does not read it).
+fn rewrite_mappings(tree: &mut Tree, renamed: &BTreeMap<Vec<String>, String>) {
+    let mut stack = vec![tree];
+    while let Some(node) = stack.pop() {
+        match node {
+            Tree::Mapping(map) => {
+                let mapping = map
+                    .get_mut("discriminator")
+                    .and_then(|it| it.get_mut("mapping"))
+                    .and_then(Tree::as_mapping_mut);
+                for (_, value) in mapping.into_iter().flatten() {
+                    let target = value.as_str().and_then(JsonPointer::parse_ref);
+                    if let Some(new) = target.and_then(|it| renamed.get(it.segments())) {
+                        *value = Tree::from(new.clone());
+                    }
+                }
+                stack.extend(map.iter_mut().map(|(_, it)| it));
+            }
+            Tree::Sequence(items) => stack.extend(items.iter_mut()),
+            Tree::Tagged(it) => stack.push(&mut it.value),
+            _ => {}
         }
     }
 }
