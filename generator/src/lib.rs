@@ -1,8 +1,9 @@
-//! Turns an OpenAPI 3.0 description into the source of a typed Rust client.
+//! Turns an OpenAPI 3.0 or 3.1 description into the source of a typed Rust client.
 //!
 //! The pipeline, one module per stage:
 //!
-//! 1. `load.rs`: YAML or JSON text to an `openapiv3` document;
+//! 1. `load.rs`: YAML or JSON text to an `openapiv3` document (`v31.rs`: OpenAPI 3.1 read as
+//!    3.0's model);
 //! 2. `resolve.rs`: every `$ref` checked, references followed;
 //! 3. `lower/`: the document to the [`ir`], where every Rust name is decided (in `names.rs`);
 //! 4. `emit/`: the IR to token streams with `quote`;
@@ -28,6 +29,7 @@ mod resolve;
 mod source;
 mod standalone;
 mod tree;
+mod v31;
 
 use crate::format::Threads;
 

@@ -58,9 +58,12 @@ pub(crate) fn load(text: &str) -> Result<Loaded, Diagnostic> {
         }
         tree
     };
-    check_version(&tree)?;
+    let v31 = check_version(&tree)?;
     check_depth(&tree)?;
-    normalise(&mut tree, &mut Vec::new(), false, &mut notes);
+    if v31 {
+        crate::v31::downgrade(&mut tree, &mut notes);
+    }
+    normalise(&mut tree, &mut Vec::new(), false, v31, &mut notes);
     Ok(Loaded { tree, notes })
 }
 
@@ -167,7 +170,8 @@ fn is_json(text: &str) -> bool {
     text.trim_start().starts_with('{')
 }
 
-fn check_version(tree: &Tree) -> Result<(), Diagnostic> {
+/// Whether the document is OpenAPI 3.1 (else 3.0); an error for any other.
+fn check_version(tree: &Tree) -> Result<bool, Diagnostic> {
     let Some(obj) = tree.as_mapping() else {
         return Err(syntax(None, "the document is not a mapping".to_owned()));
     };
@@ -179,10 +183,11 @@ fn check_version(tree: &Tree) -> Result<(), Diagnostic> {
         None => {
             Err(syntax(None, "missing field `openapi`: not an OpenAPI 3.0 document".to_owned()))
         }
-        Some(version) if version.starts_with("3.0") => Ok(()),
+        Some(version) if version.starts_with("3.0") => Ok(false),
+        Some(version) if version.starts_with("3.1.") || version == "3.1" => Ok(true),
         Some(version) => {
             Err(unsupported("#/openapi", &format!("unsupported: OpenAPI version `{version}`"))
-                .with_note("this generator reads OpenAPI 3.0.x; no code was generated"))
+                .with_note("this generator reads OpenAPI 3.0.x and 3.1.x; no code was generated"))
         }
     }
 }
@@ -359,13 +364,14 @@ fn normalise<'t>(
     node: &'t mut Tree,
     path: &mut Vec<Segment<'t>>,
     in_names: bool,
+    v31: bool,
     notes: &mut Vec<Diagnostic>,
 ) {
     // The depth of what reaches here is bounded (`check_depth`).
     match node {
         Tree::Mapping(map) => {
             if !in_names {
-                normalise_schema(map, path, notes);
+                normalise_schema(map, path, v31, notes);
             }
             for (key, value) in map.iter_mut() {
                 let key = key.as_str().unwrap_or_default();
@@ -374,14 +380,14 @@ fn normalise<'t>(
                 }
                 let names_below = !in_names && NAME_MAPS.contains(&key);
                 path.push(Segment::Key(key));
-                normalise(value, path, names_below, notes);
+                normalise(value, path, names_below, v31, notes);
                 path.pop();
             }
         }
         Tree::Sequence(items) => {
             for (idx, item) in items.iter_mut().enumerate() {
                 path.push(Segment::Index(idx));
-                normalise(item, path, false, notes);
+                normalise(item, path, false, v31, notes);
                 path.pop();
             }
         }
@@ -395,6 +401,7 @@ pub(crate) const XML_EXTENSION: &str = "x-openapi-xml";
 fn normalise_schema(
     map: &mut serde_yaml::Mapping,
     path: &[Segment<'_>],
+    v31: bool,
     notes: &mut Vec<Diagnostic>,
 ) {
     let mut note = |key: &str, message: String, read_as: String| {
@@ -411,7 +418,10 @@ fn normalise_schema(
             [_] => "read as that type, `nullable` when it lists `null`",
             _ => "read as any type, `nullable` when it lists `null`",
         };
-        note("type", "`type` is a list, as in OpenAPI 3.1".to_owned(), read_as.to_owned());
+        // A 3.1 document says it as it should; a 3.0 one borrows it from 3.1.
+        if !v31 {
+            note("type", "`type` is a list, as in OpenAPI 3.1".to_owned(), read_as.to_owned());
+        }
         match rest.as_slice() {
             [only] => map.insert("type".into(), Tree::String(only.clone())),
             _ => map.remove("type"),
@@ -683,8 +693,11 @@ paths:
 
     #[test]
     fn rejects_other_versions() {
-        let err = load("{\"openapi\": \"3.1.0\"}").unwrap_err();
-        assert_eq!(err.message, "unsupported: OpenAPI version `3.1.0`");
+        let err = load("{\"openapi\": \"3.2.0\"}").unwrap_err();
+        assert_eq!(err.message, "unsupported: OpenAPI version `3.2.0`");
+        let err = load("{\"openapi\": \"3.10.0\"}").unwrap_err();
+        assert_eq!(err.message, "unsupported: OpenAPI version `3.10.0`");
+        assert!(load("{\"openapi\": \"3.1.1\", \"info\": {}}").is_ok());
         let err = load("swagger: '2.0'\n").unwrap_err();
         assert_eq!(err.message, "unsupported: Swagger 2.0 documents");
     }

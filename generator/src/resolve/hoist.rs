@@ -18,37 +18,8 @@ use super::walk_refs;
 use crate::{
     diagnostic::Diagnostics,
     pointer::{JsonPointer, Segment},
-    tree::Tree,
+    tree::{Node, Tree, kind_at, step},
 };
-
-/// What a place in an OpenAPI 3.0 document holds, as far as references need to know.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Node {
-    Root,
-    Paths,
-    PathItem,
-    Operation,
-    Parameters,
-    Parameter,
-    RequestBody,
-    /// The components' map of request bodies.
-    RequestBodies,
-    Responses,
-    Response,
-    Headers,
-    Header,
-    Content,
-    MediaType,
-    Schema,
-    /// A map from names to schemas (`properties`).
-    Schemas,
-    /// A list of schemas (`allOf`).
-    SchemaList,
-    Components,
-    Callbacks,
-    Callback,
-    Other,
-}
 
 /// The components' section a node of this kind is moved into, for the kinds the generator
 /// follows references to.
@@ -60,51 +31,6 @@ fn section(node: Node) -> Option<&'static str> {
         Node::RequestBody => "requestBodies",
         _ => return None,
     })
-}
-
-/// What stands one step below a node of kind `node`, at `key`.
-fn step(node: Node, key: &str) -> Node {
-    const METHODS: [&str; 8] =
-        ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
-    match (node, key) {
-        (Node::Root, "paths") => Node::Paths,
-        (Node::Root, "components") => Node::Components,
-        (Node::Paths, _) | (Node::Callback, _) => Node::PathItem,
-        (Node::PathItem, "parameters") | (Node::Operation, "parameters") => Node::Parameters,
-        (Node::PathItem, method) if METHODS.contains(&method) => Node::Operation,
-        (Node::Operation, "requestBody") => Node::RequestBody,
-        (Node::Operation, "responses") => Node::Responses,
-        (Node::Operation, "callbacks") => Node::Callbacks,
-        (Node::Callbacks, _) => Node::Callback,
-        (Node::Parameters, _) => Node::Parameter,
-        (Node::Responses, _) => Node::Response,
-        (Node::Parameter, "schema") | (Node::Header, "schema") | (Node::MediaType, "schema") => {
-            Node::Schema
-        }
-        (Node::Parameter | Node::Header | Node::RequestBody | Node::Response, "content") => {
-            Node::Content
-        }
-        (Node::Content, _) => Node::MediaType,
-        (Node::Response, "headers") => Node::Headers,
-        (Node::Headers, _) => Node::Header,
-        (Node::Schema, "properties") => Node::Schemas,
-        (Node::Schema, "items" | "additionalProperties" | "not") => Node::Schema,
-        (Node::Schema, "allOf" | "oneOf" | "anyOf") => Node::SchemaList,
-        (Node::Schemas | Node::SchemaList, _) => Node::Schema,
-        (Node::Components, "schemas") => Node::Schemas,
-        (Node::Components, "responses") => Node::Responses,
-        (Node::Components, "parameters") => Node::Parameters,
-        (Node::Components, "requestBodies") => Node::RequestBodies,
-        (Node::RequestBodies, _) => Node::RequestBody,
-        (Node::Components, "headers") => Node::Headers,
-        (Node::Components, "callbacks") => Node::Callbacks,
-        _ => Node::Other,
-    }
-}
-
-/// The kind of the node at `segments`.
-fn kind_at<S: AsRef<str>>(segments: &[S]) -> Node {
-    segments.iter().fold(Node::Root, |node, key| step(node, key.as_ref()))
 }
 
 /// What the place `target` points to holds, for messages (`a parameter`), when it is one of
@@ -379,7 +305,7 @@ fn unique_name(tree: &Tree, section: &'static str, wanted: &str, taken: &mut Tak
 
 #[cfg(test)]
 mod tests {
-    use super::{Node, kind_at};
+    use crate::tree::{Node, kind_at};
 
     #[test]
     fn kinds_follow_the_grammar_of_openapi() {
