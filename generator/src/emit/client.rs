@@ -693,6 +693,14 @@ fn multipart_form(api: &ir::Api, ty: &ir::TypeRef, value: &TokenStream) -> Token
             (ir::TypeRef::Vec(item), false) if **item == ir::TypeRef::Binary => {
                 quote!(.files(#wire, &#value.#name))
             }
+            // Optional and nullable: `Option<Option<Vec<Binary>>>`.
+            (ir::TypeRef::Vec(item), true)
+                if **item == ir::TypeRef::Binary
+                    && !field.required
+                    && matches!(field.ty, ir::TypeRef::Nullable(_)) =>
+            {
+                quote!(.files(#wire, #value.#name.as_ref().and_then(Option::as_deref).unwrap_or_default()))
+            }
             (ir::TypeRef::Vec(item), true) if **item == ir::TypeRef::Binary => {
                 quote!(.files(#wire, #value.#name.as_deref().unwrap_or_default()))
             }
