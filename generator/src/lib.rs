@@ -98,7 +98,7 @@ fn generate_here(
         acc.locate(text);
         acc
     };
-    let mut loaded = load::load(text).map_err(fail)?;
+    let mut loaded = load::load(text, options.strict).map_err(fail)?;
     let mut refs_acc = Diagnostics::default();
     let refs = resolve::check_refs(&loaded.tree, &mut refs_acc);
     let hoisted = resolve::hoist(&mut loaded.tree);

@@ -33,7 +33,10 @@ pub(crate) struct Loaded {
 /// What `openapiv3`'s types cannot hold is made readable (with a note each), and documents
 /// that are not OpenAPI 3.0, or nest too deeply, are refused. [`typed`] reads the document's
 /// types from the tree; until then the tree is the one form of the document in memory.
-pub(crate) fn load(text: &str) -> Result<Loaded, Diagnostic> {
+///
+/// Under `strict`, a document that breaks the version it declares (a 3.0 document with a
+/// `type` list, a 3.1 one with `nullable`) is refused; else each break is a warning.
+pub(crate) fn load(text: &str, strict: bool) -> Result<Loaded, Diagnostic> {
     let mut notes = Vec::new();
     let mut tree: Tree = if is_json(text) {
         let (text, clamped) = clamp_json_numbers(text);
@@ -61,9 +64,9 @@ pub(crate) fn load(text: &str) -> Result<Loaded, Diagnostic> {
     let v31 = check_version(&tree)?;
     check_depth(&tree)?;
     if v31 {
-        crate::v31::downgrade(&mut tree, &mut notes);
+        crate::v31::downgrade(&mut tree, strict, &mut notes);
     }
-    normalise(&mut tree, &mut Vec::new(), false, v31, &mut notes);
+    normalise(&mut tree, &mut Vec::new(), false, Reading { v31, strict }, &mut notes);
     Ok(Loaded { tree, notes })
 }
 
@@ -360,18 +363,25 @@ impl<'de> serde::de::Visitor<'de> for Lenient<'_> {
 /// beyond 64 bits (clamped), limits YAML read as text (`1e400`), counts that are not counts
 /// (clamped), and `type` written as a list with `null` (OpenAPI 3.1's way of saying
 /// `nullable`). Data (examples, defaults, enum values, extensions) is left as it is.
+/// How a document is read: its version, and whether breaks of it are errors.
+#[derive(Clone, Copy)]
+struct Reading {
+    v31: bool,
+    strict: bool,
+}
+
 fn normalise<'t>(
     node: &'t mut Tree,
     path: &mut Vec<Segment<'t>>,
     in_names: bool,
-    v31: bool,
+    reading: Reading,
     notes: &mut Vec<Diagnostic>,
 ) {
     // The depth of what reaches here is bounded (`check_depth`).
     match node {
         Tree::Mapping(map) => {
             if !in_names {
-                normalise_schema(map, path, v31, notes);
+                normalise_schema(map, path, reading, notes);
             }
             for (key, value) in map.iter_mut() {
                 let key = key.as_str().unwrap_or_default();
@@ -380,14 +390,14 @@ fn normalise<'t>(
                 }
                 let names_below = !in_names && NAME_MAPS.contains(&key);
                 path.push(Segment::Key(key));
-                normalise(value, path, names_below, v31, notes);
+                normalise(value, path, names_below, reading, notes);
                 path.pop();
             }
         }
         Tree::Sequence(items) => {
             for (idx, item) in items.iter_mut().enumerate() {
                 path.push(Segment::Index(idx));
-                normalise(item, path, false, v31, notes);
+                normalise(item, path, false, reading, notes);
                 path.pop();
             }
         }
@@ -401,13 +411,17 @@ pub(crate) const XML_EXTENSION: &str = "x-openapi-xml";
 fn normalise_schema(
     map: &mut serde_yaml::Mapping,
     path: &[Segment<'_>],
-    v31: bool,
+    reading: Reading,
     notes: &mut Vec<Diagnostic>,
 ) {
+    // Where this schema's notes start: the `type` list's, when there is one, is the first.
+    let start = notes.len();
     let mut note = |key: &str, message: String, read_as: String| {
         let pointer = JsonPointer::from_path(path).join(key);
         notes.push(Diagnostic { pointer, ..warning("#", &message).with_note(read_as) });
     };
+    // The severity of the `type` list's note: an error under `--strict`.
+    let mut pending_severity = None;
     // `type: [string, "null"]`.
     if let Some(Tree::Sequence(types)) = map.get("type") {
         let named: Vec<&str> = types.iter().filter_map(Tree::as_str).collect();
@@ -418,9 +432,19 @@ fn normalise_schema(
             [_] => "read as that type, `nullable` when it lists `null`",
             _ => "read as any type, `nullable` when it lists `null`",
         };
-        // A 3.1 document says it as it should; a 3.0 one borrows it from 3.1.
-        if !v31 {
+        // A 3.1 document says it as it should; a 3.0 one borrows it from 3.1, which `--strict`
+        // refuses.
+        if !reading.v31 {
+            let (severity, read_as) = if reading.strict {
+                (
+                    Severity::Error,
+                    "OpenAPI 3.0 allows one type: declare `openapi: 3.1.0`, or write `nullable: true`",
+                )
+            } else {
+                (Severity::Warning, read_as)
+            };
             note("type", "`type` is a list, as in OpenAPI 3.1".to_owned(), read_as.to_owned());
+            pending_severity = Some(severity);
         }
         match rest.as_slice() {
             [only] => map.insert("type".into(), Tree::String(only.clone())),
@@ -490,6 +514,9 @@ fn normalise_schema(
             );
             map.insert(key.into(), Tree::from(clamped));
         }
+    }
+    if let (Some(severity), Some(it)) = (pending_severity, notes.get_mut(start)) {
+        it.severity = severity;
     }
 }
 
@@ -629,7 +656,7 @@ mod tests {
 
     #[test]
     fn yaml_syntax_errors_have_a_location() {
-        let err = load("openapi: 3.0.3\ninfo: [\n").unwrap_err();
+        let err = load("openapi: 3.0.3\ninfo: [\n", false).unwrap_err();
         assert!(err.message.starts_with("invalid document"), "{}", err.message);
         assert_eq!(err.location.map(|it| it.line), Some(3));
     }
@@ -646,7 +673,7 @@ mod tests {
     #[test]
     fn shape_errors_have_a_location() {
         let text = "openapi: 3.0.3\ninfo:\n  title: t\npaths: {}\n";
-        let err = load(text).and_then(|it| typed(it.tree, text)).unwrap_err();
+        let err = load(text, false).and_then(|it| typed(it.tree, text)).unwrap_err();
         assert!(err.message.contains("missing field `version`"), "{}", err.message);
         // serde_yaml places it at the start of the mapping that lacks the field.
         assert_eq!(err.location, Some(Location { line: 3, column: 3 }));
@@ -669,7 +696,7 @@ paths:
   x-paths-ext: {a: [1, 2]}
   other: {get: "not read"}
 "##;
-        let read = load(text).and_then(|it| typed(it.tree, text)).unwrap();
+        let read = load(text, false).and_then(|it| typed(it.tree, text)).unwrap();
         let mut expected = serde_yaml::from_str::<openapiv3::OpenAPI>(text).unwrap();
         let expected_paths: Vec<_> = std::mem::take(&mut expected.paths.paths)
             .into_iter()
@@ -683,22 +710,22 @@ paths:
         assert_eq!(read.doc.paths.extensions.keys().collect::<Vec<_>>(), ["x-paths-ext"]);
         // A path item of the wrong shape is reported where it is written.
         let text = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a: [1]\n";
-        let err = load(text).and_then(|it| typed(it.tree, text)).unwrap_err();
+        let err = load(text, false).and_then(|it| typed(it.tree, text)).unwrap_err();
         assert_eq!(err.location.map(|it| it.line), Some(4), "{}", err.message);
         // `paths` as a tagged mapping is not read here; it must not be read as no paths either.
         let text = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: !t\n  /a: {get: {responses: {}}}\n";
-        let err = load(text).and_then(|it| typed(it.tree, text)).unwrap_err();
+        let err = load(text, false).and_then(|it| typed(it.tree, text)).unwrap_err();
         assert_eq!(err.location.map(|it| it.line), Some(3), "{}", err.message);
     }
 
     #[test]
     fn rejects_other_versions() {
-        let err = load("{\"openapi\": \"3.2.0\"}").unwrap_err();
+        let err = load("{\"openapi\": \"3.2.0\"}", false).unwrap_err();
         assert_eq!(err.message, "unsupported: OpenAPI version `3.2.0`");
-        let err = load("{\"openapi\": \"3.10.0\"}").unwrap_err();
+        let err = load("{\"openapi\": \"3.10.0\"}", false).unwrap_err();
         assert_eq!(err.message, "unsupported: OpenAPI version `3.10.0`");
-        assert!(load("{\"openapi\": \"3.1.1\", \"info\": {}}").is_ok());
-        let err = load("swagger: '2.0'\n").unwrap_err();
+        assert!(load("{\"openapi\": \"3.1.1\", \"info\": {}}", false).is_ok());
+        let err = load("swagger: '2.0'\n", false).unwrap_err();
         assert_eq!(err.message, "unsupported: Swagger 2.0 documents");
     }
 }

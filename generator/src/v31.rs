@@ -41,7 +41,10 @@ const IGNORED: &[(&str, &str)] = &[
 ];
 
 /// Rewrites the 3.1 document `tree` into 3.0's model, reporting in `notes` what it leaves out.
-pub(crate) fn downgrade(tree: &mut Tree, notes: &mut Vec<Diagnostic>) {
+///
+/// 3.0's own keywords that 3.1 dropped (`nullable`, boolean `exclusiveMinimum`) are read as
+/// 3.0 reads them, with a warning, or refused under `strict`.
+pub(crate) fn downgrade(tree: &mut Tree, strict: bool, notes: &mut Vec<Diagnostic>) {
     let Tree::Mapping(root) = tree else { return };
     let warn = |notes: &mut Vec<Diagnostic>, ptr: JsonPointer, message: String, note: &str| {
         notes.push(Diagnostic {
@@ -100,11 +103,11 @@ pub(crate) fn downgrade(tree: &mut Tree, notes: &mut Vec<Diagnostic>) {
             );
         }
     }
-    walk(tree, notes);
+    walk(tree, strict, notes);
 }
 
 /// Applies [`schema`] to every schema of the document, found by OpenAPI's grammar.
-fn walk(tree: &mut Tree, notes: &mut Vec<Diagnostic>) {
+fn walk(tree: &mut Tree, strict: bool, notes: &mut Vec<Diagnostic>) {
     // An explicit stack: a document nested deeply must not overflow ours. Paths are kept as
     // owned steps: the nodes below are changed while their paths are held.
     let mut stack: Vec<(&mut Tree, Node, Vec<String>, bool)> =
@@ -117,7 +120,7 @@ fn walk(tree: &mut Tree, notes: &mut Vec<Diagnostic>) {
         match node {
             Tree::Mapping(map) => {
                 if kind == Node::Schema && !in_names {
-                    schema(map, &path, notes);
+                    schema(map, &path, strict, notes);
                 }
                 for (key, child) in map.iter_mut() {
                     let Some(key) = key.as_str() else { continue };
@@ -143,11 +146,44 @@ fn walk(tree: &mut Tree, notes: &mut Vec<Diagnostic>) {
 }
 
 /// One schema, rewritten into 3.0's keywords.
-fn schema(map: &mut Mapping, path: &[String], notes: &mut Vec<Diagnostic>) {
+fn schema(map: &mut Mapping, path: &[String], strict: bool, notes: &mut Vec<Diagnostic>) {
     let here = || {
         let segments: Vec<Segment<'_>> = path.iter().map(|it| Segment::Key(it)).collect();
         JsonPointer::from_path(&segments)
     };
+    // 3.0's keywords, which 3.1 dropped: read as 3.0 reads them, unless `--strict`.
+    let boolean = |key: &str| matches!(map.get(key), Some(Tree::Bool(_)));
+    let breaks = [
+        (
+            map.contains_key("nullable"),
+            "nullable",
+            "`nullable` is OpenAPI 3.0's; 3.1 writes `type: [T, \"null\"]`",
+        ),
+        (
+            boolean("exclusiveMinimum"),
+            "exclusiveMinimum",
+            "a boolean `exclusiveMinimum` is OpenAPI 3.0's; 3.1 gives the bound itself",
+        ),
+        (
+            boolean("exclusiveMaximum"),
+            "exclusiveMaximum",
+            "a boolean `exclusiveMaximum` is OpenAPI 3.0's; 3.1 gives the bound itself",
+        ),
+    ];
+    for (_, key, message) in breaks.into_iter().filter(|it| it.0) {
+        notes.push(Diagnostic {
+            severity: if strict { Severity::Error } else { Severity::Warning },
+            kind: Kind::Invalid,
+            pointer: here().join(key),
+            location: None,
+            message: message.to_owned(),
+            note: Some(if strict {
+                "write it as 3.1 does, or declare `openapi: 3.0.3`".to_owned()
+            } else {
+                "it is read as OpenAPI 3.0 reads it".to_owned()
+            }),
+        });
+    }
     // `$ref` beside other keywords: both apply.
     if map.contains_key("$ref") && map.len() > 1 {
         let reference = map.remove("$ref").unwrap_or(Tree::Null);

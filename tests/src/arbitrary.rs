@@ -309,3 +309,90 @@ pub fn spec() -> impl Strategy<Value = Value> {
             })
     })
 }
+
+/// A random OpenAPI 3.1 document: a random [`spec`], declared 3.1, with 3.1's keywords put in
+/// its schemas where `choices` say (type lists for `nullable`, `const`, `examples`, numeric
+/// exclusive bounds, `$ref` beside keywords, `$defs` and references into them, and keywords
+/// the generator leaves out: `prefixItems`, `$dynamicRef`, `if`), and `webhooks` sometimes.
+pub fn spec_31() -> impl Strategy<Value = Value> {
+    (spec(), vec(any::<u8>(), 64), text()).prop_map(|(mut spec, choices, word)| {
+        spec["openapi"] = json!("3.1.0");
+        let mut next = choices.into_iter().cycle();
+        if next.next().is_some_and(|it| it % 4 == 0) {
+            spec["webhooks"] =
+                json!({"hook": {"post": {"responses": {"200": {"description": word}}}}});
+        }
+        // The `$defs` that references below may point into.
+        if let Some(Value::Object(first)) = spec["components"]["schemas"].get_mut("C0") {
+            first.insert("$defs".to_owned(), json!({"D": {"type": "string", "maxLength": 3}}));
+        }
+        // Schemas only: the components', and those inside them.
+        let mut stack: Vec<&mut Value> = match &mut spec["components"]["schemas"] {
+            Value::Object(map) => map.values_mut().collect(),
+            _ => Vec::new(),
+        };
+        while let Some(node) = stack.pop() {
+            let Value::Object(map) = node else { continue };
+            to_31(map, next.next().unwrap_or_default(), &word);
+            for (key, value) in map.iter_mut() {
+                match (key.as_str(), value) {
+                    ("properties" | "$defs", Value::Object(schemas)) => {
+                        stack.extend(schemas.values_mut());
+                    }
+                    ("allOf" | "oneOf" | "anyOf" | "prefixItems", Value::Array(schemas)) => {
+                        stack.extend(schemas.iter_mut());
+                    }
+                    ("items" | "additionalProperties" | "not", schema @ Value::Object(_)) => {
+                        stack.push(schema);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        spec
+    })
+}
+
+/// One node of a schema, given 3.1's forms by `choice`.
+fn to_31(map: &mut Map<String, Value>, choice: u8, word: &str) {
+    if map.remove("nullable") == Some(Value::Bool(true)) {
+        if let Some(Value::String(ty)) = map.get("type").cloned() {
+            map.insert("type".to_owned(), json!([ty, "null"]));
+        }
+    }
+    match choice % 12 {
+        0 => {
+            map.insert("const".to_owned(), json!(word));
+        }
+        1 => {
+            map.insert("examples".to_owned(), json!([word, 1, null]));
+        }
+        2 => {
+            map.insert("exclusiveMinimum".to_owned(), json!(f64::from(choice) - 100.0));
+        }
+        3 if map.contains_key("$ref") => {
+            map.insert("description".to_owned(), json!(word));
+            map.insert("type".to_owned(), json!(["object", "null"]));
+        }
+        4 => {
+            map.insert("$defs".to_owned(), json!({"D": {"type": "string", "maxLength": 3}}));
+        }
+        5 => {
+            map.insert("prefixItems".to_owned(), json!([{"type": "string"}, {"const": 1}]));
+        }
+        6 => {
+            map.insert("$dynamicRef".to_owned(), json!("#meta"));
+        }
+        7 => {
+            map.insert("if".to_owned(), json!({"required": ["a"]}));
+            map.insert("then".to_owned(), json!({"required": ["b"]}));
+        }
+        8 => {
+            map.insert("contentEncoding".to_owned(), json!("base64"));
+        }
+        9 => {
+            map.insert("$ref".to_owned(), json!("#/components/schemas/C0/$defs/D"));
+        }
+        _ => {}
+    }
+}
