@@ -403,6 +403,9 @@ pub struct Operation {
     /// The cargo features any of which compiles it; empty when it is always compiled. While
     /// lowering, its tags.
     pub features: Vec<String>,
+    /// The method that reads a success as server-sent events, when one declares
+    /// `text/event-stream`.
+    pub events: Option<Events>,
 }
 
 /// A piece of a path segment.
@@ -494,6 +497,15 @@ pub struct Body {
     pub enum_name: Option<RustName>,
     /// Whether it must be sent.
     pub required: bool,
+}
+
+/// The method that reads an operation's success as server-sent events (`text/event-stream`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Events {
+    /// Its name: the operation's, then `_events`.
+    pub rust_name: RustName,
+    /// The type of each event's `data`: JSON of the schema, or `String` for text.
+    pub ty: TypeRef,
 }
 
 /// A body in one media type.

@@ -151,8 +151,11 @@ fn every_fixture_operation_is_called_by_a_behaviour_test() {
             .filter(|it| !it.trim_start().starts_with("//"))
             .map(|it| format!("{it}\n"))
             .collect();
-        for operation in &generated.api.operations {
-            let call = format!(".{}(", operation.rust_name);
+        let methods = generated.api.operations.iter().flat_map(|it| {
+            std::iter::once(&it.rust_name).chain(it.events.as_ref().map(|it| &it.rust_name))
+        });
+        for method in methods {
+            let call = format!(".{method}(");
             if !behaviour.contains(&call) {
                 missing.push(format!("{}: {call}", spec.display()));
             }

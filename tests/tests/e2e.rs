@@ -515,3 +515,77 @@ async fn a_call_without_credentials_is_never_sent() {
         Client::builder().base_url(server.uri()).private_apps("pat-by-name").build().unwrap();
     client.batch_upsert(&body()).await.unwrap();
 }
+
+/// A server that answers one request with an event stream, an event per chunk: each written
+/// when `go` says so (the client has read the one before), then a silence until the test ends.
+async fn event_server(events: usize) -> (String, tokio::sync::mpsc::Sender<()>) {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (go, mut next) = tokio::sync::mpsc::channel::<()>(1);
+    tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap();
+        let mut request = Vec::new();
+        let mut buf = [0_u8; 1024];
+        while !request.windows(4).any(|it| it == b"\r\n\r\n") {
+            let n = socket.read(&mut buf).await.unwrap();
+            assert!(n > 0, "the request ended before its headers");
+            request.extend_from_slice(&buf[..n]);
+        }
+        let head = "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n";
+        socket.write_all(head.as_bytes()).await.unwrap();
+        for n in 0..events {
+            if n > 0 && next.recv().await.is_none() {
+                return;
+            }
+            let event = format!("data: {n}\n\n");
+            let chunk = format!("{:x}\r\n{event}\r\n", event.len());
+            socket.write_all(chunk.as_bytes()).await.unwrap();
+        }
+        // Silent, the connection open, until the client is gone.
+        let _ = next.recv().await;
+    });
+    (url, go)
+}
+
+#[tokio::test]
+async fn an_event_stream_is_read_as_it_arrives() {
+    let (url, go) = event_server(3).await;
+    let client = Client::builder().base_url(url).build().unwrap();
+    let streamed = client.request(reqwest::Method::GET, &["events"]).events().send_events::<()>();
+    let mut stream =
+        streamed.await.unwrap().events(hubspot_deals::runtime::events::text).unwrap().into_body();
+    // Each event is read before the server sends the next: nothing waits for the end.
+    for n in 0..3 {
+        assert_eq!(stream.next().await.unwrap().unwrap().data, n.to_string());
+        go.send(()).await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_stream_outlasts_the_timeout_but_not_a_silence_past_it() {
+    let (url, go) = event_server(6).await;
+    let timeout = std::time::Duration::from_millis(1000);
+    let client = Client::builder().base_url(url).timeout(timeout).build().unwrap();
+    let streamed = client.request(reqwest::Method::GET, &["events"]).events().send_events::<()>();
+    let mut stream =
+        streamed.await.unwrap().events(hubspot_deals::runtime::events::text).unwrap().into_body();
+    let started = std::time::Instant::now();
+    for n in 0..6 {
+        assert_eq!(stream.next().await.unwrap().unwrap().data, n.to_string());
+        if n < 5 {
+            // Gaps well within the timeout, which the whole stream passes.
+            tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+            go.send(()).await.unwrap();
+        }
+    }
+    assert!(started.elapsed() > timeout, "the stream lasted past the client's timeout");
+    // Then the server goes silent: the silence, not the test, ends the stream.
+    match stream.next().await {
+        Some(Err(hubspot_deals::runtime::EventError::Transport(err))) => {
+            assert!(err.is_timeout() || err.is_body(), "{err}")
+        }
+        other => panic!("expected the silence to end the stream, got {other:?}"),
+    }
+    assert!(stream.next().await.is_none());
+}

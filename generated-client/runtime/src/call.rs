@@ -32,6 +32,16 @@ pub(crate) struct Call {
     /// Whether the request may be sent again.
     pub(crate) retryable: bool,
     pub(crate) max_response_size: usize,
+    /// Whether a success in `text/event-stream` is left unread, for the caller to read as it
+    /// arrives.
+    pub(crate) events: bool,
+}
+
+/// What one call got: the response, read whole, or, for an event stream, its status and
+/// headers with the body still to come.
+pub(crate) struct Received {
+    pub(crate) raw: RawResponse,
+    pub(crate) live: Option<reqwest::Response>,
 }
 
 /// How one attempt ended without a whole response.
@@ -43,7 +53,7 @@ enum Failed {
 
 impl Call {
     /// Sends `request`, again as the retry policy says, and reads the response.
-    pub(crate) async fn run<E>(&self, request: reqwest::Request) -> Result<RawResponse, Error<E>> {
+    pub(crate) async fn run<E>(&self, request: reqwest::Request) -> Result<Received, Error<E>> {
         let started = tokio::time::Instant::now();
         let mut waited = Duration::ZERO;
         let mut next = Some(request);
@@ -108,7 +118,7 @@ impl Call {
             );
             let result = self.attempt(request).instrument(attempt.clone()).await;
             let verdict = match &result {
-                Ok(response) => {
+                Ok(Received { raw: response, .. }) => {
                     let status = response.status();
                     attempt.record("status", status.as_u16());
                     if let Some(id) = response
@@ -198,7 +208,9 @@ impl Call {
                     let attempts =
                         Attempts { count, waited, rate_limited, failed, maybe_applied, stopped };
                     return match result {
-                        Ok(response) => Ok(response.with_attempts(attempts)),
+                        Ok(Received { raw, live }) => {
+                            Ok(Received { raw: raw.with_attempts(attempts), live })
+                        }
                         Err(Failed::Transport(source)) => {
                             Err(Error::Transport { source, attempts })
                         }
@@ -216,12 +228,17 @@ impl Call {
         }
     }
 
-    /// Sends `request` once and reads the whole response, up to the size limit.
-    async fn attempt(&self, request: reqwest::Request) -> Result<RawResponse, Failed> {
+    /// Sends `request` once and reads the whole response, up to the size limit, unless it is
+    /// an event stream the call asked for.
+    async fn attempt(&self, request: reqwest::Request) -> Result<Received, Failed> {
         let mut response = self.http.execute(request).await.map_err(Failed::Transport)?;
         let status: StatusCode = response.status();
         let headers: HeaderMap = response.headers().clone();
         tracing::debug!(status = status.as_u16(), "response");
+        if self.events && status.is_success() && is_event_stream(&headers) {
+            let raw = RawResponse::new(status, headers, Bytes::new());
+            return Ok(Received { raw, live: Some(response) });
+        }
         let limit = self.max_response_size;
         let too_large =
             |body: Bytes| Failed::TooLarge(RawResponse::new(status, headers.clone(), body));
@@ -249,6 +266,15 @@ impl Call {
                 }
             }
         }
-        Ok(RawResponse::new(status, headers, body.freeze()))
+        Ok(Received { raw: RawResponse::new(status, headers, body.freeze()), live: None })
     }
+}
+
+/// Whether the response's `Content-Type` is `text/event-stream`.
+pub(crate) fn is_event_stream(headers: &HeaderMap) -> bool {
+    headers
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|it| it.to_str().ok())
+        .and_then(|it| it.split(';').next())
+        .is_some_and(|it| it.trim().eq_ignore_ascii_case("text/event-stream"))
 }

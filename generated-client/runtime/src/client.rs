@@ -100,6 +100,7 @@ impl Client {
             retryable: None,
             retry: self.retry.clone(),
             limiter: self.limiter.clone(),
+            events: false,
         }
     }
 }
@@ -321,7 +322,9 @@ impl<C: From<Client>> ClientBuilder<C> {
                     builder = builder.redirect(same_origin_redirects());
                 }
                 if let Some(timeout) = self.timeout {
-                    builder = builder.timeout(timeout);
+                    // The read timeout bounds each silence of an event stream, whose requests
+                    // lift the total one.
+                    builder = builder.timeout(timeout).read_timeout(timeout);
                 }
                 if let Some(timeout) = self.connect_timeout {
                     builder = builder.connect_timeout(timeout);

@@ -16,6 +16,7 @@ mod call;
 mod client;
 pub mod enums;
 mod error;
+pub mod events;
 pub mod nullable;
 pub mod param;
 mod ratelimit;
@@ -33,9 +34,10 @@ pub use self::{
     binary::{Binary, Multipart},
     client::{BuildError, Client, ClientBuilder, DEFAULT_MAX_RESPONSE_SIZE},
     error::Error,
+    events::{Event, EventError, EventStream},
     param::ToParam,
     ratelimit::RateLimit,
-    request::RequestBuilder,
+    request::{RequestBuilder, Streamed},
     response::{RawResponse, Response},
     retry::{Attempts, RetryPolicy, StopReason, may_have_applied},
     security::{Credential, TokenSource},

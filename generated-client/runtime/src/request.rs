@@ -11,8 +11,9 @@ use serde::Serialize;
 use tracing::Instrument as _;
 
 use crate::{
-    Attempts, Error, RawResponse, RetryPolicy, StopReason, ToParam,
-    call::Call,
+    Attempts, Error, RawResponse, Response, RetryPolicy, StopReason, ToParam,
+    call::{Call, Received},
+    events::{Decode, EventStream},
     param,
     ratelimit::Limiter,
     security::{Applied, Credentials},
@@ -40,6 +41,8 @@ pub struct RequestBuilder {
     pub(crate) retryable: Option<bool>,
     pub(crate) retry: RetryPolicy,
     pub(crate) limiter: Option<Limiter>,
+    /// Whether the request asks for an event stream ([`RequestBuilder::events`]).
+    pub(crate) events: bool,
 }
 
 impl RequestBuilder {
@@ -381,6 +384,18 @@ impl RequestBuilder {
         }
     }
 
+    /// Asks for the response as a stream of server-sent events (`Accept: text/event-stream`),
+    /// which [`RequestBuilder::send_events`] leaves unread for the caller.
+    ///
+    /// The client's timeout then bounds each silence of the stream (reqwest's read timeout),
+    /// not the whole of it: a stream may last as long as the server sends.
+    pub fn events(self) -> RequestBuilder {
+        let mut this = self.accept("text/event-stream");
+        this.inner = this.inner.timeout(LONGEST_STREAM);
+        this.events = true;
+        this
+    }
+
     /// Sends `body` as JSON when there is one.
     pub fn json_opt<T: Serialize + ?Sized>(self, body: Option<&T>) -> RequestBuilder {
         self.with(body, |it, body| it.json(body))
@@ -390,6 +405,17 @@ impl RequestBuilder {
     /// for the client's rate limiter first, and retries by the client's [`RetryPolicy`] when
     /// the request is safe to repeat.
     pub async fn send<E>(self) -> Result<RawResponse, Error<E>> {
+        self.dispatch().await.map(|it| it.raw)
+    }
+
+    /// Sends the request as [`RequestBuilder::send`] does, but leaves a success in
+    /// `text/event-stream` unread: [`Streamed::events`] reads it event by event.
+    pub async fn send_events<E>(self) -> Result<Streamed, Error<E>> {
+        let limit = self.max_response_size;
+        self.dispatch().await.map(|it| Streamed { raw: it.raw, live: it.live, limit })
+    }
+
+    async fn dispatch<E>(self) -> Result<Received, Error<E>> {
         if let Some(problem) = self.invalid {
             return Err(Error::InvalidRequest(problem));
         }
@@ -460,6 +486,7 @@ impl RequestBuilder {
             limiter: self.limiter,
             retryable,
             max_response_size: self.max_response_size,
+            events: self.events,
         };
         let res = call.run(request).instrument(span.clone()).await;
         // A transport error names the URL, which holds an API key sent in the query.
@@ -470,7 +497,7 @@ impl RequestBuilder {
             res => res,
         };
         let (status, attempts) = match &res {
-            Ok(response) => (Some(response.status()), response.attempts()),
+            Ok(Received { raw, .. }) => (Some(raw.status()), raw.attempts()),
             Err(err) => (err.status(), err.attempts().unwrap_or(&NO_ATTEMPT)),
         };
         if let Some(status) = status {
@@ -478,6 +505,36 @@ impl RequestBuilder {
         }
         span.record("attempts", attempts.count);
         res
+    }
+}
+
+/// How long an event stream may last: the timeout of a request for one, in place of the
+/// client's (which bounds each silence instead).
+const LONGEST_STREAM: Duration = Duration::from_secs(7 * 24 * 60 * 60);
+
+/// What a request for events got: an event stream, or a response read whole (an error, or a
+/// success in another media type).
+#[derive(Debug)]
+pub struct Streamed {
+    raw: RawResponse,
+    live: Option<reqwest::Response>,
+    limit: usize,
+}
+
+impl Streamed {
+    /// The events, decoded by `decode` ([`crate::events::json`] or [`crate::events::text`]),
+    /// when the server answered with an event stream; else the response, read whole.
+    pub fn events<T>(
+        self,
+        decode: Decode<T>,
+    ) -> Result<Response<EventStream<T>>, Box<RawResponse>> {
+        match self.live {
+            Some(live) => {
+                let stream = EventStream::new(live, decode, self.limit);
+                Ok(self.raw.with_body(stream))
+            }
+            None => Err(Box::new(self.raw)),
+        }
     }
 }
 

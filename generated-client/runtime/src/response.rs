@@ -111,6 +111,26 @@ impl RawResponse {
         &self.body
     }
 
+    /// The status and headers with `body` in place of this one's.
+    pub(crate) fn with_body<T>(self, body: T) -> Response<T> {
+        Response { status: self.status, headers: self.headers, body, attempts: self.attempts }
+    }
+
+    /// The error for a success that should have been an event stream and is not: an
+    /// [`Error::Decode`] that keeps the whole response.
+    pub fn not_events<E>(self) -> Error<E> {
+        let media = self
+            .headers
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|it| it.to_str().ok())
+            .unwrap_or("no media type")
+            .to_owned();
+        let source = <serde_json::Error as serde::de::Error>::custom(format!(
+            "the server answered in `{media}`, not as an event stream (`text/event-stream`)"
+        ));
+        Error::Decode { response: Box::new(self), source }
+    }
+
     /// Decodes the body as JSON of type `T`.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
         serde_json::from_slice(&self.body)

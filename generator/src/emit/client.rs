@@ -263,10 +263,11 @@ fn read_body(api: &ir::Api, success: &ir::Success, wrap: TokenStream) -> TokenSt
     }
 }
 
-/// The code that turns the response into the method's result: one `match` on the status.
-fn decode_response(api: &ir::Api, op: &ir::Operation) -> TokenStream {
+/// The arms of the `match` on the status that decode the documented errors, and the error of
+/// any other status that is not a success.
+fn error_dispatch(op: &ir::Operation) -> (Vec<TokenStream>, TokenStream) {
     // With an error enum, each documented error status decodes as its own type.
-    let (error_arms, fallback_error) = match &op.error_name {
+    match &op.error_name {
         Some(name) => {
             let name = ident(name);
             let arms: Vec<_> = op
@@ -287,7 +288,34 @@ fn decode_response(api: &ir::Api, op: &ir::Operation) -> TokenStream {
             (arms, fallback)
         }
         None => (Vec::new(), quote!(response.into_error())),
-    };
+    }
+}
+
+/// The code that turns a response into the result of the method that reads events: what is
+/// left once the events were taken, an error or a success in another media type.
+fn decode_events_response(op: &ir::Operation) -> TokenStream {
+    let (error_arms, fallback_error) = error_dispatch(op);
+    if error_arms.is_empty() {
+        return quote! {
+            if response.status().is_success() {
+                Err(response.not_events())
+            } else {
+                Err(#fallback_error)
+            }
+        };
+    }
+    quote! {
+        match response.status().as_u16() {
+            #(#error_arms)*
+            _ if response.status().is_success() => Err(response.not_events()),
+            _ => Err(#fallback_error),
+        }
+    }
+}
+
+/// The code that turns the response into the method's result: one `match` on the status.
+fn decode_response(api: &ir::Api, op: &ir::Operation) -> TokenStream {
+    let (error_arms, fallback_error) = error_dispatch(op);
     match (&op.outcome_name, op.successes.as_slice()) {
         (Some(outcome), successes) => {
             let outcome = ident(outcome);
@@ -475,17 +503,46 @@ fn request_call(op: &ir::Operation) -> TokenStream {
     quote!(self.request_encoded(::reqwest::Method::#method, &[#(#segments),*]))
 }
 
-pub(super) fn emit_method(
+/// The operation's method, and the one that reads its events when it has one.
+pub(super) fn emit_methods(
     api: &ir::Api,
     validated: &super::validate::Validated<'_>,
     op: &ir::Operation,
 ) -> TokenStream {
-    let name = ident(&op.rust_name);
+    let cfg = super::cfg(&op.features);
+    let method = emit_method(api, validated, op, None);
+    let events = op.events.as_ref().map(|it| {
+        let method = emit_method(api, validated, op, Some(it));
+        quote!(#cfg #method)
+    });
+    quote!(#cfg #method #events)
+}
+
+/// The operation's method, or with `events` the one that reads a success as server-sent
+/// events.
+fn emit_method(
+    api: &ir::Api,
+    validated: &super::validate::Validated<'_>,
+    op: &ir::Operation,
+    events: Option<&ir::Events>,
+) -> TokenStream {
+    let name = ident(events.map_or(&op.rust_name, |it| &it.rust_name));
     let mut extra = vec![markdown::code_span(&format!("{} {}", op.method, op.path))];
     if let Some(id) = &op.operation_id {
         if id != op.rust_name.trim_start_matches("r#") {
             extra.push(format!("Operation {} in the spec.", markdown::code_span(id)));
         }
+    }
+    match (events, &op.events) {
+        (Some(_), _) => extra.push(format!(
+            "Reads a success as server-sent events (`text/event-stream`), each as it arrives; ask for a stream where the operation says how (a field of the body, for instance). {} reads the other answers.",
+            markdown::code_span(op.rust_name.trim_start_matches("r#"))
+        )),
+        (None, Some(it)) => extra.push(format!(
+            "{} reads a success sent as server-sent events.",
+            markdown::code_span(it.rust_name.trim_start_matches("r#"))
+        )),
+        (None, None) => {}
     }
     let docs = doc_attrs(&op.docs, &extra);
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
@@ -514,15 +571,18 @@ pub(super) fn emit_method(
     });
 
     let request = request_call(op);
-    let operation = proc_macro2::Literal::string(&op.rust_name);
+    let operation = proc_macro2::Literal::string(events.map_or(&op.rust_name, |it| &it.rust_name));
     let retryable = op.retryable.map(|it| quote!(.retryable(#it)));
     // XML answers are asked for in their media type (JSON is asked for unless told).
-    let accept = op
-        .successes
-        .iter()
-        .find(|it| it.encoding == ir::Encoding::Xml)
-        .and_then(|it| it.media_type.as_deref())
-        .map(|media| quote!(.accept(#media)));
+    let accept = match events {
+        Some(_) => Some(quote!(.events())),
+        None => op
+            .successes
+            .iter()
+            .find(|it| it.encoding == ir::Encoding::Xml)
+            .and_then(|it| it.media_type.as_deref())
+            .map(|media| quote!(.accept(#media))),
+    };
     let security = op.security.as_ref().map(|requirements| {
         let requirements = requirements.iter().map(|it| quote!(&[#(#it),*]));
         quote!(.security(&[#(#requirements),*]))
@@ -559,9 +619,28 @@ pub(super) fn emit_method(
         }
         _ => None,
     });
-    let success = success_type(op);
     let error = error_type(op);
-    let decode = decode_response(api, op);
+    let (success, send, decode) = match events {
+        Some(events) => {
+            let ty = type_tokens(&events.ty, ModelPath::Super);
+            let read = match events.ty {
+                ir::TypeRef::String => quote!(crate::runtime::events::text),
+                _ => quote!(crate::runtime::events::json),
+            };
+            let send = quote! {
+                let response = match request.send_events().await?.events(#read) {
+                    Ok(events) => return Ok(events),
+                    Err(response) => *response,
+                };
+            };
+            (quote!(crate::runtime::EventStream<#ty>), send, decode_events_response(op))
+        }
+        None => (
+            success_type(op),
+            quote!(let response = request.send().await?;),
+            decode_response(api, op),
+        ),
+    };
     // `&self`, a path parameter each, the body and the parameters struct: clippy's limit is 7.
     let arguments = 1
         + path_params.len()
@@ -584,7 +663,7 @@ pub(super) fn emit_method(
                 #(#query_and_headers)*
                 #chained;
             #body
-            let response = request.send().await?;
+            #send
             #decode
         }
     }

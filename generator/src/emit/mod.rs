@@ -95,11 +95,9 @@ impl<'a> Emitter<'a> {
             Part::ClientHeader => Fragment::Items(client::emit_header(api)),
             Part::Line(line) => Fragment::Line(line),
             Part::Methods(range) => {
-                let methods = api.operations[range.clone()].iter().map(|it| {
-                    let cfg = cfg(&it.features);
-                    let method = client::emit_method(api, validated, it);
-                    quote!(#cfg #method)
-                });
+                let methods = api.operations[range.clone()]
+                    .iter()
+                    .map(|it| client::emit_methods(api, validated, it));
                 Fragment::Inside(quote!(impl Client { #(#methods)* }))
             }
             Part::OperationTypes(range) => {
@@ -310,7 +308,7 @@ mod tests {
         let all = models::emit_models(api, validated, &emitter.xml, &api.models);
         assert_eq!(format(quote!(#header #all), "spec.yaml"), generated.models);
         let header = client::emit_header(api);
-        let methods = api.operations.iter().map(|it| client::emit_method(api, validated, it));
+        let methods = api.operations.iter().map(|it| client::emit_methods(api, validated, it));
         let types = api.operations.iter().map(client::emit_operation_types);
         let whole = quote!(#header impl Client { #(#methods)* } #(#types)*);
         assert_eq!(format(whole, "spec.yaml"), generated.client);

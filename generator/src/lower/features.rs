@@ -204,6 +204,7 @@ fn operation_types(op: &ir::Operation) -> Vec<&ir::TypeRef> {
     res.extend(op.body.iter().flat_map(|it| it.media.iter().map(|it| &it.ty)));
     res.extend(op.successes.iter().filter_map(|it| it.ty.as_ref()));
     res.extend(op.errors.iter().map(|it| &it.ty));
+    res.extend(op.events.iter().map(|it| &it.ty));
     res
 }
 

@@ -512,4 +512,38 @@ mod tests {
             assert_eq!(warning.pointer.to_string(), "#/servers/0/x-rate-limit", "{bad}");
         }
     }
+
+    /// The method that reads an operation's events never takes the name of an operation of
+    /// the spec: it is named after them all, and a collision is reported.
+    #[test]
+    fn an_events_method_gives_way_to_the_specs_operations() {
+        let spec = r#"
+openapi: 3.0.3
+info: {title: T, version: '1'}
+paths:
+  /a:
+    get:
+      operationId: tail
+      responses:
+        '200': {description: x, content: {text/event-stream: {schema: {type: string}}}}
+  /b:
+    get:
+      operationId: tailEvents
+      responses:
+        '200': {description: x}
+"#;
+        let options = Options { strict: false, features: false };
+        let generated = generate(spec, "t.yaml", options).unwrap();
+        let names: Vec<_> = (generated.api.operations.iter())
+            .map(|it| {
+                (it.rust_name.to_string(), it.events.as_ref().map(|it| it.rust_name.to_string()))
+            })
+            .collect();
+        assert_eq!(names[1].0, "tail_events", "{names:?}");
+        let events = names[0].1.clone().unwrap();
+        assert!(events != "tail_events" && events.starts_with("tail_events"), "{names:?}");
+        let warning = generated.warnings.iter().next().unwrap();
+        assert_eq!(warning.pointer.to_string(), "#/paths/~1a/get/operationId");
+        assert!(generated.client.contains(&format!("pub async fn {events}(")));
+    }
 }

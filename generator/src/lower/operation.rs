@@ -78,8 +78,29 @@ impl<'a> Lower<'a, '_> {
                 }
             }
         }
-        res.sort_by(|a, b| a.rust_name.cmp(&b.rust_name));
-        res
+        res.sort_by(|a, b| a.0.rust_name.cmp(&b.0.rust_name));
+        // The methods that read event streams are named last: they never take a name an
+        // operation of the spec would have had.
+        let mut ops = Vec::with_capacity(res.len());
+        for (mut op, events) in res {
+            if let Some(ty) = events {
+                let base = op.rust_name.trim_start_matches("r#");
+                let wire = format!("{base} (events)");
+                let ptr = JsonPointer::parse_ref(&op.pointer).unwrap_or_else(JsonPointer::root);
+                let rust_name = claim_name(
+                    self.acc,
+                    &mut method_scope,
+                    &format!("{base}_events"),
+                    &wire,
+                    "method",
+                    &ptr.join("operationId"),
+                    &format!("set `{RUST_NAME}` on the operation to choose"),
+                );
+                op.events = Some(ir::Events { rust_name, ty });
+            }
+            ops.push(op);
+        }
+        ops
     }
 
     #[allow(clippy::too_many_arguments, reason = "the naming scopes are shared across operations")]
@@ -92,7 +113,7 @@ impl<'a> Lower<'a, '_> {
         ptr: &JsonPointer,
         method_scope: &mut Scope,
         type_scope: &mut Scope,
-    ) -> Option<ir::Operation> {
+    ) -> Option<(ir::Operation, Option<ir::TypeRef>)> {
         let n_errors_before = self.acc.error_count();
         self.leaving_out = false;
         if !op.callbacks.is_empty() {
@@ -140,7 +161,7 @@ impl<'a> Lower<'a, '_> {
             })
             .collect();
         let body = self.lower_body(op, ptr, &type_base, type_scope);
-        let (successes, errors) = self.lower_responses(op, ptr, &type_base);
+        let (successes, errors, events) = self.lower_responses(op, ptr, &type_base);
         let retryable = match op.extensions.get(RETRYABLE) {
             None => None,
             Some(serde_json::Value::Bool(it)) => Some(*it),
@@ -186,26 +207,31 @@ impl<'a> Lower<'a, '_> {
             return None;
         }
         let security = self.requirements(op.security.as_ref(), ptr);
-        Some(ir::Operation {
-            operation_id: op.operation_id.clone(),
-            rust_name,
-            pointer: ptr.to_string(),
-            method: method.to_uppercase(),
-            path: path.to_owned(),
-            segments,
-            docs: docs(op.summary.as_ref(), op.description.as_ref()),
-            deprecated: op.deprecated,
-            params,
-            body,
-            successes,
-            errors,
-            error_name,
-            outcome_name,
-            params_name,
-            retryable,
-            security,
-            features: op.tags.clone(),
-        })
+        Some((
+            ir::Operation {
+                operation_id: op.operation_id.clone(),
+                rust_name,
+                pointer: ptr.to_string(),
+                method: method.to_uppercase(),
+                path: path.to_owned(),
+                segments,
+                docs: docs(op.summary.as_ref(), op.description.as_ref()),
+                deprecated: op.deprecated,
+                params,
+                body,
+                successes,
+                errors,
+                error_name,
+                outcome_name,
+                params_name,
+                retryable,
+                security,
+                features: op.tags.clone(),
+                // Named once every operation has its name (`lower_operations`).
+                events: None,
+            },
+            events,
+        ))
     }
 
     /// Reports path parameters not in the template: they are left out of the method.
@@ -746,10 +772,12 @@ impl<'a> Lower<'a, '_> {
         op: &'a openapiv3::Operation,
         ptr: &JsonPointer,
         type_base: &str,
-    ) -> (Vec<ir::Success>, Vec<ir::ErrorResponse>) {
+    ) -> (Vec<ir::Success>, Vec<ir::ErrorResponse>, Option<ir::TypeRef>) {
         let responses_ptr = ptr.join("responses");
         let mut successes = Vec::new();
         let mut errors = Vec::new();
+        // The type of the events of the first success that may be an event stream.
+        let mut events = None;
         // The variants of the outcome and error enums (one per status, so never two alike).
         let (mut success_scope, mut error_scope) = (Scope::default(), Scope::default());
         let entries = op.responses.responses.iter().map(|(code, it)| (Some(code), it));
@@ -770,6 +798,18 @@ impl<'a> Lower<'a, '_> {
                 None => ir::Status::Default,
             };
             let success = status.is_success();
+            let stream = response.content.iter().find(|(media, _)| is_event_stream(media));
+            if let (true, None, Some((media, content))) = (success, &events, stream) {
+                let schema_ptr = response_ptr.join("content").join(media).join("schema");
+                let hint = names::nested_type_name(type_base, "Event");
+                events = Some(match &content.schema {
+                    Some(schema) if !self.is_raw_xml(Some(schema)) => {
+                        self.lower_type(schema, &schema_ptr, &hint)
+                    }
+                    // A string, or no schema: each event's data as text.
+                    _ => ir::TypeRef::String,
+                });
+            }
             // JSON when the response has it, else text, else bytes; an error body is read as
             // JSON whatever it is (and kept whole when it is not).
             let body = response
@@ -803,6 +843,8 @@ impl<'a> Lower<'a, '_> {
             let ty = body.map(|(media, content, _)| {
                 let schema_ptr = response_ptr.join("content").join(media).join("schema");
                 match (encoding, &content.schema) {
+                    // Read whole as text here; typed event by event by the `…_events` method.
+                    (ir::Encoding::Text, _) if is_event_stream(media) => ir::TypeRef::String,
                     (ir::Encoding::Text | ir::Encoding::Binary, schema) => {
                         self.raw_body_type(encoding, schema.as_ref(), &schema_ptr, media)
                     }
@@ -851,13 +893,18 @@ impl<'a> Lower<'a, '_> {
             });
         }
         successes.sort_by_key(|it| it.status);
-        (successes, errors)
+        (successes, errors, events)
     }
 }
 
 /// `application/json`, `*/*` (HubSpot's error responses) and `…+json` all carry JSON.
 fn is_json(media: &str) -> bool {
     encoding_of(media) == ir::Encoding::Json
+}
+
+/// Whether `media` is `text/event-stream`: server-sent events.
+fn is_event_stream(media: &str) -> bool {
+    media.split(';').next().unwrap_or_default().trim().eq_ignore_ascii_case("text/event-stream")
 }
 
 /// Whether `media` is YAML (`application/yaml`, `application/x-yaml`, `text/yaml`,
