@@ -72,6 +72,17 @@ pub(crate) struct CheckedRefs {
 fn check_ref(root: &Tree, reference: &str, path: &[Segment<'_>], acc: &mut Diagnostics) -> bool {
     let here = || JsonPointer::from_path(path).join("$ref");
     let Some(target) = JsonPointer::parse_ref(reference) else {
+        if let Some(name) = reference.strip_prefix('#') {
+            acc.error(
+                Kind::UnresolvedRef,
+                here(),
+                format!("`$ref` `{reference}` names an anchor no schema declares"),
+            )
+            .set_note(format!(
+                "OpenAPI 3.1 documents name a schema with `$anchor: {name}` (in 3.0, a `#name` reference is not defined); no code was generated"
+            ));
+            return false;
+        }
         acc.error(
             Kind::UnresolvedRef,
             here(),

@@ -6,8 +6,11 @@
 //! `$ref` with sibling keywords is `allOf: [$ref]` with those keywords (3.1 applies both, 3.0
 //! ignored the siblings); `contentEncoding: base64` is `format: byte`. What 3.0's model cannot
 //! hold is reported where it stands and left out (`webhooks`, `prefixItems`,
-//! `patternProperties`…): a warning each, as for 3.0's own. `type` lists and `null` types,
-//! which 3.0 documents also write, are normalised afterwards by `load` for both versions.
+//! `patternProperties`…): a warning each, as for 3.0's own. A `type` listing several types is a
+//! `oneOf` of one member per type; boolean schemas are maps (`false` is `not: {}`); `$ref`s to
+//! anchors and `$id`s, and `$dynamicRef`s, become pointers where the document holds their
+//! target. `type` lists of one type and `null`, which 3.0 documents also write, are normalised
+//! afterwards by `load` for both versions.
 
 use serde_yaml::Mapping;
 
@@ -36,8 +39,6 @@ const IGNORED: &[(&str, &str)] = &[
     ("contains", "an item that must be present"),
     ("minContains", "a count of items that must be present"),
     ("maxContains", "a count of items that must be present"),
-    ("$dynamicRef", "a dynamic reference"),
-    ("$dynamicAnchor", "a dynamic anchor"),
 ];
 
 /// Rewrites the 3.1 document `tree` into 3.0's model, reporting in `notes` what it leaves out.
@@ -103,24 +104,55 @@ pub(crate) fn downgrade(tree: &mut Tree, strict: bool, notes: &mut Vec<Diagnosti
             );
         }
     }
-    walk(tree, strict, notes);
+    let mut anchors = Anchors::default();
+    walk(tree, &mut |map, path, base| anchors.collect(map, path, base));
+    walk(tree, &mut |map, path, base| {
+        anchors.follow(map, path, base, notes);
+        schema(map, path, strict, notes);
+    });
 }
 
-/// Applies [`schema`] to every schema of the document, found by OpenAPI's grammar.
-fn walk(tree: &mut Tree, strict: bool, notes: &mut Vec<Diagnostic>) {
+/// What [`walk`] calls on each schema: the schema, its path, and its base URI.
+type Visit<'v> = dyn FnMut(&mut Mapping, &[String], Option<&str>) + 'v;
+
+/// A node to walk: the node, what it is, its path, whether it is a map of names, and the base
+/// URI in effect there.
+type Pending<'t> = (&'t mut Tree, Node, Vec<String>, bool, Option<std::rc::Rc<str>>);
+
+/// Applies `visit` to every schema of the document, found by OpenAPI's grammar, with its path
+/// and the base URI its `$id` or an enclosing schema's gives (`None`: the document's); makes
+/// boolean schemas maps first.
+fn walk(tree: &mut Tree, visit: &mut Visit<'_>) {
     // An explicit stack: a document nested deeply must not overflow ours. Paths are kept as
     // owned steps: the nodes below are changed while their paths are held.
-    let mut stack: Vec<(&mut Tree, Node, Vec<String>, bool)> =
-        vec![(tree, Node::Root, Vec::new(), false)];
-    while let Some((node, kind, path, in_names)) = stack.pop() {
+    let mut stack: Vec<Pending<'_>> = vec![(tree, Node::Root, Vec::new(), false, None)];
+    while let Some((node, kind, path, in_names, base)) = stack.pop() {
         let node = match node {
             Tree::Tagged(it) => &mut it.value,
             it => it,
         };
+        // A boolean schema: `true` allows anything, `false` nothing (`not: {}`, which `lower`
+        // reports and loosens). `additionalProperties` keeps 3.0's own booleans.
+        if let Tree::Bool(allows) = node {
+            if kind == Node::Schema
+                && !in_names
+                && path.last().is_some_and(|it| it != "additionalProperties")
+            {
+                let mut map = Mapping::new();
+                if !*allows {
+                    map.insert(Tree::from("not"), Tree::Mapping(Mapping::new()));
+                }
+                *node = Tree::Mapping(map);
+            }
+        }
         match node {
             Tree::Mapping(map) => {
+                let mut base = base;
                 if kind == Node::Schema && !in_names {
-                    schema(map, &path, strict, notes);
+                    if let Some(id) = map.get("$id").and_then(Tree::as_str) {
+                        base = Some(resolve_uri(base.as_deref(), id).into());
+                    }
+                    visit(map, &path, base.as_deref());
                 }
                 for (key, child) in map.iter_mut() {
                     let Some(key) = key.as_str() else { continue };
@@ -130,19 +162,262 @@ fn walk(tree: &mut Tree, strict: bool, notes: &mut Vec<Diagnostic>) {
                     let names_below = !in_names && NAME_MAPS.contains(&key);
                     let mut below = path.clone();
                     below.push(key.to_owned());
-                    stack.push((child, step(kind, key), below, names_below));
+                    stack.push((child, step(kind, key), below, names_below, base.clone()));
                 }
             }
             Tree::Sequence(items) => {
                 for (idx, child) in items.iter_mut().enumerate() {
                     let mut below = path.clone();
                     below.push(idx.to_string());
-                    stack.push((child, step(kind, &idx.to_string()), below, false));
+                    stack.push((child, step(kind, &idx.to_string()), below, false, base.clone()));
                 }
             }
             _ => {}
         }
     }
+}
+
+/// `reference` read against `base`, as far as a document without I/O needs: an absolute URI
+/// (one with a scheme) stands alone; `#…` keeps the base; a path replaces the base's last
+/// segment (`/…` its whole path). Dot segments are kept as written, so such references may
+/// match no `$id` and are then reported by `resolve`.
+fn resolve_uri(base: Option<&str>, reference: &str) -> String {
+    let has_scheme = |it: &str| {
+        it.split_once(':').is_some_and(|(scheme, _)| {
+            scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+        })
+    };
+    let base = base.map(|it| it.split('#').next().unwrap_or_default());
+    match base {
+        _ if has_scheme(reference) => reference.to_owned(),
+        None => reference.to_owned(),
+        Some(base) if reference.starts_with('#') || reference.is_empty() => {
+            format!("{base}{reference}")
+        }
+        Some(base) if reference.starts_with('/') => {
+            // The base's scheme and authority, then the reference's path.
+            let after_scheme = base.find("://").map_or(0, |it| it + 3);
+            let authority_end =
+                base[after_scheme..].find('/').map_or(base.len(), |it| after_scheme + it);
+            format!("{}{reference}", &base[..authority_end])
+        }
+        Some(base) => match base.rfind('/') {
+            Some(slash) => format!("{}{reference}", &base[..=slash]),
+            None => reference.to_owned(),
+        },
+    }
+}
+
+/// Where the document's schemas name themselves: `$id`s (their resolved URIs), `$anchor`s and
+/// `$dynamicAnchor`s (by the URI of the resource they are in, `""` for the document).
+#[derive(Default)]
+struct Anchors {
+    ids: std::collections::BTreeMap<String, Vec<String>>,
+    anchors: std::collections::BTreeMap<(String, String), Vec<String>>,
+    /// How many schemas name each dynamic anchor, wherever they are.
+    dynamic: std::collections::BTreeMap<String, usize>,
+    /// The paths of the schemas inside resources with an `$id`, which pointers from a
+    /// resource's root may reach.
+    in_resources: std::collections::BTreeSet<Vec<String>>,
+}
+
+impl Anchors {
+    fn collect(&mut self, map: &mut Mapping, path: &[String], base: Option<&str>) {
+        let resource = base.unwrap_or_default().split('#').next().unwrap_or_default().to_owned();
+        if base.is_some() {
+            self.in_resources.insert(path.to_vec());
+        }
+        if map.get("$id").and_then(Tree::as_str).is_some() {
+            self.ids.entry(resource.clone()).or_insert_with(|| path.to_vec());
+        }
+        for key in ["$anchor", "$dynamicAnchor"] {
+            if let Some(name) = map.get(key).and_then(Tree::as_str) {
+                let at = (resource.clone(), name.to_owned());
+                self.anchors.entry(at).or_insert_with(|| path.to_vec());
+                if key == "$dynamicAnchor" {
+                    *self.dynamic.entry(name.to_owned()).or_default() += 1;
+                }
+            }
+        }
+    }
+
+    /// The path of the schema `reference` names, read against `base`; `None` when it names no
+    /// place of the document this way (a pointer into the document is left to `resolve`).
+    fn target(&self, reference: &str, base: Option<&str>) -> Option<Vec<String>> {
+        let uri = resolve_uri(base, reference);
+        let (resource, fragment) = uri.split_once('#').unwrap_or((&uri, ""));
+        let root = match resource {
+            "" => Vec::new(),
+            it => self.ids.get(it)?.clone(),
+        };
+        if let Some(pointer) = fragment.strip_prefix('/') {
+            // A pointer from the resource's root; from the document's, it is `resolve`'s.
+            if resource.is_empty() {
+                return None;
+            }
+            // Authors often mean the document's own pointer inside a resource: a pointer that
+            // reaches no schema of the resource is left as the document's.
+            let mut path = root;
+            path.extend(
+                JsonPointer::parse_ref(&format!("#/{pointer}"))?.segments().iter().cloned(),
+            );
+            return self.in_resources.contains(&path).then_some(path);
+        }
+        if fragment.is_empty() {
+            return (!resource.is_empty()).then_some(root);
+        }
+        self.anchors.get(&(resource.to_owned(), fragment.to_owned())).cloned()
+    }
+
+    /// Rewrites the schema's `$ref` (and `$dynamicRef`) to a pointer where it names an `$id` or
+    /// an anchor of the document.
+    fn follow(
+        &self,
+        map: &mut Mapping,
+        path: &[String],
+        base: Option<&str>,
+        notes: &mut Vec<Diagnostic>,
+    ) {
+        let pointer = |path: &[String]| {
+            let segments: Vec<Segment<'_>> = path.iter().map(|it| Segment::Key(it)).collect();
+            JsonPointer::from_path(&segments)
+        };
+        if let Some(reference) = map.get("$ref").and_then(Tree::as_str) {
+            if let Some(target) = self.target(reference, base) {
+                map.insert(Tree::from("$ref"), Tree::from(pointer(&target).to_string()));
+            }
+        }
+        let Some(dynamic) = map.remove("$dynamicRef") else { return };
+        let here = pointer(path).join("$dynamicRef");
+        let reference = dynamic.as_str().unwrap_or_default();
+        let name = reference.rsplit_once('#').map_or("", |it| it.1);
+        let target = self.target(reference, base);
+        let mut warn = |message: String, note: &str| {
+            notes.push(Diagnostic {
+                severity: Severity::Warning,
+                kind: Kind::Unsupported,
+                pointer: here.clone(),
+                location: None,
+                message,
+                note: Some(note.to_owned()),
+            });
+        };
+        match target {
+            Some(_) if map.contains_key("$ref") => warn(
+                format!("`$dynamicRef` `{reference}` beside a `$ref`"),
+                "the `$ref` is followed; the dynamic reference is left out",
+            ),
+            Some(target) => {
+                if self.dynamic.get(name).copied().unwrap_or_default() > 1 {
+                    warn(
+                        format!(
+                            "`$dynamicRef` `{reference}`: several schemas name the dynamic anchor `{name}`"
+                        ),
+                        "it is followed to the one it names where it stands, as a `$ref`; which one an outer schema's scope would choose is not worked out",
+                    );
+                }
+                map.insert(Tree::from("$ref"), Tree::from(pointer(&target).to_string()));
+            }
+            None => warn(
+                format!("unsupported: `$dynamicRef` `{reference}` names no anchor of the document"),
+                "it is left out: values it would refuse are accepted",
+            ),
+        }
+    }
+}
+
+/// The keywords that apply to one type only, by type: each goes to that type's member when a
+/// `type` list becomes a union.
+const KEYWORDS_OF: &[(&str, &[&str])] = &[
+    ("string", &["minLength", "maxLength", "pattern", "contentEncoding", "contentMediaType"]),
+    ("number", &["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"]),
+    ("integer", &["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"]),
+    ("array", &["items", "minItems", "maxItems", "uniqueItems", "prefixItems"]),
+    (
+        "object",
+        &[
+            "properties",
+            "required",
+            "additionalProperties",
+            "minProperties",
+            "maxProperties",
+            "patternProperties",
+            "propertyNames",
+        ],
+    ),
+];
+
+/// `type` listing several types besides `null` (`[string, integer]`): a union of one member per
+/// type, each with the keywords, the `enum` values and the `format` of its type; `null` stays
+/// in the list, for `load` to read as `nullable`.
+fn several_types(map: &mut Mapping) {
+    let Some(Tree::Sequence(types)) = map.get("type") else { return };
+    let named: Vec<String> = types.iter().filter_map(Tree::as_str).map(str::to_owned).collect();
+    let kinds: Vec<&String> = named.iter().filter(|it| *it != "null").collect();
+    // Beside a union already, that union says which values are which.
+    if kinds.len() < 2 || map.contains_key("oneOf") || map.contains_key("anyOf") {
+        return;
+    }
+    let of_kind = |kind: &str, value: &Tree| match value {
+        Tree::String(_) => kind == "string",
+        Tree::Bool(_) => kind == "boolean",
+        Tree::Number(it) => kind == "number" || (kind == "integer" && (it.is_i64() || it.is_u64())),
+        Tree::Null => false,
+        _ => matches!(kind, "array" | "object"),
+    };
+    let values = match map.get("enum") {
+        Some(Tree::Sequence(values)) => Some(values.clone()),
+        _ => None,
+    };
+    let format = map.get("format").and_then(Tree::as_str).map(str::to_owned);
+    let format_kind = |format: &str| match format {
+        "int32" | "int64" => "integer",
+        "float" | "double" => "number",
+        _ => "string",
+    };
+    let mut members = Vec::new();
+    for kind in &kinds {
+        let mut member = Mapping::new();
+        member.insert(Tree::from("type"), Tree::from(kind.as_str()));
+        let keywords = KEYWORDS_OF.iter().filter(|it| it.0 == kind.as_str()).flat_map(|it| it.1);
+        for keyword in keywords {
+            if let Some(value) = map.get(*keyword) {
+                member.insert(Tree::from(*keyword), value.clone());
+            }
+        }
+        if let Some(values) = &values {
+            let mine: Vec<Tree> = values.iter().filter(|it| of_kind(kind, it)).cloned().collect();
+            if mine.is_empty() {
+                // No value of this type is allowed: the member goes.
+                continue;
+            }
+            member.insert(Tree::from("enum"), Tree::Sequence(mine));
+        }
+        if let Some(format) = &format {
+            let number = matches!(kind.as_str(), "number" | "integer");
+            if format_kind(format) == kind.as_str() || (number && format_kind(format) == "number") {
+                member.insert(Tree::from("format"), Tree::from(format.as_str()));
+            }
+        }
+        members.push(Tree::Mapping(member));
+    }
+    for keyword in KEYWORDS_OF.iter().flat_map(|it| it.1).chain(&["enum", "format"]) {
+        map.remove(*keyword);
+    }
+    let nulls: Vec<Tree> =
+        named.iter().filter(|it| *it == "null").map(|_| Tree::from("null")).collect();
+    if nulls.is_empty() {
+        map.remove("type");
+    } else {
+        map.insert(Tree::from("type"), Tree::Sequence(nulls));
+    }
+    if let Some(values) = &values {
+        if values.iter().any(|it| matches!(it, Tree::Null)) {
+            map.insert(Tree::from("type"), Tree::Sequence(vec![Tree::from("null")]));
+        }
+    }
+    map.insert(Tree::from("oneOf"), Tree::Sequence(members));
 }
 
 /// One schema, rewritten into 3.0's keywords.
@@ -184,6 +459,7 @@ fn schema(map: &mut Mapping, path: &[String], strict: bool, notes: &mut Vec<Diag
             }),
         });
     }
+    several_types(map);
     // `$ref` beside other keywords: both apply.
     if map.contains_key("$ref") && map.len() > 1 {
         let reference = map.remove("$ref").unwrap_or(Tree::Null);
@@ -246,7 +522,7 @@ fn schema(map: &mut Mapping, path: &[String], strict: bool, notes: &mut Vec<Diag
         // Content of a media type, in a string: its bytes, as 3.0 wrote them.
         map.insert(Tree::from("format"), Tree::from("binary"));
     }
-    for key in ["$schema", "$id", "$anchor", "$comment"] {
+    for key in ["$schema", "$id", "$anchor", "$dynamicAnchor", "$comment"] {
         map.remove(key);
     }
     for (key, what) in IGNORED {
@@ -260,5 +536,24 @@ fn schema(map: &mut Mapping, path: &[String], strict: bool, notes: &mut Vec<Diag
                 note: Some("it is left out: values it would refuse are accepted".to_owned()),
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::resolve_uri;
+
+    #[test]
+    fn references_are_read_against_the_enclosing_id() {
+        let base = Some("https://x.example/schemas/order");
+        assert_eq!(resolve_uri(base, "line"), "https://x.example/schemas/line");
+        assert_eq!(resolve_uri(base, "#sku"), "https://x.example/schemas/order#sku");
+        assert_eq!(resolve_uri(base, "/other"), "https://x.example/other");
+        assert_eq!(resolve_uri(base, "urn:uuid:1"), "urn:uuid:1");
+        assert_eq!(resolve_uri(Some("https://x.example/a#frag"), "b"), "https://x.example/b");
+        assert_eq!(resolve_uri(None, "#sku"), "#sku");
+        assert_eq!(resolve_uri(None, "line"), "line");
+        // A base without a path: a path reference starts at its root.
+        assert_eq!(resolve_uri(Some("https://x.example"), "/line"), "https://x.example/line");
     }
 }

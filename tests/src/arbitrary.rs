@@ -312,8 +312,9 @@ pub fn spec() -> impl Strategy<Value = Value> {
 
 /// A random OpenAPI 3.1 document: a random [`spec`], declared 3.1, with 3.1's keywords put in
 /// its schemas where `choices` say (type lists for `nullable`, `const`, `examples`, numeric
-/// exclusive bounds, `$ref` beside keywords, `$defs` and references into them, and keywords
-/// the generator leaves out: `prefixItems`, `$dynamicRef`, `if`), and `webhooks` sometimes.
+/// exclusive bounds, `$ref` beside keywords, `$defs` and references into them, `$anchor`,
+/// `$id` and `$dynamicAnchor` with references to them, loops and dangling ones among them, and
+/// keywords the generator leaves out: `prefixItems`, `if`), and `webhooks` sometimes.
 pub fn spec_31() -> impl Strategy<Value = Value> {
     (spec(), vec(any::<u8>(), 64), text()).prop_map(|(mut spec, choices, word)| {
         spec["openapi"] = json!("3.1.0");
@@ -349,6 +350,25 @@ pub fn spec_31() -> impl Strategy<Value = Value> {
                 }
             }
         }
+        // The anchors and `$id`s the references above may name, left as they are.
+        if let Value::Object(components) = &mut spec["components"]["schemas"] {
+            components.insert(
+                "Named".to_owned(),
+                json!({
+                    "type": "object",
+                    "$defs": {
+                        "A0": {"$anchor": "a0", "type": "integer"},
+                        "A1": {"$anchor": "a1", "$dynamicAnchor": "meta", "type": "boolean"},
+                        "S": {
+                            "$id": "https://x.example/s0",
+                            "type": "object",
+                            "properties": {"p0": {"type": "string"}},
+                            "$defs": {"E": {"$anchor": "e", "type": "number"}},
+                        },
+                    },
+                }),
+            );
+        }
         spec
     })
 }
@@ -360,7 +380,7 @@ fn to_31(map: &mut Map<String, Value>, choice: u8, word: &str) {
             map.insert("type".to_owned(), json!([ty, "null"]));
         }
     }
-    match choice % 12 {
+    match choice % 16 {
         0 => {
             map.insert("const".to_owned(), json!(word));
         }
@@ -392,6 +412,28 @@ fn to_31(map: &mut Map<String, Value>, choice: u8, word: &str) {
         }
         9 => {
             map.insert("$ref".to_owned(), json!("#/components/schemas/C0/$defs/D"));
+        }
+        // Anchors, `$id`s and references to them: some name nothing, some the schema itself
+        // (a loop), some another resource's anchor.
+        10 => {
+            map.insert("$anchor".to_owned(), json!(format!("a{}", choice % 3)));
+        }
+        11 => {
+            map.insert("$ref".to_owned(), json!(format!("#a{}", choice / 16 % 2)));
+        }
+        12 => {
+            map.insert("$dynamicAnchor".to_owned(), json!("meta"));
+        }
+        13 => {
+            map.insert("$id".to_owned(), json!(format!("https://x.example/r{}", choice / 16 % 2)));
+        }
+        14 => {
+            let reference = [
+                "https://x.example/s0",
+                "https://x.example/s0#e",
+                "https://x.example/s0#/properties/p0",
+            ][usize::from(choice % 3)];
+            map.insert("$ref".to_owned(), json!(reference));
         }
         _ => {}
     }

@@ -90,8 +90,9 @@ fn random_specs_generate_or_are_reported() {
     );
 }
 
-/// Random OpenAPI 3.1 documents: 3.1's keywords, `$ref` beside others, `$defs` and references
-/// into them (or to none), `webhooks`: each generates or is reported, as 3.0's do.
+/// Random OpenAPI 3.1 documents: 3.1's keywords, `$ref` beside others, `$defs`, anchors, `$id`s
+/// and references to them (or to none, or in loops), `webhooks`: each generates or is reported,
+/// as 3.0's do.
 #[test]
 fn random_31_specs_generate_or_are_reported() {
     let cases = proptest::test_runner::Config::default().cases.max(200);
@@ -106,8 +107,9 @@ fn random_31_specs_generate_or_are_reported() {
     if let Err(err) = res {
         panic!("{err}");
     }
-    // 207 of 256 generated (2026-12-05; the rest are references that make a schema contain
-    // itself); a translation that refused most 3.1 documents would fail here.
+    // 185 of 256 generated (2026-12-05; the rest are references that make a schema contain
+    // itself, or anchors named from inside another `$id`); a translation that refused most 3.1
+    // documents would fail here (without following anchors and `$id`s, 35 of 256 generate).
     let generated = generated.into_inner();
     assert!(
         generated * 100 >= GENERATE_FLOOR_31 * cases as usize,
@@ -115,7 +117,7 @@ fn random_31_specs_generate_or_are_reported() {
     );
 }
 
-/// The share of random 3.1 specs that must generate, in percent (81% in one draw of 256).
+/// The share of random 3.1 specs that must generate, in percent (72% in one draw of 256).
 const GENERATE_FLOOR_31: usize = 65;
 
 /// The real specs: the six of HubSpot in `tests/fixtures/specs/` and the project's own.

@@ -62,12 +62,13 @@ impl<'a> Lower<'a, '_> {
             let ty = strip_nullable(ty);
             let name = name.map_or_else(|| union_variant_name(&ty, idx), |it| it.to_string());
             let (variant, _) = scope.claim(&name, "");
-            if discriminator.is_some() {
+            if let Some(discriminator) = discriminator {
                 let name = match member {
                     ReferenceOr::Reference { reference } => self.resolver.schema_name(reference),
                     ReferenceOr::Item(_) => None,
                 };
-                member_names.push(name);
+                let only = self.only_tag(member, &discriminator.property_name);
+                member_names.push((name, only));
             }
             variants.push(ir::UnionVariant {
                 rust_name: variant,
@@ -132,13 +133,36 @@ impl<'a> Lower<'a, '_> {
         (ir::TypeRef::Named(type_name), name)
     }
 
+    /// The one value a member allows for the discriminator's `property`, when it allows one
+    /// only (`const`, or an `enum` of one string): the tag it can be sent and received with.
+    fn only_tag(&self, member: &'a ReferenceOr<Schema>, property: &str) -> Option<String> {
+        use openapiv3::{SchemaKind, Type};
+        let schema = match member {
+            ReferenceOr::Item(it) => it,
+            ReferenceOr::Reference { reference } => self.resolver.schema(reference).ok()?.schema,
+        };
+        let SchemaKind::Type(Type::Object(object)) = &schema.schema_kind else { return None };
+        let field = match object.properties.get(property)? {
+            ReferenceOr::Item(it) => it.as_ref(),
+            ReferenceOr::Reference { reference } => self.resolver.schema(reference).ok()?.schema,
+        };
+        match &field.schema_kind {
+            SchemaKind::Type(Type::String(string)) => match string.enumeration.as_slice() {
+                [Some(only)] => Some(only.clone()),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     /// Gives each member of a discriminated union its tags: the keys of `mapping` that name it,
-    /// else its schema name. A mapping that names no schema, or a tag two members would share,
-    /// is an error: either would change which type a value decodes as.
+    /// else the one value its tag property allows (`const`), else its schema name. A mapping
+    /// that names no schema, or a tag two members would share, is an error: either would change
+    /// which type a value decodes as.
     fn assign_tags(
         &mut self,
         discriminator: &openapiv3::Discriminator,
-        member_names: &[Option<&'a str>],
+        member_names: &[(Option<&'a str>, Option<String>)],
         variants: &mut [ir::UnionVariant],
         ptr: &JsonPointer,
     ) {
@@ -163,7 +187,7 @@ impl<'a> Lower<'a, '_> {
                     .set_note("map it to `#/components/schemas/<name>`; no code was generated");
                 continue;
             };
-            match member_names.iter().position(|it| *it == Some(name)) {
+            match member_names.iter().position(|it| it.0 == Some(name)) {
                 Some(idx) => variants[idx].tags.push(tag.clone()),
                 None => {
                     self.acc
@@ -176,10 +200,14 @@ impl<'a> Lower<'a, '_> {
                 }
             }
         }
-        // Without a mapping entry, a member's tag is its schema name.
-        for (variant, name) in variants.iter_mut().zip(member_names) {
-            if let (true, Some(name)) = (variant.tags.is_empty(), name) {
-                variant.tags.push((*name).to_owned());
+        // Without a mapping entry, a member's tag is the one value its property allows: the
+        // schema name, which the property refuses, could never be sent (OpenAI's spec leaves
+        // every mapping out and gives each member a `const`). Else its schema name.
+        for (variant, (name, only)) in variants.iter_mut().zip(member_names) {
+            if variant.tags.is_empty() {
+                if let Some(tag) = only.clone().or_else(|| name.map(str::to_owned)) {
+                    variant.tags.push(tag);
+                }
             }
         }
         let mut seen: IndexMap<&str, &str> = IndexMap::new();
