@@ -105,7 +105,13 @@ pub(crate) fn downgrade(tree: &mut Tree, strict: bool, notes: &mut Vec<Diagnosti
         }
     }
     let mut anchors = Anchors::default();
-    walk(tree, &mut |map, path, base| anchors.collect(map, path, base));
+    // What moves schemas (a `type` of several types makes members of them) goes first, so that
+    // the places anchors are found at are where they stay.
+    walk(tree, &mut |map, path, base| {
+        const_to_enum(map);
+        several_types(map);
+        anchors.collect(map, path, base);
+    });
     walk(tree, &mut |map, path, base| {
         anchors.follow(map, path, base, notes);
         schema(map, path, strict, notes);
@@ -115,9 +121,10 @@ pub(crate) fn downgrade(tree: &mut Tree, strict: bool, notes: &mut Vec<Diagnosti
 /// What [`walk`] calls on each schema: the schema, its path, and its base URI.
 type Visit<'v> = dyn FnMut(&mut Mapping, &[String], Option<&str>) + 'v;
 
-/// A node to walk: the node, what it is, its path, whether it is a map of names, and the base
-/// URI in effect there.
-type Pending<'t> = (&'t mut Tree, Node, Vec<String>, bool, Option<std::rc::Rc<str>>);
+/// A node to walk: the node, what it is, its path, whether it is a map of names, the base URI
+/// in effect there, and whether it is a schema's `additionalProperties` (where 3.0's own
+/// booleans stand).
+type Pending<'t> = (&'t mut Tree, Node, Vec<String>, bool, Option<std::rc::Rc<str>>, bool);
 
 /// Applies `visit` to every schema of the document, found by OpenAPI's grammar, with its path
 /// and the base URI its `$id` or an enclosing schema's gives (`None`: the document's); makes
@@ -125,8 +132,8 @@ type Pending<'t> = (&'t mut Tree, Node, Vec<String>, bool, Option<std::rc::Rc<st
 fn walk(tree: &mut Tree, visit: &mut Visit<'_>) {
     // An explicit stack: a document nested deeply must not overflow ours. Paths are kept as
     // owned steps: the nodes below are changed while their paths are held.
-    let mut stack: Vec<Pending<'_>> = vec![(tree, Node::Root, Vec::new(), false, None)];
-    while let Some((node, kind, path, in_names, base)) = stack.pop() {
+    let mut stack: Vec<Pending<'_>> = vec![(tree, Node::Root, Vec::new(), false, None, false)];
+    while let Some((node, kind, path, in_names, base, additional)) = stack.pop() {
         let node = match node {
             Tree::Tagged(it) => &mut it.value,
             it => it,
@@ -134,10 +141,7 @@ fn walk(tree: &mut Tree, visit: &mut Visit<'_>) {
         // A boolean schema: `true` allows anything, `false` nothing (`not: {}`, which `lower`
         // reports and loosens). `additionalProperties` keeps 3.0's own booleans.
         if let Tree::Bool(allows) = node {
-            if kind == Node::Schema
-                && !in_names
-                && path.last().is_some_and(|it| it != "additionalProperties")
-            {
+            if kind == Node::Schema && !in_names && !additional {
                 let mut map = Mapping::new();
                 if !*allows {
                     map.insert(Tree::from("not"), Tree::Mapping(Mapping::new()));
@@ -160,16 +164,20 @@ fn walk(tree: &mut Tree, visit: &mut Visit<'_>) {
                         continue;
                     }
                     let names_below = !in_names && NAME_MAPS.contains(&key);
+                    let additional =
+                        kind == Node::Schema && !in_names && key == "additionalProperties";
                     let mut below = path.clone();
                     below.push(key.to_owned());
-                    stack.push((child, step(kind, key), below, names_below, base.clone()));
+                    let child_kind = step(kind, key);
+                    stack.push((child, child_kind, below, names_below, base.clone(), additional));
                 }
             }
             Tree::Sequence(items) => {
                 for (idx, child) in items.iter_mut().enumerate() {
                     let mut below = path.clone();
                     below.push(idx.to_string());
-                    stack.push((child, step(kind, &idx.to_string()), below, false, base.clone()));
+                    let kind = step(kind, &idx.to_string());
+                    stack.push((child, kind, below, false, base.clone(), false));
                 }
             }
             _ => {}
@@ -327,6 +335,26 @@ impl Anchors {
     }
 }
 
+/// `const`, a one-value `enum`, typed by its value when the schema states no type.
+fn const_to_enum(map: &mut Mapping) {
+    if let Some(value) = map.remove("const") {
+        // The value's own type, when the schema states none (`kind: {const: pet}`, a tag).
+        let typ = match &value {
+            Tree::String(_) => Some("string"),
+            Tree::Bool(_) => Some("boolean"),
+            Tree::Number(it) if it.is_i64() || it.is_u64() => Some("integer"),
+            Tree::Number(_) => Some("number"),
+            _ => None,
+        };
+        if let (false, Some(typ)) = (map.contains_key("type"), typ) {
+            map.insert(Tree::from("type"), Tree::from(typ));
+        }
+        if !map.contains_key("enum") {
+            map.insert(Tree::from("enum"), Tree::Sequence(vec![value]));
+        }
+    }
+}
+
 /// The keywords that apply to one type only, by type: each goes to that type's member when a
 /// `type` list becomes a union.
 const KEYWORDS_OF: &[(&str, &[&str])] = &[
@@ -459,7 +487,6 @@ fn schema(map: &mut Mapping, path: &[String], strict: bool, notes: &mut Vec<Diag
             }),
         });
     }
-    several_types(map);
     // `$ref` beside other keywords: both apply.
     if map.contains_key("$ref") && map.len() > 1 {
         let reference = map.remove("$ref").unwrap_or(Tree::Null);
@@ -473,22 +500,6 @@ fn schema(map: &mut Mapping, path: &[String], strict: bool, notes: &mut Vec<Diag
             _ => vec![Tree::Mapping(member)],
         };
         map.insert(Tree::from("allOf"), Tree::Sequence(all_of));
-    }
-    if let Some(value) = map.remove("const") {
-        // The value's own type, when the schema states none (`kind: {const: pet}`, a tag).
-        let typ = match &value {
-            Tree::String(_) => Some("string"),
-            Tree::Bool(_) => Some("boolean"),
-            Tree::Number(it) if it.is_i64() || it.is_u64() => Some("integer"),
-            Tree::Number(_) => Some("number"),
-            _ => None,
-        };
-        if let (false, Some(typ)) = (map.contains_key("type"), typ) {
-            map.insert(Tree::from("type"), Tree::from(typ));
-        }
-        if !map.contains_key("enum") {
-            map.insert(Tree::from("enum"), Tree::Sequence(vec![value]));
-        }
     }
     if let Some(Tree::Sequence(mut examples)) = map.remove("examples") {
         if !map.contains_key("example") && !examples.is_empty() {
@@ -542,6 +553,42 @@ fn schema(map: &mut Mapping, path: &[String], strict: bool, notes: &mut Vec<Diag
 #[cfg(test)]
 mod tests {
     use super::resolve_uri;
+
+    /// What moves schemas (a type list made a union) happens before anchors are found, so that
+    /// an anchor inside still names its schema; a property named `additionalProperties` is a
+    /// boolean schema like any other; `const` is applied before the type list is split.
+    #[test]
+    fn rewrites_that_move_schemas_keep_anchors_and_names_apart() {
+        let spec = r#"
+openapi: 3.1.0
+info: {title: T, version: "1"}
+paths: {}
+components:
+  schemas:
+    Box:
+      type: object
+      additionalProperties: false
+      properties:
+        additionalProperties: true
+        list:
+          type: [array, string]
+          items: {$anchor: item, type: integer}
+        ref: {$ref: '#item'}
+        c: {type: [string, integer], const: 5}
+"#;
+        let options = crate::Options { strict: true, features: false };
+        let generated = crate::generate(spec, "t.yaml", options).unwrap();
+        let models = &generated.models;
+        assert!(models.contains("pub r#ref: Option<BoxList0Item>"), "{models}");
+        assert!(models.contains("pub type BoxList0Item = i64;"), "{models}");
+        assert!(
+            models.contains("pub additional_properties: Option<::serde_json::Value>"),
+            "{models}"
+        );
+        // `const: 5` leaves the integer member alone: an integer enum.
+        assert!(models.contains("pub fn value(self) -> i64"), "{models}");
+        assert!(generated.warnings.is_empty(), "{:?}", generated.warnings);
+    }
 
     #[test]
     fn references_are_read_against_the_enclosing_id() {

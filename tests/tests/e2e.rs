@@ -554,7 +554,7 @@ async fn an_event_stream_is_read_as_it_arrives() {
     let client = Client::builder().base_url(url).build().unwrap();
     let streamed = client.request(reqwest::Method::GET, &["events"]).events().send_events::<()>();
     let mut stream =
-        streamed.await.unwrap().events(hubspot_deals::runtime::events::text).unwrap().into_body();
+        streamed.await.unwrap().events(hubspot_deals::runtime::events::text()).unwrap().into_body();
     // Each event is read before the server sends the next: nothing waits for the end.
     for n in 0..3 {
         assert_eq!(stream.next().await.unwrap().unwrap().data, n.to_string());
@@ -569,7 +569,7 @@ async fn a_stream_outlasts_the_timeout_but_not_a_silence_past_it() {
     let client = Client::builder().base_url(url).timeout(timeout).build().unwrap();
     let streamed = client.request(reqwest::Method::GET, &["events"]).events().send_events::<()>();
     let mut stream =
-        streamed.await.unwrap().events(hubspot_deals::runtime::events::text).unwrap().into_body();
+        streamed.await.unwrap().events(hubspot_deals::runtime::events::text()).unwrap().into_body();
     let started = std::time::Instant::now();
     for n in 0..6 {
         assert_eq!(stream.next().await.unwrap().unwrap().data, n.to_string());

@@ -37,6 +37,9 @@ pub struct Client {
     max_response_size: usize,
     retry: RetryPolicy,
     limiter: Option<Limiter>,
+    /// Whether the client's total timeout is its own, beside a read timeout of the same length,
+    /// so that a request for events may lift the first and keep the second.
+    streams_outlast_timeout: bool,
 }
 
 impl fmt::Debug for Client {
@@ -101,6 +104,7 @@ impl Client {
             retry: self.retry.clone(),
             limiter: self.limiter.clone(),
             events: false,
+            streams_outlast_timeout: self.streams_outlast_timeout,
         }
     }
 }
@@ -311,6 +315,7 @@ impl<C: From<Client>> ClientBuilder<C> {
                 self.base_url
             )));
         }
+        let streams_outlast_timeout = self.http.is_none() && self.timeout.is_some();
         let http = match self.http {
             Some(it) => it,
             None => {
@@ -343,6 +348,7 @@ impl<C: From<Client>> ClientBuilder<C> {
             limiter: self
                 .rate_limit
                 .map(|(max, interval, ceiling)| Limiter::new(max, interval, ceiling)),
+            streams_outlast_timeout,
         }))
     }
 }

@@ -9,8 +9,8 @@
 //! anything: no line or event may grow past the client's response size limit, which the
 //! crates that parse event streams do not bound.
 //!
-//! A `data` of exactly `[DONE]` ends the stream: OpenAI's API and the many that copy it send
-//! it as their last event, and it is not JSON.
+//! In a stream of JSON events, a `data` of exactly `[DONE]` ends the stream: OpenAI's API and
+//! the many that copy it send it as their last event, and it is not JSON.
 
 use std::{
     fmt,
@@ -25,16 +25,32 @@ use futures_core::Stream;
 use serde::de::DeserializeOwned;
 
 /// How a stream decodes each event's `data`: [`json`] or [`text`].
-pub type Decode<T> = fn(&str) -> Result<T, serde_json::Error>;
-
-/// Decodes an event's `data` as JSON of type `T`.
-pub fn json<T: DeserializeOwned>(data: &str) -> Result<T, serde_json::Error> {
-    serde_json::from_str(data)
+pub struct Decode<T> {
+    read: fn(&str) -> Result<T, serde_json::Error>,
+    /// Whether `[DONE]` ends the stream.
+    done: bool,
 }
 
-/// Keeps an event's `data` as it is, for events the spec documents as strings.
-pub fn text(data: &str) -> Result<String, serde_json::Error> {
-    Ok(data.to_owned())
+impl<T> fmt::Debug for Decode<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Decode").field("done", &self.done).finish_non_exhaustive()
+    }
+}
+
+/// Each event's `data` as JSON of type `T`; data that is not JSON, as a JSON string would be
+/// (an unquoted word for a string type, an enum or an alias of one). `[DONE]` ends the stream.
+pub fn json<T: DeserializeOwned>() -> Decode<T> {
+    fn read<T: DeserializeOwned>(data: &str) -> Result<T, serde_json::Error> {
+        serde_json::from_str(data).or_else(|err| {
+            serde_json::from_value(serde_json::Value::String(data.to_owned())).map_err(|_| err)
+        })
+    }
+    Decode { read: read::<T>, done: true }
+}
+
+/// Each event's `data` as it is, for events the spec documents as text.
+pub fn text() -> Decode<String> {
+    Decode { read: |data| Ok(data.to_owned()), done: false }
 }
 
 /// One event of a stream.
@@ -142,9 +158,9 @@ impl<T> EventStream<T> {
     /// The events of a body received whole (tests, and bodies read before).
     pub fn from_bytes(body: &[u8], decode: Decode<T>, limit: usize) -> Self {
         let mut parser = Parser::new(limit);
-        let ended = parser.push(body).is_err();
+        parser.push(body);
         parser.eof = true;
-        EventStream { reading: None, parser, decode, ended }
+        EventStream { reading: None, parser, decode, ended: false }
     }
 
     /// The next event, or `None` when the stream has ended.
@@ -153,11 +169,11 @@ impl<T> EventStream<T> {
     }
 
     fn decoded(&mut self, raw: Event<String>) -> Option<Result<Event<T>, EventError>> {
-        if raw.data == "[DONE]" {
+        if self.decode.done && raw.data == "[DONE]" {
             self.end();
             return None;
         }
-        Some(match (self.decode)(&raw.data) {
+        Some(match (self.decode.read)(&raw.data) {
             Ok(data) => Ok(Event { event: raw.event, id: raw.id, retry: raw.retry, data }),
             Err(source) => Err(EventError::Decode { event: raw, source }),
         })
@@ -184,6 +200,11 @@ impl<T> Stream for EventStream<T> {
                     None => continue,
                 }
             }
+            // What waits for a line end or a blank line: bounded, whatever the server sends.
+            if this.parser.pending() > this.parser.limit {
+                this.end();
+                return Poll::Ready(Some(Err(EventError::TooLarge { limit: this.parser.limit })));
+            }
             let Some(reading) = this.reading.as_mut() else {
                 this.end();
                 return Poll::Ready(None);
@@ -195,10 +216,7 @@ impl<T> Stream for EventStream<T> {
             match chunk {
                 Ok(Some(chunk)) => {
                     this.reading = Some(read(response));
-                    if let Err(limit) = this.parser.push(&chunk) {
-                        this.end();
-                        return Poll::Ready(Some(Err(EventError::TooLarge { limit })));
-                    }
+                    this.parser.push(&chunk);
                 }
                 Ok(None) => {
                     this.reading = None;
@@ -216,11 +234,15 @@ impl<T> Stream for EventStream<T> {
 /// The event stream's grammar, fed bytes as they arrive.
 #[derive(Debug)]
 struct Parser {
-    /// Bytes not yet read as lines.
+    /// Bytes not yet read as lines, from `start`.
     buffer: Vec<u8>,
     /// Where the next line starts in `buffer`.
     start: usize,
-    /// Whether the body has ended: a final CR then ends its line.
+    /// Where the search for the next line end goes on: bytes before it hold none.
+    scanned: usize,
+    /// Whether a line ended with a CR, so that an LF right after it ends nothing.
+    after_cr: bool,
+    /// Whether the body has ended.
     eof: bool,
     /// Whether a byte-order mark may still come (nothing read yet).
     at_start: bool,
@@ -238,6 +260,8 @@ impl Parser {
         Parser {
             buffer: Vec::new(),
             start: 0,
+            scanned: 0,
+            after_cr: false,
             eof: false,
             at_start: true,
             event: String::new(),
@@ -249,35 +273,43 @@ impl Parser {
         }
     }
 
-    /// Takes `chunk`; `Err(limit)` when the unread bytes and the event's data pass the limit.
-    fn push(&mut self, chunk: &[u8]) -> Result<(), usize> {
-        if self.start > 0 {
+    /// Takes `chunk`. Read lines are dropped once they are half the buffer, so that each byte
+    /// is moved a bounded number of times.
+    fn push(&mut self, chunk: &[u8]) {
+        if self.start > 0 && self.start >= self.buffer.len() / 2 {
             self.buffer.drain(..self.start);
+            self.scanned -= self.start;
             self.start = 0;
         }
         self.buffer.extend_from_slice(chunk);
-        if self.buffer.len() + self.data.len() > self.limit {
-            return Err(self.limit);
-        }
-        Ok(())
+    }
+
+    /// The bytes that wait for a line end, and the data of the event that waits for its end.
+    fn pending(&self) -> usize {
+        self.buffer.len() - self.start + self.data.len()
     }
 
     /// The next line, without its end; `None` until a whole one has arrived.
     fn line(&mut self) -> Option<(usize, usize)> {
-        let rest = &self.buffer[self.start..];
-        let end = rest.iter().position(|it| matches!(it, b'\n' | b'\r'))?;
-        let after = match rest[end] {
-            b'\n' => end + 1,
-            // CR LF is one line end; a CR last in the buffer waits for what follows.
-            _ => match rest.get(end + 1) {
-                Some(b'\n') => end + 2,
-                Some(_) => end + 1,
-                None if self.eof => end + 1,
-                None => return None,
-            },
+        if self.after_cr && self.start < self.buffer.len() {
+            // CR LF is one line end.
+            if self.buffer[self.start] == b'\n' {
+                self.start += 1;
+            }
+            self.after_cr = false;
+        }
+        self.scanned = self.scanned.max(self.start);
+        let Some(end) =
+            self.buffer[self.scanned..].iter().position(|it| matches!(it, b'\n' | b'\r'))
+        else {
+            self.scanned = self.buffer.len();
+            return None;
         };
-        let line = (self.start, self.start + end);
-        self.start += after;
+        let end = self.scanned + end;
+        self.after_cr = self.buffer[end] == b'\r';
+        let line = (self.start, end);
+        self.start = end + 1;
+        self.scanned = self.start;
         Some(line)
     }
 
@@ -290,6 +322,7 @@ impl Parser {
             }
             if self.buffer.starts_with(b"\xEF\xBB\xBF") {
                 self.start = 3;
+                self.scanned = 3;
             }
             self.at_start = false;
         }
@@ -321,7 +354,10 @@ impl Parser {
             }
             "id" if !value.contains('\0') => self.id = Some(value.to_owned()),
             "retry" if !value.is_empty() && value.bytes().all(|it| it.is_ascii_digit()) => {
-                self.retry = value.parse().ok().map(Duration::from_millis);
+                // Digits past what a `u64` holds are ignored, as a field that is not one.
+                if let Ok(ms) = value.parse() {
+                    self.retry = Some(Duration::from_millis(ms));
+                }
             }
             _ => {}
         }
@@ -353,7 +389,7 @@ mod tests {
         let mut parser = Parser::new(1 << 20);
         let mut out = Vec::new();
         for piece in body.chunks(size.max(1)) {
-            parser.push(piece).unwrap();
+            parser.push(piece);
             out.extend(std::iter::from_fn(|| parser.next_event()));
         }
         parser.eof = true;
@@ -412,10 +448,45 @@ mod tests {
     }
 
     #[test]
-    fn a_line_past_the_limit_is_refused() {
-        let mut parser = Parser::new(16);
-        assert_eq!(parser.push(b"data: 0123456789"), Ok(()));
-        assert_eq!(parser.push(b"0"), Err(16));
+    fn what_waits_for_its_end_is_bounded_not_what_came_at_once() {
+        // Many small events in one body larger than the limit: each is read.
+        let body = "data: 0123456789\n\n".repeat(10);
+        let mut stream = EventStream::from_bytes(body.as_bytes(), text(), 32);
+        for _ in 0..10 {
+            assert_eq!(next_now(&mut stream).unwrap().unwrap().data, "0123456789");
+        }
+        assert!(next_now(&mut stream).is_none());
+        // A line that never ends, or an event whose data never ends, is refused.
+        for body in ["data: ".to_owned() + &"x".repeat(40), "data: 0123456789\n".repeat(4)] {
+            let mut stream = EventStream::from_bytes(body.as_bytes(), text(), 32);
+            match next_now(&mut stream) {
+                Some(Err(EventError::TooLarge { limit: 32 })) => {}
+                other => panic!("expected the limit, got {other:?}"),
+            }
+            assert!(next_now(&mut stream).is_none());
+        }
+    }
+
+    #[test]
+    fn a_cr_ends_its_line_at_once() {
+        let mut parser = Parser::new(1 << 10);
+        parser.push(b"data: x\r\r");
+        assert_eq!(parser.next_event().map(|it| it.data).as_deref(), Some("x"));
+        // The LF that may follow a CR is part of that line end.
+        parser.push(b"\ndata: y\r");
+        assert_eq!(parser.next_event(), None);
+        parser.push(b"\n\r\n");
+        assert_eq!(parser.next_event().map(|it| it.data).as_deref(), Some("y"));
+    }
+
+    #[test]
+    fn data_that_is_not_json_may_be_a_string_and_done_ends_only_json() {
+        let mut stream =
+            EventStream::from_bytes(b"data: delta\n\ndata: [DONE]\n\n", json::<String>(), 64);
+        assert_eq!(next_now(&mut stream).unwrap().unwrap().data, "delta");
+        assert!(next_now(&mut stream).is_none());
+        let mut stream = EventStream::from_bytes(b"data: [DONE]\n\n", text(), 64);
+        assert_eq!(next_now(&mut stream).unwrap().unwrap().data, "[DONE]");
     }
 
     /// The next event of a stream whose body is all there: it never waits.
@@ -430,8 +501,12 @@ mod tests {
     #[test]
     fn done_ends_the_stream_and_bad_data_does_not() {
         let body = b"data: {\"n\":1}\n\ndata: nope\n\ndata: [DONE]\n\ndata: {\"n\":2}\n\n";
-        let mut stream = EventStream::<serde_json::Value>::from_bytes(body, json, 1 << 10);
-        assert_eq!(next_now(&mut stream).unwrap().unwrap().data, serde_json::json!({"n": 1}));
+        type Counts = std::collections::BTreeMap<String, u32>;
+        let mut stream = EventStream::from_bytes(body, json::<Counts>(), 1 << 10);
+        assert_eq!(
+            next_now(&mut stream).unwrap().unwrap().data,
+            Counts::from([("n".to_owned(), 1)])
+        );
         match next_now(&mut stream) {
             Some(Err(EventError::Decode { event, .. })) => assert_eq!(event.data, "nope"),
             other => panic!("expected a decode error, got {other:?}"),

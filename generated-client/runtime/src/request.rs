@@ -43,6 +43,9 @@ pub struct RequestBuilder {
     pub(crate) limiter: Option<Limiter>,
     /// Whether the request asks for an event stream ([`RequestBuilder::events`]).
     pub(crate) events: bool,
+    /// Whether the client's total timeout may be lifted for a stream, its read timeout
+    /// bounding each silence instead (a client the runtime built with a timeout).
+    pub(crate) streams_outlast_timeout: bool,
 }
 
 impl RequestBuilder {
@@ -388,10 +391,13 @@ impl RequestBuilder {
     /// which [`RequestBuilder::send_events`] leaves unread for the caller.
     ///
     /// The client's timeout then bounds each silence of the stream (reqwest's read timeout),
-    /// not the whole of it: a stream may last as long as the server sends.
+    /// not the whole of it: a stream may last as long as the server sends. With an HTTP client
+    /// of the caller's (`ClientBuilder::http_client`), its own timeouts apply as they are.
     pub fn events(self) -> RequestBuilder {
         let mut this = self.accept("text/event-stream");
-        this.inner = this.inner.timeout(LONGEST_STREAM);
+        if this.streams_outlast_timeout {
+            this.inner = this.inner.timeout(LONGEST_STREAM);
+        }
         this.events = true;
         this
     }
@@ -514,11 +520,20 @@ const LONGEST_STREAM: Duration = Duration::from_secs(7 * 24 * 60 * 60);
 
 /// What a request for events got: an event stream, or a response read whole (an error, or a
 /// success in another media type).
-#[derive(Debug)]
 pub struct Streamed {
     raw: RawResponse,
     live: Option<reqwest::Response>,
     limit: usize,
+}
+
+impl std::fmt::Debug for Streamed {
+    // Not the live response's: its URL may hold an API key.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Streamed")
+            .field("raw", &self.raw)
+            .field("streaming", &self.live.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Streamed {

@@ -624,8 +624,8 @@ fn emit_method(
         Some(events) => {
             let ty = type_tokens(&events.ty, ModelPath::Super);
             let read = match events.ty {
-                ir::TypeRef::String => quote!(crate::runtime::events::text),
-                _ => quote!(crate::runtime::events::json),
+                ir::TypeRef::String => quote!(crate::runtime::events::text()),
+                _ => quote!(crate::runtime::events::json()),
             };
             let send = quote! {
                 let response = match request.send_events().await?.events(#read) {

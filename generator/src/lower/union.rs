@@ -203,12 +203,22 @@ impl<'a> Lower<'a, '_> {
         // Without a mapping entry, a member's tag is the one value its property allows: the
         // schema name, which the property refuses, could never be sent (OpenAI's spec leaves
         // every mapping out and gives each member a `const`). Else its schema name.
-        for (variant, (name, only)) in variants.iter_mut().zip(member_names) {
-            if variant.tags.is_empty() {
-                if let Some(tag) = only.clone().or_else(|| name.map(str::to_owned)) {
-                    variant.tags.push(tag);
-                }
-            }
+        // A value two members allow, or one a mapping gives, chooses neither by it: those go by
+        // their schema names, as OpenAPI says.
+        let mapped: Vec<&String> = variants.iter().flat_map(|it| &it.tags).collect();
+        let shared = |tag: &String| {
+            mapped.contains(&tag)
+                || member_names.iter().filter(|it| it.1.as_ref() == Some(tag)).count() > 1
+        };
+        let chosen: Vec<Option<String>> = (variants.iter().zip(member_names))
+            .map(|(variant, (name, only))| match only {
+                _ if !variant.tags.is_empty() => None,
+                Some(tag) if !shared(tag) => Some(tag.clone()),
+                _ => name.map(str::to_owned),
+            })
+            .collect();
+        for (variant, tag) in variants.iter_mut().zip(chosen) {
+            variant.tags.extend(tag);
         }
         let mut seen: IndexMap<&str, &str> = IndexMap::new();
         for variant in variants.iter() {
