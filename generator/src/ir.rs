@@ -138,6 +138,9 @@ pub struct Example {
     pub json: String,
     /// The name of its test function.
     pub test_name: RustName,
+    /// A property the example leaves out that its schema requires, as a path: the example
+    /// contradicts the schema, and its test is ignored.
+    pub contradiction: Option<String>,
 }
 
 /// The shape of a model.

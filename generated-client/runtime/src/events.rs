@@ -42,6 +42,11 @@ impl<T> fmt::Debug for Decode<T> {
 pub fn json<T: DeserializeOwned>() -> Decode<T> {
     fn read<T: DeserializeOwned>(data: &str) -> Result<T, serde_json::Error> {
         serde_json::from_str(data).or_else(|err| {
+            // JSON of another shape is a decode error; only text that is no JSON at all is
+            // tried as a string.
+            if err.is_data() {
+                return Err(err);
+            }
             serde_json::from_value(serde_json::Value::String(data.to_owned())).map_err(|_| err)
         })
     }
@@ -481,6 +486,9 @@ mod tests {
 
     #[test]
     fn data_that_is_not_json_may_be_a_string_and_done_ends_only_json() {
+        // JSON of the wrong shape stays an error, even for a type that takes any string.
+        let mut stream = EventStream::from_bytes(b"data: {\"a\":1}\n\n", json::<String>(), 64);
+        assert!(matches!(next_now(&mut stream), Some(Err(EventError::Decode { .. }))));
         let mut stream =
             EventStream::from_bytes(b"data: delta\n\ndata: [DONE]\n\n", json::<String>(), 64);
         assert_eq!(next_now(&mut stream).unwrap().unwrap().data, "delta");

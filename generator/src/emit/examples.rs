@@ -17,7 +17,13 @@ pub(crate) fn emit_examples(api: &ir::Api) -> Option<TokenStream> {
         .models
         .iter()
         .filter_map(|model| {
-            let ir::Example { json: example, test_name } = model.example.as_ref()?;
+            let ir::Example { json: example, test_name, contradiction } = model.example.as_ref()?;
+            let ignore = contradiction.as_ref().map(|path| {
+                let reason = proc_macro2::Literal::string(&format!(
+                    "the example leaves out `{path}`, which the schema requires"
+                ));
+                quote!(#[ignore = #reason])
+            });
             let test = ident(test_name);
             let ty = ident(&model.rust_name);
             let docs = doc(&format!("The example at {}.", markdown::code_span(&model.pointer)));
@@ -26,6 +32,7 @@ pub(crate) fn emit_examples(api: &ir::Api) -> Option<TokenStream> {
                 #docs
                 #cfg
                 #[test]
+                #ignore
                 fn #test() {
                     round_trip::<#krate::models::#ty>(#example);
                 }

@@ -9,6 +9,7 @@
 mod checks;
 mod cycles;
 mod enums;
+mod examples;
 mod features;
 
 mod merge;
@@ -111,6 +112,7 @@ pub(crate) fn lower(
     cycles::break_cycles(&mut models, ctx.acc);
     resolve_unique_by(&mut models, ctx.acc);
     union::finish_unions(&mut models, ctx.acc);
+    examples::check_examples(&mut models, ctx.acc);
     let tags: Vec<Vec<String>> =
         operations.iter_mut().map(|it| std::mem::take(&mut it.features)).collect();
     let features = if options.features {
@@ -511,6 +513,44 @@ mod tests {
             let warning = generated.warnings.iter().next().expect(bad);
             assert_eq!(warning.pointer.to_string(), "#/servers/0/x-rate-limit", "{bad}");
         }
+    }
+
+    /// An example that leaves out a required property, even deep inside, is reported and its
+    /// test ignored; one that has them all is tested.
+    #[test]
+    fn an_example_without_a_required_property_is_reported_and_its_test_ignored() {
+        let spec = r#"
+openapi: 3.0.3
+info: {title: T, version: '1'}
+paths: {}
+components:
+  schemas:
+    Order:
+      type: object
+      required: [lines]
+      properties:
+        lines: {type: array, items: {$ref: '#/components/schemas/Line'}}
+      example: {lines: [{sku: a}, {qty: 2}]}
+    Line:
+      type: object
+      required: [sku]
+      properties:
+        sku: {type: string, nullable: true}
+        qty: {type: integer}
+      example: {sku: b, qty: 1}
+"#;
+        let options = Options { strict: true, features: false };
+        let generated = generate(spec, "t.yaml", options).unwrap();
+        let warning = generated.warnings.iter().next().unwrap();
+        assert_eq!(
+            warning.message,
+            "the example leaves out `lines/1/sku`, which the schema requires"
+        );
+        assert_eq!(warning.pointer.to_string(), "#/components/schemas/Order/example");
+        assert_eq!(generated.warnings.iter().count(), 1);
+        let examples = generated.examples.unwrap();
+        assert_eq!(examples.matches("#[ignore").count(), 1, "{examples}");
+        assert!(examples.contains("#[ignore = \"the example leaves out `lines/1/sku`, which the schema requires\"]\nfn example_of_order"), "{examples}");
     }
 
     /// The method that reads an operation's events never takes the name of an operation of

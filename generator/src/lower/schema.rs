@@ -142,6 +142,7 @@ impl<'a> Lower<'a, '_> {
                 .example_scope
                 .claim(&names::value_name(&format!("example of {rust_name}")), wire)
                 .0,
+            contradiction: None,
         });
         self.model_index.insert(rust_name.clone(), self.models.len());
         self.models.push(ir::Model {
