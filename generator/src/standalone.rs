@@ -180,7 +180,13 @@ pub fn standalone_crate(
          //!\n//! Types are in [`models`], operations are methods of [`Client`].\n\n\
          {limit}pub mod client;\npub mod models;\n\n\
          /// The hand-written runtime that the generated code calls.\npub use {runtime_ident} as runtime;\n\n\
-         pub use crate::client::*;\npub use crate::runtime::{{Attempts, Binary, ClientCredentials, Error, Event, EventError, EventStream, OAuthRefresh, RateLimit, RawResponse, Response, RetryPolicy, StopReason, TokenSource}};\n",
+         pub use crate::client::*;\npub use crate::runtime::{{Attempts, Binary, ClientCredentials, Error, {events}OAuthRefresh, RateLimit, RawResponse, Response, RetryPolicy, StopReason, TokenSource}};\n",
+        // What event streams are read with, for a crate that has any.
+        events = if api.operations.iter().any(|it| it.events.is_some()) {
+            "Event, EventError, EventStream, "
+        } else {
+            ""
+        },
         version = markdown::inline(&api.version),
         runtime_ident = runtime_name.replace('-', "_"),
     );
