@@ -387,12 +387,24 @@ fn several_types(map: &mut Mapping) {
     if kinds.len() < 2 || map.contains_key("oneOf") || map.contains_key("anyOf") {
         return;
     }
-    let of_kind = |kind: &str, value: &Tree| match value {
-        Tree::String(_) => kind == "string",
-        Tree::Bool(_) => kind == "boolean",
-        Tree::Number(it) => kind == "number" || (kind == "integer" && (it.is_i64() || it.is_u64())),
-        Tree::Null => false,
-        _ => matches!(kind, "array" | "object"),
+    let has_integer = kinds.iter().any(|it| *it == "integer");
+    // Whole numbers go to the integer member when there is one, so that it can be chosen.
+    let of_kind = |kind: &str, value: &Tree| {
+        let value = match value {
+            Tree::Tagged(it) => &it.value,
+            it => it,
+        };
+        match value {
+            Tree::String(_) => kind == "string",
+            Tree::Bool(_) => kind == "boolean",
+            Tree::Number(it) if it.is_i64() || it.is_u64() => {
+                kind == "integer" || (kind == "number" && !has_integer)
+            }
+            Tree::Number(_) => kind == "number",
+            Tree::Sequence(_) => kind == "array",
+            Tree::Mapping(_) => kind == "object",
+            Tree::Null | Tree::Tagged(_) => false,
+        }
     };
     let values = match map.get("enum") {
         Some(Tree::Sequence(values)) => Some(values.clone()),
@@ -422,11 +434,8 @@ fn several_types(map: &mut Mapping) {
             }
             member.insert(Tree::from("enum"), Tree::Sequence(mine));
         }
-        if let Some(format) = &format {
-            let number = matches!(kind.as_str(), "number" | "integer");
-            if format_kind(format) == kind.as_str() || (number && format_kind(format) == "number") {
-                member.insert(Tree::from("format"), Tree::from(format.as_str()));
-            }
+        if let Some(format) = format.as_deref().filter(|it| format_kind(it) == kind.as_str()) {
+            member.insert(Tree::from("format"), Tree::from(format));
         }
         members.push(Tree::Mapping(member));
     }
@@ -444,6 +453,12 @@ fn several_types(map: &mut Mapping) {
         if values.iter().any(|it| matches!(it, Tree::Null)) {
             map.insert(Tree::from("type"), Tree::Sequence(vec![Tree::from("null")]));
         }
+    }
+    if members.is_empty() {
+        // No listed type has a value the `enum` allows: nothing is allowed, which `lower`
+        // reports and loosens.
+        map.insert(Tree::from("not"), Tree::Mapping(Mapping::new()));
+        return;
     }
     map.insert(Tree::from("oneOf"), Tree::Sequence(members));
 }
@@ -588,6 +603,33 @@ components:
         // `const: 5` leaves the integer member alone: an integer enum.
         assert!(models.contains("pub fn value(self) -> i64"), "{models}");
         assert!(generated.warnings.is_empty(), "{:?}", generated.warnings);
+    }
+
+    /// A type list with an `enum` splits the values by type: whole numbers to the integer
+    /// member, lists to the array one, maps to the object one; when no listed type has a value,
+    /// nothing is allowed, which is reported.
+    #[test]
+    fn enum_values_go_to_the_member_of_their_type() {
+        let spec = r#"
+openapi: 3.1.0
+info: {title: T, version: "1"}
+paths: {}
+components:
+  schemas:
+    A: {type: [integer, number], enum: [1, 2.5]}
+    B: {type: [string, integer], enum: [true]}
+    C: {type: [array, object], enum: [[1]]}
+"#;
+        let options = crate::Options { strict: false, features: false };
+        let generated = crate::generate(spec, "t.yaml", options).unwrap();
+        let models = &generated.models;
+        assert!(models.contains("pub enum AVariant1 {"), "an integer enum member: {models}");
+        assert!(models.contains("    Number(f64),"), "{models}");
+        // `C` keeps its array member alone: an alias of the list.
+        assert!(models.contains("pub type C = Vec<"), "{models}");
+        let pointers: Vec<String> =
+            generated.warnings.iter().map(|it| it.pointer.to_string()).collect();
+        assert_eq!(pointers, ["#/components/schemas/B/not"]);
     }
 
     #[test]

@@ -42,9 +42,10 @@ impl<T> fmt::Debug for Decode<T> {
 pub fn json<T: DeserializeOwned>() -> Decode<T> {
     fn read<T: DeserializeOwned>(data: &str) -> Result<T, serde_json::Error> {
         serde_json::from_str(data).or_else(|err| {
-            // JSON of another shape is a decode error; only text that is no JSON at all is
-            // tried as a string.
-            if err.is_data() {
+            // JSON of another shape, or JSON cut off, is a decode error; only text that is no
+            // JSON at all is tried as a string.
+            let json_like = data.trim_start().starts_with(['{', '[', '"']);
+            if err.is_data() || json_like {
                 return Err(err);
             }
             serde_json::from_value(serde_json::Value::String(data.to_owned())).map_err(|_| err)
@@ -340,6 +341,11 @@ impl Parser {
             }
             let line = String::from_utf8_lossy(&self.buffer[from..to]).into_owned();
             self.field(&line);
+            // An event past the limit is never given: what waits is then over it, which the
+            // stream refuses.
+            if self.data.len() > self.limit {
+                return None;
+            }
         }
         None
     }
@@ -461,8 +467,10 @@ mod tests {
             assert_eq!(next_now(&mut stream).unwrap().unwrap().data, "0123456789");
         }
         assert!(next_now(&mut stream).is_none());
-        // A line that never ends, or an event whose data never ends, is refused.
-        for body in ["data: ".to_owned() + &"x".repeat(40), "data: 0123456789\n".repeat(4)] {
+        // A line that never ends, an event whose data never ends, or a whole event past the
+        // limit, even in one piece, is refused.
+        let whole = "data: 0123456789\n".repeat(4) + "\n";
+        for body in ["data: ".to_owned() + &"x".repeat(40), "data: 0123456789\n".repeat(4), whole] {
             let mut stream = EventStream::from_bytes(body.as_bytes(), text(), 32);
             match next_now(&mut stream) {
                 Some(Err(EventError::TooLarge { limit: 32 })) => {}
@@ -486,7 +494,11 @@ mod tests {
 
     #[test]
     fn data_that_is_not_json_may_be_a_string_and_done_ends_only_json() {
-        // JSON of the wrong shape stays an error, even for a type that takes any string.
+        // JSON of the wrong shape, or cut off, stays an error, even for a type that takes any
+        // string.
+        let mut stream =
+            EventStream::from_bytes(b"data: {\"a\":\n\n", json::<serde_json::Value>(), 64);
+        assert!(matches!(next_now(&mut stream), Some(Err(EventError::Decode { .. }))));
         let mut stream = EventStream::from_bytes(b"data: {\"a\":1}\n\n", json::<String>(), 64);
         assert!(matches!(next_now(&mut stream), Some(Err(EventError::Decode { .. }))));
         let mut stream =

@@ -205,9 +205,9 @@ impl<'a> Lower<'a, '_> {
         // every mapping out and gives each member a `const`). Else its schema name.
         // A value two members allow, or one a mapping gives, chooses neither by it: those go by
         // their schema names, as OpenAPI says.
-        let mapped: Vec<&String> = variants.iter().flat_map(|it| &it.tags).collect();
+        let mapped: Vec<String> = variants.iter().flat_map(|it| it.tags.clone()).collect();
         let shared = |tag: &String| {
-            mapped.contains(&tag)
+            mapped.contains(tag)
                 || member_names.iter().filter(|it| it.1.as_ref() == Some(tag)).count() > 1
         };
         let chosen: Vec<Option<String>> = (variants.iter().zip(member_names))
@@ -219,6 +219,19 @@ impl<'a> Lower<'a, '_> {
             .collect();
         for (variant, tag) in variants.iter_mut().zip(chosen) {
             variant.tags.extend(tag);
+        }
+        let mut warned = Vec::new();
+        for tag in member_names.iter().filter_map(|it| it.1.as_ref()) {
+            if shared(tag) && !warned.contains(&tag) {
+                warned.push(tag);
+                self.acc
+                    .warning(
+                        Kind::Ambiguous,
+                        ptr.clone(),
+                        format!("members allow only the tag `{tag}`, which another member also allows or a `mapping` gives"),
+                    )
+                    .set_note("they are chosen and sent by their schema names, as OpenAPI says");
+            }
         }
         let mut seen: IndexMap<&str, &str> = IndexMap::new();
         for variant in variants.iter() {
