@@ -553,6 +553,33 @@ components:
         assert!(examples.contains("#[ignore = \"the example leaves out `lines/1/sku`, which the schema requires\"]\nfn example_of_order"), "{examples}");
     }
 
+    /// Members are chosen by the one value their tag allows, without `mapping`; members that
+    /// a mapping names keep its tags, with no warning when their values agree with it; members
+    /// that share their value go by their schema names, with a warning.
+    #[test]
+    fn one_value_tags_choose_members_and_shared_ones_are_reported() {
+        let spec = |mapping: &str, b_tag: &str| {
+            format!(
+                "openapi: 3.0.3\ninfo: {{title: T, version: '1'}}\npaths: {{}}\ncomponents:\n  schemas:\n    U:\n      oneOf: [{{$ref: '#/components/schemas/A'}}, {{$ref: '#/components/schemas/B'}}]\n      discriminator: {{propertyName: t{mapping}}}\n    A: {{type: object, properties: {{t: {{type: string, enum: [a]}}}}}}\n    B: {{type: object, properties: {{t: {{type: string, enum: [{b_tag}]}}}}}}\n"
+            )
+        };
+        let options = Options { strict: true, features: false };
+        let tags = |text: &str| {
+            let generated = generate(text, "t.yaml", options).unwrap();
+            let union = generated.api.models.iter().find_map(|it| match &it.kind {
+                ir::ModelKind::Union(union) => Some(union.clone()),
+                _ => None,
+            });
+            let tags: Vec<Vec<String>> =
+                union.unwrap().variants.iter().map(|it| it.tags.clone()).collect();
+            (tags, generated.warnings.iter().count())
+        };
+        assert_eq!(tags(&spec("", "b")), (vec![vec!["a".to_owned()], vec!["b".to_owned()]], 0));
+        let mapped = ", mapping: {a: '#/components/schemas/A', b: '#/components/schemas/B'}";
+        assert_eq!(tags(&spec(mapped, "b")), (vec![vec!["a".to_owned()], vec!["b".to_owned()]], 0));
+        assert_eq!(tags(&spec("", "a")), (vec![vec!["A".to_owned()], vec!["B".to_owned()]], 1));
+    }
+
     /// The method that reads an operation's events never takes the name of an operation of
     /// the spec: it is named after them all, and a collision is reported.
     #[test]

@@ -206,9 +206,12 @@ impl<'a> Lower<'a, '_> {
         // A value two members allow, or one a mapping gives, chooses neither by it: those go by
         // their schema names, as OpenAPI says.
         let mapped: Vec<String> = variants.iter().flat_map(|it| it.tags.clone()).collect();
+        // The members no mapping entry names, and the one value each allows.
+        let implicit: Vec<Option<&String>> = (variants.iter().zip(member_names))
+            .map(|(variant, it)| it.1.as_ref().filter(|_| variant.tags.is_empty()))
+            .collect();
         let shared = |tag: &String| {
-            mapped.contains(tag)
-                || member_names.iter().filter(|it| it.1.as_ref() == Some(tag)).count() > 1
+            mapped.contains(tag) || implicit.iter().filter(|it| **it == Some(tag)).count() > 1
         };
         let chosen: Vec<Option<String>> = (variants.iter().zip(member_names))
             .map(|(variant, (name, only))| match only {
@@ -221,8 +224,8 @@ impl<'a> Lower<'a, '_> {
             variant.tags.extend(tag);
         }
         let mut warned = Vec::new();
-        for tag in member_names.iter().filter_map(|it| it.1.as_ref()) {
-            if shared(tag) && !warned.contains(&tag) {
+        for tag in implicit.iter().flatten() {
+            if shared(tag) && !warned.contains(tag) {
                 warned.push(tag);
                 self.acc
                     .warning(
