@@ -230,7 +230,7 @@ fn held_target(
 /// The strongly connected component of each node of a graph given by its edges, numbered in
 /// the order Tarjan's algorithm closes them. Iterative, so deep graphs cannot overflow the
 /// stack.
-fn strongly_connected(edges: &[Vec<usize>]) -> Vec<usize> {
+pub(super) fn strongly_connected(edges: &[Vec<usize>]) -> Vec<usize> {
     const UNSEEN: usize = usize::MAX;
     let n = edges.len();
     let mut order = vec![UNSEEN; n];

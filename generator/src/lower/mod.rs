@@ -8,6 +8,7 @@
 
 mod checks;
 mod cycles;
+mod dedupe;
 mod enums;
 mod examples;
 mod features;
@@ -113,6 +114,8 @@ pub(crate) fn lower(
     resolve_unique_by(&mut models, ctx.acc);
     union::finish_unions(&mut models, ctx.acc);
     examples::check_examples(&mut models, ctx.acc);
+    let xml_held = dedupe::held_by_xml(&models, &operations);
+    dedupe::dedupe(&mut models, &xml_held);
     let tags: Vec<Vec<String>> =
         operations.iter_mut().map(|it| std::mem::take(&mut it.features)).collect();
     let features = if options.features {
