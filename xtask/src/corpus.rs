@@ -309,6 +309,13 @@ fn table(outcomes: &[Outcome]) -> String {
 }
 
 /// The spec of `npm` in the cache, fetched with `npm pack` when absent.
+/// GitHub's spec of the corpus, fetched into `target/corpus/cache/` when absent (for
+/// `bench-peers --github`).
+pub(crate) fn github_spec(root: &Path) -> Result<PathBuf> {
+    let npm = NPM_SPECS.iter().find(|it| it.name == "github").context("no GitHub spec")?;
+    fetch(npm, &root.join("target/corpus/cache"))
+}
+
 fn fetch(npm: &NpmSpec, cache: &Path) -> Result<PathBuf> {
     let dir = cache.join(format!("{}-{}", npm.name, npm.version));
     let path = dir.join("package").join(npm.file);

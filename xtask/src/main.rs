@@ -11,7 +11,8 @@
 //!   openapi-generator's crates of the same sample are built too).
 //! - `cargo xtask conformance`: runs the generated client against Stoplight Prism.
 //! - `cargo xtask bench-peers [--smoke]`: compares the generator with openapi-generator and
-//!   progenitor on the same specs.
+//!   progenitor on the same specs; `--github`, the crates of GitHub's spec with
+//!   openapi-generator's.
 
 #![allow(
     clippy::print_stdout,
@@ -125,6 +126,10 @@ enum Command {
         /// Runs of each measurement; the median is reported.
         #[arg(long, default_value_t = 3)]
         runs: usize,
+        /// Instead: ours against openapi-generator on GitHub's spec (fetched into
+        /// target/corpus/ when absent): lines, types, first check and check after a touch.
+        #[arg(long, conflicts_with = "smoke")]
+        github: bool,
     },
     /// Run a program and print `ok wall_ns max_rss_kib` (used by `bench-peers`).
     #[command(hide = true)]
@@ -166,7 +171,8 @@ fn main() -> std::process::ExitCode {
         Command::Corpus { only, no_check, full, .. } => corpus::corpus(&only, no_check, full),
         Command::CorpusDocument { file } => directory::document(&file),
         Command::Conformance => conformance::conformance(),
-        Command::BenchPeers { smoke, runs } => peers::bench_peers(smoke, runs),
+        Command::BenchPeers { github: true, runs, .. } => peers::github(runs),
+        Command::BenchPeers { smoke, runs, .. } => peers::bench_peers(smoke, runs),
         Command::Measure { log, program } => peers::measure(&log, &program),
     };
     match res {

@@ -224,6 +224,112 @@ pub(crate) fn bench_peers(smoke: bool, runs: usize) -> Result<()> {
     Ok(())
 }
 
+/// One tool's crate of GitHub's spec, as measured by [`github`].
+struct Heavy {
+    tool: Tool,
+    lines: usize,
+    types: usize,
+    first: Vec<Duration>,
+    touched: Vec<Duration>,
+}
+
+/// `bench-peers --github`: ours and openapi-generator's crates of GitHub's spec, checked in one
+/// target directory (dependencies first, untimed), alternated `runs` times: the first check of
+/// the crate (its incremental state removed) and a check after a touch.
+pub(crate) fn github(runs: usize) -> Result<()> {
+    let root = codegen::project_root()?;
+    let dir = root.join("target/peers");
+    let ours = release_xtask(&root)?;
+    install_openapi_generator(&dir)?;
+    let spec = Spec {
+        name: "github".to_owned(),
+        path: crate::corpus::github_spec(&root)?,
+        hubspot: false,
+    };
+    let target = dir.join("target");
+    let mut crates = Vec::new();
+    for tool in [Tool::Ours, Tool::OpenapiGenerator] {
+        let out = dir.join("crates").join(format!("{}-{}", tool.slug(), spec.name));
+        eprintln!("bench-peers: {} on {}", tool.name(), spec.name);
+        let (_, failure) = generate(tool, &ours, &dir, &spec, &out)?;
+        ensure!(failure.is_none(), "{} did not generate GitHub's spec: {failure:?}", tool.name());
+        let runtime = out.join("runtime/src");
+        let runtime_lines = if runtime.is_dir() { count_lines(&runtime)? } else { 0 };
+        let lines = count_lines(&out.join("src"))? + runtime_lines;
+        let types = count_types(&out.join("src").join(tool.models_module()))?
+            + count_types(&out.join("src").join(format!("{}.rs", tool.models_module())))?;
+        // The same flags for both (none), so that they share every dependency's build; ours is
+        // linted warning-free by `cargo xtask corpus --full`.
+        eprintln!("bench-peers: building the crate of {} on {}", tool.name(), spec.name);
+        if let Err(err) = run_cargo(&out, &target, &["check", "--quiet", "--lib"], None)? {
+            bail!("the crate of {} does not build:\n{err}", tool.name());
+        }
+        crates.push((out, Heavy { tool, lines, types, first: Vec::new(), touched: Vec::new() }));
+    }
+    for round in 0..runs.max(1) {
+        for (out, heavy) in &mut crates {
+            eprintln!("bench-peers: checking {} (run {} of {runs})", heavy.tool.name(), round + 1);
+            let incremental = target.join("debug/incremental");
+            let prefix = format!("{}-", library_name(out)?);
+            if incremental.is_dir() {
+                for entry in fs::read_dir(&incremental)? {
+                    let entry = entry?;
+                    if entry.file_name().to_string_lossy().starts_with(&prefix) {
+                        fs::remove_dir_all(entry.path())?;
+                    }
+                }
+            }
+            for times in [&mut heavy.first, &mut heavy.touched] {
+                touch(&out.join("src/lib.rs"))?;
+                let start = Instant::now();
+                if let Err(err) = run_cargo(out, &target, &["check", "--quiet", "--lib"], None)? {
+                    bail!("checking the crate of {} failed:\n{err}", heavy.tool.name());
+                }
+                times.push(start.elapsed());
+            }
+        }
+    }
+    let mut table = String::from(
+        "| GitHub's spec | lines | types | first `cargo check` | `cargo check` after a touch |\n|---|---|---|---|---|\n",
+    );
+    for (_, heavy) in &mut crates {
+        let _ = writeln!(
+            table,
+            "| {} | {} | {} | {:.1} s | {:.1} s |",
+            heavy.tool.name(),
+            heavy.lines,
+            heavy.types,
+            median(&mut heavy.first).as_secs_f64(),
+            median(&mut heavy.touched).as_secs_f64(),
+        );
+    }
+    println!("{table}");
+    Ok(())
+}
+
+/// The `pub struct` and `pub enum` items of the Rust files at `path` (a file or a directory,
+/// recursively; none when absent).
+fn count_types(path: &Path) -> Result<usize> {
+    if path.is_file() {
+        let text = fs::read_to_string(path)?;
+        return Ok(text
+            .lines()
+            .filter(|it| it.starts_with("pub struct ") || it.starts_with("pub enum "))
+            .count());
+    }
+    if !path.is_dir() {
+        return Ok(0);
+    }
+    let mut total = 0;
+    for entry in fs::read_dir(path)? {
+        let path = entry?.path();
+        if path.is_dir() || path.extension().is_some_and(|it| it == "rs") {
+            total += count_types(&path)?;
+        }
+    }
+    Ok(total)
+}
+
 /// What openapi-generator made of one spec of a sample: whether it generated a crate, and
 /// whether that crate builds (`cargo check --lib`; `None` when it did not generate).
 pub(crate) struct PeerOutcome {
