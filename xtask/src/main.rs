@@ -127,7 +127,8 @@ enum Command {
         #[arg(long, default_value_t = 3)]
         runs: usize,
         /// Instead: ours against openapi-generator on GitHub's spec (fetched into
-        /// target/corpus/ when absent): lines, types, first check and check after a touch.
+        /// target/corpus/ when absent) and HubSpot's deals spec: lines, types, first check and
+        /// check after a touch.
         #[arg(long, conflicts_with = "smoke")]
         github: bool,
     },

@@ -224,53 +224,73 @@ pub(crate) fn bench_peers(smoke: bool, runs: usize) -> Result<()> {
     Ok(())
 }
 
-/// One tool's crate of GitHub's spec, as measured by [`github`].
+/// One tool's crate of one spec, as measured by [`github`].
 struct Heavy {
+    spec: String,
     tool: Tool,
+    out: PathBuf,
     lines: usize,
     types: usize,
     first: Vec<Duration>,
     touched: Vec<Duration>,
 }
 
-/// `bench-peers --github`: ours and openapi-generator's crates of GitHub's spec, checked in one
-/// target directory (dependencies first, untimed), alternated `runs` times: the first check of
-/// the crate (its incremental state removed) and a check after a touch.
+/// `bench-peers --github`: ours and openapi-generator's crates of GitHub's spec and of HubSpot's
+/// deals spec, checked in one target directory (dependencies first, untimed), alternated `runs`
+/// times: the first check of each crate (its incremental state removed), then a check after a
+/// touch.
 pub(crate) fn github(runs: usize) -> Result<()> {
     let root = codegen::project_root()?;
     let dir = root.join("target/peers");
     let ours = release_xtask(&root)?;
     install_openapi_generator(&dir)?;
-    let spec = Spec {
-        name: "github".to_owned(),
-        path: crate::corpus::github_spec(&root)?,
-        hubspot: false,
-    };
+    let specs = [
+        Spec {
+            name: "github".to_owned(),
+            path: crate::corpus::github_spec(&root)?,
+            hubspot: false,
+        },
+        Spec {
+            name: "deals-v3".to_owned(),
+            path: root.join("tests/fixtures/specs/hubspot/deals.v3.json"),
+            hubspot: false,
+        },
+    ];
     let target = dir.join("target");
     let mut crates = Vec::new();
-    for tool in [Tool::Ours, Tool::OpenapiGenerator] {
-        let out = dir.join("crates").join(format!("{}-{}", tool.slug(), spec.name));
-        eprintln!("bench-peers: {} on {}", tool.name(), spec.name);
-        let (_, failure) = generate(tool, &ours, &dir, &spec, &out)?;
-        ensure!(failure.is_none(), "{} did not generate GitHub's spec: {failure:?}", tool.name());
-        let runtime = out.join("runtime/src");
-        let runtime_lines = if runtime.is_dir() { count_lines(&runtime)? } else { 0 };
-        let lines = count_lines(&out.join("src"))? + runtime_lines;
-        let types = count_types(&out.join("src").join(tool.models_module()))?
-            + count_types(&out.join("src").join(format!("{}.rs", tool.models_module())))?;
-        // The same flags for both (none), so that they share every dependency's build; ours is
-        // linted warning-free by `cargo xtask corpus --full`.
-        eprintln!("bench-peers: building the crate of {} on {}", tool.name(), spec.name);
-        if let Err(err) = run_cargo(&out, &target, &["check", "--quiet", "--lib"], None)? {
-            bail!("the crate of {} does not build:\n{err}", tool.name());
+    for spec in &specs {
+        for tool in [Tool::Ours, Tool::OpenapiGenerator] {
+            let out = dir.join("crates").join(format!("{}-{}", tool.slug(), spec.name));
+            eprintln!("bench-peers: {} on {}", tool.name(), spec.name);
+            let (_, failure) = generate(tool, &ours, &dir, spec, &out)?;
+            ensure!(
+                failure.is_none(),
+                "{} did not generate {}: {failure:?}",
+                tool.name(),
+                spec.name
+            );
+            let runtime = out.join("runtime/src");
+            let runtime_lines = if runtime.is_dir() { count_lines(&runtime)? } else { 0 };
+            let lines = count_lines(&out.join("src"))? + runtime_lines;
+            let models = out.join("src").join(tool.models_module());
+            let types = count_types(&models)? + count_types(&models.with_extension("rs"))?;
+            // The same flags for both (none), so that they share every dependency's build; ours
+            // is linted warning-free by `cargo xtask corpus`.
+            eprintln!("bench-peers: building the crate of {} on {}", tool.name(), spec.name);
+            stand_alone(&root, &out, tool)?;
+            if let Err(err) = run_cargo(&out, &target, &["check", "--quiet", "--lib"], None)? {
+                bail!("the crate of {} on {} does not build:\n{err}", tool.name(), spec.name);
+            }
+            let spec = spec.name.clone();
+            crates.push(Heavy { spec, tool, out, lines, types, first: vec![], touched: vec![] });
         }
-        crates.push((out, Heavy { tool, lines, types, first: Vec::new(), touched: Vec::new() }));
     }
+    let incremental = target.join("debug/incremental");
     for round in 0..runs.max(1) {
-        for (out, heavy) in &mut crates {
-            eprintln!("bench-peers: checking {} (run {} of {runs})", heavy.tool.name(), round + 1);
-            let incremental = target.join("debug/incremental");
-            let prefix = format!("{}-", library_name(out)?);
+        for heavy in &mut crates {
+            let what = format!("{} on {}", heavy.tool.name(), heavy.spec);
+            eprintln!("bench-peers: checking {what} (run {} of {runs})", round + 1);
+            let prefix = format!("{}-", library_name(&heavy.out)?);
             if incremental.is_dir() {
                 for entry in fs::read_dir(&incremental)? {
                     let entry = entry?;
@@ -280,22 +300,24 @@ pub(crate) fn github(runs: usize) -> Result<()> {
                 }
             }
             for times in [&mut heavy.first, &mut heavy.touched] {
-                touch(&out.join("src/lib.rs"))?;
+                touch(&heavy.out.join("src/lib.rs"))?;
                 let start = Instant::now();
-                if let Err(err) = run_cargo(out, &target, &["check", "--quiet", "--lib"], None)? {
-                    bail!("checking the crate of {} failed:\n{err}", heavy.tool.name());
+                let checked = run_cargo(&heavy.out, &target, &["check", "--quiet", "--lib"], None)?;
+                if let Err(err) = checked {
+                    bail!("checking the crate of {what} failed:\n{err}");
                 }
                 times.push(start.elapsed());
             }
         }
     }
     let mut table = String::from(
-        "| GitHub's spec | lines | types | first `cargo check` | `cargo check` after a touch |\n|---|---|---|---|---|\n",
+        "| spec | tool | lines | types | first `cargo check` | `cargo check` after a touch |\n|---|---|---|---|---|---|\n",
     );
-    for (_, heavy) in &mut crates {
+    for heavy in &mut crates {
         let _ = writeln!(
             table,
-            "| {} | {} | {} | {:.1} s | {:.1} s |",
+            "| {} | {} | {} | {} | {:.1} s | {:.1} s |",
+            heavy.spec,
             heavy.tool.name(),
             heavy.lines,
             heavy.types,
@@ -593,6 +615,18 @@ fn count_lines(dir: &Path) -> Result<usize> {
 /// Makes the crate at `out` its own workspace (it sits inside ours) and builds it once (its
 /// dependencies; untimed); an error is the count of errors and the first.
 fn build(root: &Path, out: &Path, target: &Path, tool: Tool) -> Result<Result<(), String>> {
+    stand_alone(root, out, tool)?;
+    let first = cargo_for(tool, out, target, &["check", "--quiet", "--lib"])?;
+    Ok(first.map(drop).map_err(|err| {
+        let errors = err.lines().filter(|it| it.starts_with("error")).count();
+        let first = err.lines().find(|it| it.starts_with("error")).unwrap_or("").trim();
+        format!("{errors} errors; first: {}", first.chars().take(120).collect::<String>())
+    }))
+}
+
+/// Makes the crate at `out` a workspace of its own (the peers' crates are generated inside this
+/// one's `target/`), with the versions this workspace was tested with for ours.
+fn stand_alone(root: &Path, out: &Path, tool: Tool) -> Result<()> {
     let manifest = out.join("Cargo.toml");
     let text =
         fs::read_to_string(&manifest).with_context(|| format!("reading {}", manifest.display()))?;
@@ -600,15 +634,9 @@ fn build(root: &Path, out: &Path, target: &Path, tool: Tool) -> Result<Result<()
         fs::write(&manifest, format!("{text}\n[workspace]\n"))?;
     }
     if tool == Tool::Ours {
-        // The versions the workspace was tested with.
         fs::copy(root.join("Cargo.lock"), out.join("Cargo.lock")).context("copying Cargo.lock")?;
     }
-    let first = cargo_for(tool, out, target, &["check", "--quiet", "--lib"])?;
-    Ok(first.map(drop).map_err(|err| {
-        let errors = err.lines().filter(|it| it.starts_with("error")).count();
-        let first = err.lines().find(|it| it.starts_with("error")).unwrap_or("").trim();
-        format!("{errors} errors; first: {}", first.chars().take(120).collect::<String>())
-    }))
+    Ok(())
 }
 
 /// Runs cargo on a crate of `tool`: warnings denied for ours ([`cargo_in`]), not for the peers'.
