@@ -738,19 +738,27 @@ fn body_statement(api: &ir::Api, body: &ir::Body) -> TokenStream {
     }
 }
 
+/// The struct a use of `ty` names, through aliases (one type per shape makes a body's struct an
+/// alias of another name's).
+fn struct_named<'a>(api: &'a ir::Api, mut ty: &'a ir::TypeRef) -> Option<&'a ir::Struct> {
+    // Aliases never form a cycle (those become newtypes); the bound only makes that certain.
+    for _ in 0..=api.models.len() {
+        let ir::TypeRef::Named(name) = ty else { return None };
+        // The models are sorted by Rust name.
+        let idx = api.models.binary_search_by(|it| it.rust_name.as_str().cmp(name)).ok()?;
+        match &api.models[idx].kind {
+            ir::ModelKind::Struct(strukt) => return Some(strukt),
+            ir::ModelKind::Alias(target) => ty = target,
+            _ => return None,
+        }
+    }
+    None
+}
+
 /// A `multipart/form-data` form of `value`: a struct's fields a part each (files as file
 /// parts), any other value's properties as the runtime finds them.
 fn multipart_form(api: &ir::Api, ty: &ir::TypeRef, value: &TokenStream) -> TokenStream {
-    let fields = match ty {
-        ir::TypeRef::Named(name) => {
-            api.models.iter().find(|it| &it.rust_name == name).and_then(|it| match &it.kind {
-                ir::ModelKind::Struct(strukt) => Some(strukt),
-                _ => None,
-            })
-        }
-        _ => None,
-    };
-    let Some(strukt) = fields else {
+    let Some(strukt) = struct_named(api, ty) else {
         return quote!(crate::runtime::Multipart::new().fields(#value));
     };
     let parts = strukt.fields.iter().map(|field| {

@@ -1,6 +1,7 @@
 //! One type per distinct shape: models that would become the same Rust type (the same fields
 //! with the same names, types, checks and documentation; the same variants; the same members)
 //! are emitted once, and every other name of the shape becomes a type alias of it. Names stay,
+//! each in the cargo features it was in (what a merged model held is still reached through it),
 //! so code that names either type compiles as before and every value decodes and encodes as
 //! before; what goes is the second copy of the derives, constructors and `impl`s, which is most
 //! of what rustc spends on a crate (GitHub's spec repeats the same enums and users in hundreds
@@ -22,8 +23,13 @@ use super::cycles::{member_types, mentioned, strongly_connected};
 use crate::ir;
 
 /// Makes every model whose shape an earlier one has into an alias of it (`keep` names the
-/// models that must keep their own type) and returns how many became aliases.
-pub(super) fn dedupe(models: &mut [ir::Model], keep: &BTreeSet<String>) -> usize {
+/// models that must keep their own type). Returns, for each model that became an alias, the
+/// models its own type held: they keep the features they had (`features::assign`), so that
+/// every name stays where it was.
+pub(super) fn dedupe(
+    models: &mut [ir::Model],
+    keep: &BTreeSet<String>,
+) -> BTreeMap<String, Vec<String>> {
     let index: BTreeMap<&str, usize> =
         models.iter().enumerate().map(|(idx, it)| (it.rust_name.as_str(), idx)).collect();
     let edges: Vec<Vec<usize>> = models
@@ -77,7 +83,7 @@ pub(super) fn dedupe(models: &mut [ir::Model], keep: &BTreeSet<String>) -> usize
         members.entry(id).or_default().push(idx);
     }
 
-    let mut merged = 0;
+    let mut held_before = BTreeMap::new();
     for group in members.values().filter(|it| it.len() > 1) {
         let Some(&first) = group.iter().min_by_key(|idx| preference(&models[**idx])) else {
             continue;
@@ -85,12 +91,17 @@ pub(super) fn dedupe(models: &mut [ir::Model], keep: &BTreeSet<String>) -> usize
         let target = models[first].rust_name.clone();
         for &idx in group.iter().filter(|it| **it != first) {
             let model = &mut models[idx];
+            let mut held = Vec::new();
+            for ty in member_types(&model.kind) {
+                mentioned(ty, &mut held);
+            }
+            let held = held.into_iter().map(str::to_owned).collect();
+            held_before.insert(model.rust_name.to_string(), held);
             model.kind = ir::ModelKind::Alias(ir::TypeRef::Named(target.clone()));
             model.docs.notes.push(format!("Another name of `{target}`, whose shape it has."));
-            merged += 1;
         }
     }
-    merged
+    held_before
 }
 
 /// Which member of a class gives the type its name: a component schema before an inline one,
@@ -266,6 +277,7 @@ mod tests {
             ("PullRequestAuthor", "Owner"),
             ("PullRequestAuthorType", "OwnerType"),
             ("PullRequestState", "IssueState"),
+            ("UploadAvatarRequest", "UploadLogoRequest"),
         ]
         .into_iter()
         .map(|(a, b)| (a.to_owned(), b.to_owned()))

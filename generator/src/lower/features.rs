@@ -32,6 +32,7 @@ pub(super) fn assign(
     models: &mut [ir::Model],
     operations: &mut [ir::Operation],
     operation_tags: &[Vec<String>],
+    held_before: &BTreeMap<String, Vec<String>>,
 ) -> Vec<ir::Feature> {
     let tags: BTreeSet<&str> = operation_tags.iter().flatten().map(String::as_str).collect();
     if tags.len() < 2 {
@@ -56,6 +57,8 @@ pub(super) fn assign(
 
     let index: BTreeMap<&str, usize> =
         models.iter().enumerate().map(|(idx, it)| (it.rust_name.as_str(), idx)).collect();
+    // What each model holds, and, for one that became an alias of a model of its shape
+    // (`dedupe`), what it held before: a name stays in the features it was in.
     let edges: Vec<Vec<usize>> = models
         .iter()
         .map(|model| {
@@ -63,7 +66,9 @@ pub(super) fn assign(
             for ty in member_types(&model.kind) {
                 mentioned(ty, &mut names);
             }
-            names.iter().filter_map(|it| index.get(it).copied()).collect()
+            let before = held_before.get(model.rust_name.as_str()).into_iter().flatten();
+            let before = before.filter_map(|it| index.get(it.as_str()).copied());
+            names.iter().filter_map(|it| index.get(it).copied()).chain(before).collect()
         })
         .collect();
     let roots = |op: &ir::Operation| -> Vec<usize> {

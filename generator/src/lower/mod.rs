@@ -115,11 +115,11 @@ pub(crate) fn lower(
     union::finish_unions(&mut models, ctx.acc);
     examples::check_examples(&mut models, ctx.acc);
     let xml_held = dedupe::held_by_xml(&models, &operations);
-    dedupe::dedupe(&mut models, &xml_held);
+    let held_before = dedupe::dedupe(&mut models, &xml_held);
     let tags: Vec<Vec<String>> =
         operations.iter_mut().map(|it| std::mem::take(&mut it.features)).collect();
     let features = if options.features {
-        features::assign(&mut models, &mut operations, &tags)
+        features::assign(&mut models, &mut operations, &tags, &held_before)
     } else {
         Vec::new()
     };
