@@ -163,6 +163,21 @@ pub(super) fn member_types(kind: &ir::ModelKind) -> Vec<&ir::TypeRef> {
     }
 }
 
+/// The models each of `models` holds, at any depth, by their place in `models` (`index`: the
+/// models by Rust name).
+pub(super) fn held_models(models: &[ir::Model], index: &BTreeMap<&str, usize>) -> Vec<Vec<usize>> {
+    models
+        .iter()
+        .map(|model| {
+            let mut names = Vec::new();
+            for ty in member_types(&model.kind) {
+                mentioned(ty, &mut names);
+            }
+            names.iter().filter_map(|it| index.get(it).copied()).collect()
+        })
+        .collect()
+}
+
 /// Every model a type mentions, at any depth.
 pub(super) fn mentioned<'t>(ty: &'t ir::TypeRef, acc: &mut Vec<&'t str>) {
     match ty {

@@ -19,7 +19,7 @@ use std::{
     fmt::Write as _,
 };
 
-use super::cycles::{member_types, mentioned, strongly_connected};
+use super::cycles::{held_models, member_types, mentioned, strongly_connected};
 use crate::ir;
 
 /// Makes every model whose shape an earlier one has into an alias of it (`keep` names the
@@ -32,16 +32,7 @@ pub(super) fn dedupe(
 ) -> BTreeMap<String, Vec<String>> {
     let index: BTreeMap<&str, usize> =
         models.iter().enumerate().map(|(idx, it)| (it.rust_name.as_str(), idx)).collect();
-    let edges: Vec<Vec<usize>> = models
-        .iter()
-        .map(|model| {
-            let mut names = Vec::new();
-            for ty in member_types(&model.kind) {
-                mentioned(ty, &mut names);
-            }
-            names.iter().filter_map(|it| index.get(it).copied()).collect()
-        })
-        .collect();
+    let edges = held_models(models, &index);
     let component = strongly_connected(&edges);
     let mut sizes: BTreeMap<usize, usize> = BTreeMap::new();
     for it in &component {

@@ -16,7 +16,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::cycles::{member_types, mentioned};
+use super::cycles::{held_models, mentioned};
 use crate::{ir, names};
 
 /// The feature of the component schemas that no operation uses.
@@ -59,18 +59,11 @@ pub(super) fn assign(
         models.iter().enumerate().map(|(idx, it)| (it.rust_name.as_str(), idx)).collect();
     // What each model holds, and, for one that became an alias of a model of its shape
     // (`dedupe`), what it held before: a name stays in the features it was in.
-    let edges: Vec<Vec<usize>> = models
-        .iter()
-        .map(|model| {
-            let mut names = Vec::new();
-            for ty in member_types(&model.kind) {
-                mentioned(ty, &mut names);
-            }
-            let before = held_before.get(model.rust_name.as_str()).into_iter().flatten();
-            let before = before.filter_map(|it| index.get(it.as_str()).copied());
-            names.iter().filter_map(|it| index.get(it).copied()).chain(before).collect()
-        })
-        .collect();
+    let mut edges = held_models(models, &index);
+    for (model, edges) in models.iter().zip(&mut edges) {
+        let before = held_before.get(model.rust_name.as_str()).into_iter().flatten();
+        edges.extend(before.filter_map(|it| index.get(it.as_str()).copied()));
+    }
     let roots = |op: &ir::Operation| -> Vec<usize> {
         let mut names = Vec::new();
         for ty in operation_types(op) {
