@@ -10,7 +10,7 @@ use std::{
     thread,
 };
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Delimiter, Spacing, TokenStream, TokenTree};
 
 /// Formats `tokens` as a Rust file whose first line names how to regenerate it.
 ///
@@ -119,7 +119,176 @@ fn unparse(tokens: TokenStream) -> String {
         Ok(it) => it,
         Err(err) => panic!("generator bug: emitted tokens do not parse as a Rust file: {err}"),
     };
-    prettyplease::unparse(&file)
+    list_entries(prettyplease::unparse(&file))
+}
+
+/// The runtime's macros whose calls are lists, an entry per field or variant and `;` after
+/// each: `prettyplease` fills lines with the tokens of a macro's body, spaced as it can
+/// without knowing their grammar (`id : i64`, `Vec < String >`).
+const LIST_MACROS: &[&str] = &[
+    "crate::runtime::constructors! {",
+    "crate::runtime::enums::int_enum! {",
+    "crate::runtime::enums::string_enum! {",
+];
+
+/// The widest line `prettyplease` writes, which lists keep to where they can.
+const MARGIN: usize = 89;
+
+/// `text` with the body of each call of a [`LIST_MACROS`] written an entry per line, spaced as
+/// Rust is: `with_id(id): i64;`. An entry too wide for [`MARGIN`] has its parenthesised list
+/// written an item per line. The tokens are the same; only the spaces and line breaks move.
+fn list_entries(text: String) -> String {
+    if !LIST_MACROS.iter().any(|it| text.contains(it)) {
+        return text;
+    }
+    let mut res = String::with_capacity(text.len());
+    let mut lines = text.split_inclusive('\n');
+    while let Some(line) = lines.next() {
+        res.push_str(line);
+        let body = line.trim_start();
+        if !LIST_MACROS.contains(&body.trim_end()) {
+            continue;
+        }
+        let indent = &line[..line.len() - body.len()];
+        let mut inside = String::new();
+        let mut close = None;
+        for next in lines.by_ref() {
+            if next.strip_prefix(indent).is_some_and(|it| it.trim_end() == "}") {
+                close = Some(next);
+                break;
+            }
+            inside.push_str(next);
+        }
+        match (close, inside.parse::<TokenStream>()) {
+            (Some(close), Ok(tokens)) => {
+                write_entries(&mut res, indent, tokens);
+                res.push_str(close);
+            }
+            // Not a list after all: as `prettyplease` wrote it.
+            (close, _) => {
+                res.push_str(&inside);
+                res.push_str(close.unwrap_or_default());
+            }
+        }
+    }
+    res
+}
+
+/// The entries of `tokens` (each ended by a `;`), a line each, indented one step past
+/// `indent`.
+fn write_entries(res: &mut String, indent: &str, tokens: TokenStream) {
+    let mut entry = Vec::new();
+    for token in tokens {
+        let ends = matches!(&token, TokenTree::Punct(it) if it.as_char() == ';');
+        entry.push(token);
+        if ends {
+            write_entry(res, indent, std::mem::take(&mut entry));
+        }
+    }
+    if !entry.is_empty() {
+        write_entry(res, indent, entry);
+    }
+}
+
+/// One entry, on one line if it fits, else with its first parenthesised list an item a line.
+fn write_entry(res: &mut String, indent: &str, entry: Vec<TokenTree>) {
+    let mut line = String::new();
+    write_tokens(&mut line, entry.iter().cloned());
+    // A list of one item stays on the line, however wide.
+    let split = entry.iter().position(|it| {
+        matches!(it, TokenTree::Group(group) if group.delimiter() == Delimiter::Parenthesis
+            && group.stream().into_iter().any(|it| matches!(&it, TokenTree::Punct(it) if it.as_char() == ',')))
+    });
+    let fits = indent.len() + 4 + line.len() <= MARGIN;
+    let Some(split) = split.filter(|_| !fits) else {
+        res.push_str(&format!("{indent}    {line}\n"));
+        return;
+    };
+    let TokenTree::Group(list) = &entry[split] else { unreachable!("found as a group above") };
+    let mut head = String::new();
+    write_tokens(&mut head, entry[..split].iter().cloned());
+    res.push_str(&format!("{indent}    {head}(\n"));
+    let mut item = Vec::new();
+    let mut items = Vec::new();
+    for token in list.stream() {
+        if matches!(&token, TokenTree::Punct(it) if it.as_char() == ',') {
+            items.push(std::mem::take(&mut item));
+        } else {
+            item.push(token);
+        }
+    }
+    if !item.is_empty() {
+        items.push(item);
+    }
+    for item in items {
+        let mut text = String::new();
+        write_tokens(&mut text, item);
+        res.push_str(&format!("{indent}        {text},\n"));
+    }
+    let mut tail = String::new();
+    write_tokens(&mut tail, entry[split + 1..].iter().cloned());
+    res.push_str(&format!("{indent}    ){tail}\n"));
+}
+
+/// `tokens` as Rust is written: a space between words, after `,` and a lone `:`, and around
+/// `=`; none inside paths (`::`), generics or groups.
+fn write_tokens(res: &mut String, tokens: impl IntoIterator<Item = TokenTree>) {
+    let mut word = false;
+    let mut joint_colon = false;
+    for token in tokens {
+        let after_joint_colon = std::mem::take(&mut joint_colon);
+        match token {
+            TokenTree::Ident(it) => {
+                if word {
+                    res.push(' ');
+                }
+                res.push_str(&it.to_string());
+                word = true;
+            }
+            TokenTree::Literal(it) => {
+                if word {
+                    res.push(' ');
+                }
+                res.push_str(&it.to_string());
+                word = true;
+            }
+            TokenTree::Punct(it) => {
+                word = false;
+                match (it.as_char(), it.spacing()) {
+                    (':', Spacing::Joint) => {
+                        res.push(':');
+                        joint_colon = true;
+                    }
+                    (':', Spacing::Alone) if after_joint_colon => res.push(':'),
+                    (':' | ',' | ';', _) => {
+                        res.push(it.as_char());
+                        res.push(' ');
+                    }
+                    ('=', Spacing::Alone) => res.push_str(" = "),
+                    (other, _) => res.push(other),
+                }
+            }
+            TokenTree::Group(it) => {
+                let (open, close) = match it.delimiter() {
+                    Delimiter::Parenthesis => ("(", ")"),
+                    Delimiter::Bracket => ("[", "]"),
+                    Delimiter::Brace => ("{ ", " }"),
+                    Delimiter::None => ("", ""),
+                };
+                if word && it.delimiter() == Delimiter::Brace {
+                    res.push(' ');
+                }
+                res.push_str(open);
+                write_tokens(res, it.stream());
+                let trimmed = res.trim_end().len();
+                res.truncate(trimmed);
+                res.push_str(close);
+                word = false;
+            }
+        }
+    }
+    let trimmed = res.trim_end().len();
+    res.truncate(trimmed);
 }
 
 /// Puts a blank line between items (at any depth: methods of an `impl` too), which
@@ -128,6 +297,8 @@ fn unparse(tokens: TokenStream) -> String {
 struct Spacer {
     /// The last line pushed, if any.
     prev: String,
+    /// Whether the lines pushed since the last item are inner attributes (`#![…]`) and docs.
+    in_header: bool,
 }
 
 impl Spacer {
@@ -145,12 +316,21 @@ impl Spacer {
             // top: inside a function, a line so begun is a statement.
             let starts_item =
                 ITEM_STARTS.iter().any(|it| body.starts_with(it)) || line.starts_with("crate::");
+            // The file's inner attributes and docs are a block of their own, spaced from the
+            // first item; inside it, an attribute's lines are not items.
+            let in_header = line.starts_with("#![") || line.starts_with("//!");
+            let header_ends = self.in_header && !in_header && starts_item && indent(line) == 0;
+            if in_header {
+                self.in_header = true;
+            } else if header_ends {
+                self.in_header = false;
+            }
             let spaced = prev.is_some_and(|prev| {
                 let is_comment = prev.trim_start().starts_with("//");
                 let ends_item = !is_comment && (prev.ends_with('}') || prev.ends_with(';'));
                 let after_inner_docs = prev.starts_with("//!") && !body.starts_with("//!");
                 starts_item && indent(prev) == indent(line) && (ends_item || after_inner_docs)
-            });
+            }) || header_ends;
             if spaced {
                 res.push('\n');
             }
@@ -176,7 +356,9 @@ pub fn header(origin: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::Spacer;
+    use proc_macro2::TokenStream;
+
+    use super::{Spacer, list_entries, unparse};
 
     fn space_items(source: &str) -> String {
         let mut res = String::new();
@@ -201,11 +383,86 @@ mod tests {
         assert_eq!(space_items(source), expected);
     }
 
+    /// The file's docs and inner attributes stay together, apart from the first item.
+    #[test]
+    fn spaces_the_header_from_the_first_item() {
+        let source = "//! A\n//! b.\n#![allow(\n    x,\n    reason = \"y\"\n)]\n#[allow(z)]\nuse a;\nuse b;\n";
+        let expected = "//! A\n//! b.\n#![allow(\n    x,\n    reason = \"y\"\n)]\n\n#[allow(z)]\nuse a;\n\nuse b;\n";
+        assert_eq!(space_items(source), expected);
+    }
+
     /// A macro called at the top is an item; a path called in a function is a statement.
     #[test]
     fn spaces_item_macros_but_not_statements() {
         let source = "impl A {}\ncrate::m!(A);\nfn f() {\n    g();\n    crate::h();\n}\n";
         let expected = "impl A {}\n\ncrate::m!(A);\n\nfn f() {\n    g();\n    crate::h();\n}\n";
         assert_eq!(space_items(source), expected);
+    }
+
+    /// A list macro's body, as `unparse` prints it.
+    fn printed(body: &str) -> String {
+        let tokens: TokenStream =
+            format!("crate::runtime::constructors! {{ {body} }}").parse().unwrap();
+        unparse(tokens)
+    }
+
+    #[test]
+    fn lists_are_written_an_entry_per_line() {
+        let text = printed(
+            "Deal, extra; new(id: String, amount: Option<f64>); \
+             with_stage(stage): ::std::collections::BTreeMap<String, Vec<Option<i64>>>; \
+             with_type(r#type): crate::runtime::Base64;",
+        );
+        let expected = "crate::runtime::constructors! {\n    Deal, extra;\n    new(id: String, amount: Option<f64>);\n    with_stage(stage): ::std::collections::BTreeMap<String, Vec<Option<i64>>>;\n    with_type(r#type): crate::runtime::Base64;\n}\n";
+        assert_eq!(text, expected);
+    }
+
+    #[test]
+    fn a_wide_list_of_arguments_is_written_an_item_per_line() {
+        let params: Vec<String> = (0..8).map(|i| format!("field_number_{i}: String")).collect();
+        let text = printed(&format!("Deal; new({}); with_x(x): i64;", params.join(", ")));
+        let mut expected = "crate::runtime::constructors! {\n    Deal;\n    new(\n".to_owned();
+        for param in &params {
+            expected.push_str(&format!("        {param},\n"));
+        }
+        expected.push_str("    );\n    with_x(x): i64;\n}\n");
+        assert_eq!(text, expected);
+        assert!(text.lines().all(|it| it.len() <= super::MARGIN), "{text}");
+    }
+
+    /// Only the spaces move: each list, read back, is the tokens it was written from, whatever
+    /// the strings hold (a `;`, a `}` on its own, escapes) and however negative the numbers.
+    #[test]
+    fn lists_keep_their_tokens() {
+        let bodies = [
+            r#"Kind; Semi = ";"; Brace = "}"; Line = "a\n}\n"; Quote = "\"x\""; Empty = "";"#,
+            "Level; Low = 1; Below = -1; Least = -9223372036854775808;",
+            "Deal; new(r#ref: Box<crate::runtime::Binary>, a: (i64, String)); with_b(b): [u8; 4];",
+        ];
+        for body in bodies {
+            let text = printed(body);
+            let inside = text
+                .strip_prefix("crate::runtime::constructors! {\n")
+                .and_then(|it| it.strip_suffix("}\n"))
+                .unwrap_or_else(|| panic!("{text}"));
+            let expected: TokenStream = body.parse().unwrap();
+            let read: TokenStream = inside.parse().unwrap();
+            assert_eq!(read.to_string(), expected.to_string(), "{text}");
+            assert!(inside.lines().all(|it| it.starts_with("    ") && it.ends_with(';')), "{text}");
+        }
+    }
+
+    /// A call that is not a list (or text that is not one call) is left as `prettyplease`
+    /// wrote it.
+    #[test]
+    fn what_is_not_a_list_is_left_alone() {
+        for text in [
+            "crate::runtime::constructors! {\n    a b\n",
+            "crate::runtime::constructors! {\n    ( ]\n}\n",
+            "crate::runtime::other! {\n    a : b;\n}\n",
+            "fn f() {}\n",
+        ] {
+            assert_eq!(list_entries(text.to_owned()), text);
+        }
     }
 }

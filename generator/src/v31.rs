@@ -601,7 +601,7 @@ components:
             "{models}"
         );
         // `const: 5` leaves the integer member alone: an integer enum.
-        assert!(models.contains("pub fn value(self) -> i64"), "{models}");
+        assert!(models.contains("crate::runtime::enums::int_enum! {"), "{models}");
         assert!(generated.warnings.is_empty(), "{:?}", generated.warnings);
     }
 

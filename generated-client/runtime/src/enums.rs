@@ -1,23 +1,51 @@
-//! The trait impls that every generated enum of values has, written once.
+//! The impls that every generated enum of values has, written once.
 //!
-//! Generated code writes what depends on the spec: the enum, its variants and the two
-//! conversions that name them (`as_str` and `From<&str>` for an enum of strings, `value` and
-//! `From<i64>` for one of integers). One line, [`string_enum!`] or [`int_enum!`], then adds
-//! `Display`, `Serialize`, `Deserialize` and [`ToParam`](crate::ToParam), which only
-//! call those conversions. Written out, they were a sixth of a large spec's models, read by
-//! nobody and parsed again by the generator and by rustc for every enum.
+//! Generated code writes the enum, with its variants and their docs, and then a call of
+//! [`string_enum!`] or [`int_enum!`] that pairs each variant with its value, one line each.
+//! The macro writes the two conversions that name them (`as_str` and `From<&str>` for an enum
+//! of strings, `value` and `From<i64>` for one of integers), and `Display`, `Serialize`,
+//! `Deserialize` and [`ToParam`](crate::ToParam), which only call those conversions. Written
+//! out, they were a sixth of a large spec's models, read by nobody and parsed again by the
+//! generator and by rustc for every enum.
 
-/// Implements `Display`, `serde::Serialize`, `serde::Deserialize` and
+/// Implements `as_str`, `From<&str>`, `Display`, `serde::Serialize`, `serde::Deserialize` and
 /// [`ToParam`](crate::ToParam) for a generated enum of strings.
 ///
-/// The enum must have `fn as_str(&self) -> &str`, `From<&str>` and a variant `Unknown(String)`
-/// for values it does not name. Each impl goes through `as_str` or `From<&str>`, so the text on
-/// the wire is the text that was read; decoding a value held as `Unknown` is noted for the
-/// unions that may hold the enum ([`union::note_unknown`](crate::union::note_unknown)).
+/// ```text
+/// string_enum! {
+///     Stage;
+///     Won = "closedwon";
+///     Lost = "closedlost";
+/// }
+/// ```
+///
+/// The enum must have a variant `Unknown(String)` for values it does not name. Each impl goes
+/// through `as_str` or `From<&str>`, so the text on the wire is the text that was read;
+/// decoding a value held as `Unknown` is noted for the unions that may hold the enum
+/// ([`union::note_unknown`](crate::union::note_unknown)).
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __runtime_string_enum {
-    ($name:ident) => {
+    ($name:ident; $($variant:ident = $wire:literal;)*) => {
+        impl $name {
+            /// The value as it is written on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $(Self::$variant => $wire,)*
+                    Self::Unknown(value) => value,
+                }
+            }
+        }
+
+        impl ::std::convert::From<&str> for $name {
+            fn from(value: &str) -> Self {
+                match value {
+                    $($wire => Self::$variant,)*
+                    other => Self::Unknown(::std::borrow::ToOwned::to_owned(other)),
+                }
+            }
+        }
+
         impl ::std::fmt::Display for $name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
@@ -55,17 +83,43 @@ macro_rules! __runtime_string_enum {
     };
 }
 
-/// Implements `Display`, `serde::Serialize`, `serde::Deserialize` and
+/// Implements `value`, `From<i64>`, `Display`, `serde::Serialize`, `serde::Deserialize` and
 /// [`ToParam`](crate::ToParam) for a generated enum of integers.
 ///
-/// The enum must be `Copy` and have `fn value(self) -> i64`, `From<i64>` and a variant
-/// `Unknown(i64)` for values it does not name. Each impl goes through `value` or `From<i64>`;
-/// decoding a value held as `Unknown` is noted for the unions that may hold the enum
-/// ([`union::note_unknown`](crate::union::note_unknown)).
+/// ```text
+/// int_enum! {
+///     Priority;
+///     Low = 1;
+///     Below = -1;
+/// }
+/// ```
+///
+/// The enum must be `Copy` and have a variant `Unknown(i64)` for values it does not name. Each
+/// impl goes through `value` or `From<i64>`; decoding a value held as `Unknown` is noted for
+/// the unions that may hold the enum ([`union::note_unknown`](crate::union::note_unknown)).
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __runtime_int_enum {
-    ($name:ident) => {
+    ($name:ident; $($variant:ident = $value:literal;)*) => {
+        impl $name {
+            /// The value as it is written on the wire.
+            pub fn value(self) -> i64 {
+                match self {
+                    $(Self::$variant => $value,)*
+                    Self::Unknown(value) => value,
+                }
+            }
+        }
+
+        impl ::std::convert::From<i64> for $name {
+            fn from(value: i64) -> Self {
+                match value {
+                    $($value => Self::$variant,)*
+                    other => Self::Unknown(other),
+                }
+            }
+        }
+
         impl ::std::fmt::Display for $name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 ::std::fmt::Display::fmt(&self.value(), f)
@@ -109,61 +163,39 @@ pub use crate::__runtime_string_enum as string_enum;
 
 #[cfg(test)]
 mod tests {
+    #![allow(unreachable_pub, reason = "the macros write `pub` methods, as generated crates need")]
+
     use crate::{ToParam, union};
 
     /// An enum of strings as the generator writes it.
     #[derive(Clone, Debug, PartialEq)]
     enum Colour {
         Red,
+        Empty,
         Unknown(String),
     }
 
-    impl Colour {
-        fn as_str(&self) -> &str {
-            match self {
-                Self::Red => "red",
-                Self::Unknown(value) => value,
-            }
-        }
+    super::string_enum! {
+        Colour;
+        Red = "red";
+        Empty = "";
     }
-
-    impl From<&str> for Colour {
-        fn from(value: &str) -> Self {
-            match value {
-                "red" => Self::Red,
-                other => Self::Unknown(other.to_owned()),
-            }
-        }
-    }
-
-    super::string_enum!(Colour);
 
     /// An enum of integers as the generator writes it.
     #[derive(Clone, Copy, Debug, PartialEq)]
     enum Level {
         One,
+        Below,
+        Least,
         Unknown(i64),
     }
 
-    impl Level {
-        fn value(self) -> i64 {
-            match self {
-                Self::One => 1,
-                Self::Unknown(value) => value,
-            }
-        }
+    super::int_enum! {
+        Level;
+        One = 1;
+        Below = -1;
+        Least = -9223372036854775808;
     }
-
-    impl From<i64> for Level {
-        fn from(value: i64) -> Self {
-            match value {
-                1 => Self::One,
-                other => Self::Unknown(other),
-            }
-        }
-    }
-
-    super::int_enum!(Level);
 
     #[test]
     fn a_string_enum_round_trips_known_and_unknown_values() {
@@ -175,6 +207,8 @@ mod tests {
         assert_eq!(Colour::Red.to_string(), "red");
         assert_eq!(mauve.to_param(), "mauve");
         assert!(serde_json::from_str::<Colour>("1").is_err());
+        assert_eq!(serde_json::from_str::<Colour>(r#""""#).unwrap(), Colour::Empty);
+        assert_eq!(Colour::Empty.as_str(), "");
     }
 
     #[test]
@@ -186,6 +220,9 @@ mod tests {
         assert_eq!(Level::One.to_string(), "1");
         assert_eq!(seven.to_param(), "7");
         assert!(serde_json::from_str::<Level>(r#""1""#).is_err());
+        assert_eq!(serde_json::from_str::<Level>("-1").unwrap(), Level::Below);
+        assert_eq!(Level::from(i64::MIN), Level::Least);
+        assert_eq!(Level::Least.value(), i64::MIN);
     }
 
     /// A union holding an enum must learn that the enum did not recognise its value.
@@ -226,22 +263,10 @@ mod tests {
             Unknown(i64),
         }
 
-        impl Digit {
-            fn value(self) -> i64 {
-                match self {
-                    Self::Zero => 0,
-                    Self::Unknown(value) => value,
-                }
-            }
+        crate::enums::int_enum! {
+            Digit;
+            Zero = 0;
         }
-
-        impl From<i64> for Digit {
-            fn from(value: i64) -> Self {
-                if value == 0 { Self::Zero } else { Self::Unknown(value) }
-            }
-        }
-
-        crate::enums::int_enum!(Digit);
 
         #[derive(Clone, Debug, PartialEq)]
         pub(super) enum Shade {
@@ -249,22 +274,10 @@ mod tests {
             Unknown(std::string::String),
         }
 
-        impl Shade {
-            fn as_str(&self) -> &str {
-                match self {
-                    Self::Dark => "dark",
-                    Self::Unknown(value) => value,
-                }
-            }
+        crate::enums::string_enum! {
+            Shade;
+            Dark = "dark";
         }
-
-        impl From<&str> for Shade {
-            fn from(value: &str) -> Self {
-                if value == "dark" { Self::Dark } else { Self::Unknown(value.into()) }
-            }
-        }
-
-        crate::enums::string_enum!(Shade);
     }
 
     #[test]

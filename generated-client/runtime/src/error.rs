@@ -80,6 +80,13 @@ pub enum Error<E> {
     Invalid(Violations),
 }
 
+/// A body that breaks its schema's constraints, as generated methods refuse it (with `?`).
+impl<E> From<Violations> for Error<E> {
+    fn from(violations: Violations) -> Error<E> {
+        Error::Invalid(violations)
+    }
+}
+
 impl<E> Error<E> {
     /// The response, when the server answered.
     pub fn response(&self) -> Option<&RawResponse> {

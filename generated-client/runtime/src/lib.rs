@@ -14,6 +14,7 @@ mod base64;
 mod binary;
 mod call;
 mod client;
+pub mod constructors;
 pub mod enums;
 mod error;
 pub mod events;
@@ -43,3 +44,6 @@ pub use self::{
     security::{Credential, TokenSource},
     validate::{Validate, Violation, Violations},
 };
+/// See [`constructors!`](crate::constructors!).
+#[doc(inline)]
+pub use crate::__runtime_constructors as constructors;

@@ -58,21 +58,21 @@ pub(super) fn emit_header(api: &ir::Api) -> TokenStream {
             }
         },
     };
-    let imports = if api.operations.is_empty() {
-        TokenStream::new()
-    } else if api.operations.iter().all(|it| !it.features.is_empty()) {
-        quote!(
-            #[allow(
-                unused_imports,
-                reason = "used by the operations, which features may leave out"
-            )]
-            use crate::runtime::{Error, Response};
-        )
-    } else {
+    let imports = import_for(
+        api.operations.iter(),
         quote!(
             use crate::runtime::{Error, Response};
-        )
-    };
+        ),
+        "used by the operations, which features may leave out",
+    );
+    // Path parameters other than strings are written with `to_param()`.
+    let to_param = import_for(
+        api.operations.iter().filter(|it| writes_to_param(it)),
+        quote!(
+            use crate::runtime::ToParam as _;
+        ),
+        "used by the operations with path parameters, which features may leave out",
+    );
     let client = quote! {
         #[doc = #client_doc]
         ///
@@ -100,7 +100,9 @@ pub(super) fn emit_header(api: &ir::Api) -> TokenStream {
     };
     quote! {
         #![doc = #module_doc]
+        #INLINE_VARIANTS
         #imports
+        #to_param
 
         #client
 
@@ -108,6 +110,44 @@ pub(super) fn emit_header(api: &ir::Api) -> TokenStream {
 
         #credentials
     }
+}
+
+/// `import` for `operations`: nothing without any, allowed to go unused when features may leave
+/// all of them out.
+fn import_for<'a>(
+    mut operations: impl Iterator<Item = &'a ir::Operation>,
+    import: TokenStream,
+    reason: &str,
+) -> TokenStream {
+    let mut any = false;
+    let always = operations.any(|it| {
+        any = true;
+        it.features.is_empty()
+    });
+    match (any, always) {
+        (false, _) => TokenStream::new(),
+        (true, true) => import,
+        (true, false) => quote!(#[allow(unused_imports, reason = #reason)] #import),
+    }
+}
+
+/// Whether the operation's path has a parameter other than a string written as a plain
+/// segment, which its method writes with `ToParam::to_param`.
+fn writes_to_param(op: &ir::Operation) -> bool {
+    plain_path(op)
+        && op
+            .params
+            .iter()
+            .any(|it| it.location == ir::ParamLocation::Path && it.ty != ir::TypeRef::String)
+}
+
+/// Whether every path parameter of the operation is a scalar in the simple style, so that the
+/// runtime can percent-encode each segment whole.
+fn plain_path(op: &ir::Operation) -> bool {
+    op.params
+        .iter()
+        .filter(|it| it.location == ir::ParamLocation::Path)
+        .all(|it| it.shape == ir::ParamShape::Scalar && it.style == ir::ParamStyle::Simple)
 }
 
 /// The spec's security schemes, for the runtime, and the `Credentials` trait with a setter
@@ -268,8 +308,8 @@ fn read_body(api: &ir::Api, success: &ir::Success, wrap: TokenStream) -> TokenSt
 fn error_dispatch(op: &ir::Operation) -> (Vec<TokenStream>, TokenStream) {
     // With an error enum, each documented error status decodes as its own type.
     match &op.error_name {
-        Some(name) => {
-            let name = ident(name);
+        Some(_) => {
+            let name = quote!(Failure);
             let arms: Vec<_> = op
                 .errors
                 .iter()
@@ -317,8 +357,8 @@ fn decode_events_response(op: &ir::Operation) -> TokenStream {
 fn decode_response(api: &ir::Api, op: &ir::Operation) -> TokenStream {
     let (error_arms, fallback_error) = error_dispatch(op);
     match (&op.outcome_name, op.successes.as_slice()) {
-        (Some(outcome), successes) => {
-            let outcome = ident(outcome);
+        (Some(_), successes) => {
+            let outcome = quote!(Outcome);
             let arm = |it: &ir::Success| {
                 let status = status_pattern(it.status);
                 let variant = ident(&it.variant);
@@ -462,13 +502,8 @@ fn request_call(op: &ir::Operation) -> TokenStream {
             .find(|it| it.location == ir::ParamLocation::Path && it.rust_name == name)
             .expect("generator bug: a path part names a path parameter")
     };
-    let plain = op
-        .params
-        .iter()
-        .filter(|it| it.location == ir::ParamLocation::Path)
-        .all(|it| it.shape == ir::ParamShape::Scalar && it.style == ir::ParamStyle::Simple);
-    if plain {
-        let segments = path_segments(&op.segments);
+    if plain_path(op) {
+        let segments = path_segments(op);
         return quote!(self.request(::reqwest::Method::#method, &[#(#segments),*]));
     }
     let segments = op.segments.iter().map(|segment| {
@@ -603,18 +638,11 @@ fn emit_method(
     let validate = op.body.as_ref().and_then(|body| match body.media.as_slice() {
         [media] if body.enum_name.is_none() && validated.holds(&media.ty) => {
             let validate = quote!(crate::runtime::validate::Validate::validate);
+            // `Error` converts from `Violations`.
             Some(if body.required {
-                quote! {
-                    if let Err(violations) = #validate(body) {
-                        return Err(Error::Invalid(violations));
-                    }
-                }
+                quote!(#validate(body)?;)
             } else {
-                quote! {
-                    if let Some(Err(violations)) = body.map(#validate) {
-                        return Err(Error::Invalid(violations));
-                    }
-                }
+                quote!(body.map(#validate).transpose()?;)
             })
         }
         _ => None,
@@ -649,11 +677,22 @@ fn emit_method(
     let many_arguments = (arguments > 7).then(|| {
         quote!(#[allow(clippy::too_many_arguments, reason = "one argument per path parameter, in the order of the path")])
     });
+    // The method's enums, by short names for its `match` on the status.
+    let outcome_alias = op.outcome_name.as_ref().filter(|_| events.is_none()).map(|it| {
+        let it = ident(it);
+        quote!(use #it as Outcome;)
+    });
+    let error_alias = op.error_name.as_ref().map(|it| {
+        let it = ident(it);
+        quote!(use #it as Failure;)
+    });
     quote! {
         #docs
         #deprecated
         #many_arguments
         pub async fn #name(&self, #(#path_args,)* #body_arg #params_arg) -> Result<Response<#success>, Error<#error>> {
+            #outcome_alias
+            #error_alias
             #validate
             let request = #request
                 .operation(#operation)
@@ -797,19 +836,30 @@ fn multipart_form(api: &ir::Api, ty: &ir::TypeRef, value: &TokenStream) -> Token
     quote!(crate::runtime::Multipart::new() #(#parts)*)
 }
 
-/// The path's segments: literals as strings, parameters through `ToParam`, and segments that
-/// mix both concatenated. The runtime percent-encodes each segment.
-fn path_segments(segments: &[Vec<ir::PathPart>]) -> Vec<TokenStream> {
-    segments
+/// The path's segments: literals as strings, string parameters as they are, others through
+/// `ToParam`, and segments that mix them concatenated. The runtime percent-encodes each segment.
+fn path_segments(op: &ir::Operation) -> Vec<TokenStream> {
+    let is_string = |name: &str| {
+        op.params.iter().any(|it| {
+            it.location == ir::ParamLocation::Path
+                && it.rust_name == name
+                && it.ty == ir::TypeRef::String
+        })
+    };
+    op.segments
         .iter()
         .map(|segment| {
             let parts: Vec<_> = segment
                 .iter()
                 .map(|part| match part {
                     ir::PathPart::Literal(text) => quote!(#text),
+                    ir::PathPart::Param(name) if is_string(name) => {
+                        let name = ident(name);
+                        quote!(#name)
+                    }
                     ir::PathPart::Param(name) => {
                         let name = ident(name);
-                        quote!(crate::runtime::ToParam::to_param(&#name).as_str())
+                        quote!(#name.to_param().as_str())
                     }
                 })
                 .collect();
@@ -875,7 +925,6 @@ pub(super) fn emit_operation_types(op: &ir::Operation) -> TokenStream {
         quote! {
             #[doc = #outcome_doc]
             #[derive(Clone, Debug, PartialEq)]
-            #INLINE_VARIANTS
             pub enum #name {
                 #(#variants)*
                 #undocumented
@@ -906,7 +955,6 @@ pub(super) fn emit_operation_types(op: &ir::Operation) -> TokenStream {
         quote! {
             #[doc = #error_doc]
             #[derive(Clone, Debug, PartialEq)]
-            #INLINE_VARIANTS
             pub enum #name {
                 #(#variants)*
                 #undocumented
@@ -927,7 +975,6 @@ pub(super) fn emit_operation_types(op: &ir::Operation) -> TokenStream {
         Some(quote! {
             #[doc = #body_doc]
             #[derive(Clone, Debug, PartialEq)]
-            #INLINE_VARIANTS
             pub enum #name {
                 #(#variants)*
             }

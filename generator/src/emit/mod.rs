@@ -166,9 +166,10 @@ pub(crate) fn ident(name: &str) -> Ident {
     }
 }
 
-/// The attribute on every generated enum whose variants hold values (unions, outcomes, error
-/// and body enums): its variants keep their values inline, so that matching on them needs no
-/// box, and the enum is as large as its largest member, which clippy would flag.
+/// The inner attribute at the top of each generated file for its enums whose variants hold
+/// values (unions, outcomes, error and body enums): their variants keep their values inline, so
+/// that matching on them needs no box, and each enum is as large as its largest member, which
+/// clippy would flag.
 pub(crate) const INLINE_VARIANTS: InlineVariants = InlineVariants;
 
 /// See [`INLINE_VARIANTS`].
@@ -177,7 +178,7 @@ pub(crate) struct InlineVariants;
 
 impl quote::ToTokens for InlineVariants {
     fn to_tokens(&self, tokens: &mut TokenStream) {
-        tokens.extend(quote!(#[allow(
+        tokens.extend(quote!(#![allow(
             clippy::large_enum_variant,
             reason = "variants hold their values inline, so that matching on them needs no box"
         )]));

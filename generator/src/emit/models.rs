@@ -10,7 +10,10 @@ use crate::{ir, markdown};
 pub(super) fn emit_header(api: &ir::Api) -> TokenStream {
     let module_doc =
         format!(" The types of {}: one per schema, named after it.", markdown::inline(&api.title));
-    quote!(#![doc = #module_doc])
+    quote! {
+        #![doc = #module_doc]
+        #INLINE_VARIANTS
+    }
 }
 
 /// `models`, with their `impl`s.
@@ -94,7 +97,8 @@ fn emit_struct(model: &ir::Model, strukt: &ir::Struct) -> TokenStream {
 }
 
 /// `new(…)` with the required fields (when there are any: otherwise `Default` starts a value),
-/// and a chainable `with_…` setter per optional field.
+/// and a chainable `with_…` setter per optional field: written by the runtime's
+/// `constructors!` from a line per field; and the constants of the fields' `maxItems`.
 fn emit_constructors(model: &ir::Model, strukt: &ir::Struct) -> TokenStream {
     let type_name = ident(&model.rust_name);
     let required: Vec<&ir::Field> = strukt.fields.iter().filter(|it| it.required).collect();
@@ -102,80 +106,67 @@ fn emit_constructors(model: &ir::Model, strukt: &ir::Struct) -> TokenStream {
         let params = required.iter().map(|field| {
             let name = ident(&field.rust_name);
             let ty = type_tokens(&field.ty, ModelPath::Local);
-            quote!(#name: impl Into<#ty>)
+            quote!(#name: #ty)
         });
-        let inits = strukt.fields.iter().map(|field| {
+        quote!(new(#(#params),*);)
+    });
+    // `new` starts the map of other properties empty; `Default` does without it.
+    let map = strukt.additional.as_ref().filter(|_| new.is_some()).map(|(field, _)| {
+        let field = ident(field);
+        quote!(, #field)
+    });
+    let setters: Vec<_> = strukt
+        .fields
+        .iter()
+        .filter_map(|field| {
             let name = ident(&field.rust_name);
-            match (field.required, field.boxed) {
-                (true, false) => quote!(#name: #name.into(),),
-                (true, true) => quote!(#name: Box::new(#name.into()),),
-                (false, _) => quote!(#name: None,),
-            }
-        });
-        let additional = strukt.additional.as_ref().map(|(field, _)| {
-            let field = ident(field);
-            quote!(#field: ::std::collections::BTreeMap::new(),)
-        });
-        let many = (required.len() > 7).then(|| {
-            quote!(#[allow(clippy::too_many_arguments, reason = "one argument per required property of the schema")])
-        });
-        // Arguments are named after their fields, which may be `_1` (a property named `1`).
-        let numeric = required.iter().any(|it| it.rust_name.chars().all(|c| c == '_' || c.is_ascii_digit()));
-        let numeric = numeric.then(|| {
-            quote!(#[allow(clippy::just_underscores_and_digits, reason = "arguments are named after the properties")])
-        });
-        let doc = " A value with its required fields; the optional ones start absent (`None`), and `with_…` sets them.";
+            let setter = ident(field.setter.as_ref()?);
+            // The setter of a nullable field takes the value; `null` is set through the field.
+            let ty = match &field.ty {
+                ir::TypeRef::Nullable(inner) => inner,
+                ty => ty,
+            };
+            let ty = type_tokens(ty, ModelPath::Local);
+            Some(quote!(#setter(#name): #ty;))
+        })
+        .collect();
+    let constructors = (new.is_some() || !setters.is_empty()).then(|| {
         quote! {
-            #[doc = #doc]
-            #many
-            #numeric
-            pub fn new(#(#params),*) -> #type_name {
-                #type_name { #(#inits)* #additional }
+            crate::runtime::constructors! {
+                #type_name #map;
+                #new
+                #(#setters)*
             }
         }
     });
-    let setters = strukt.fields.iter().filter_map(|field| {
-        let name = ident(&field.rust_name);
-        let setter = ident(field.setter.as_ref()?);
-        let (inner, nullable) = match &field.ty {
-            ir::TypeRef::Nullable(inner) => (&**inner, true),
-            ty => (ty, false),
-        };
-        let ty = type_tokens(inner, ModelPath::Local);
-        let value = if field.boxed { quote!(Box::new(value.into())) } else { quote!(value.into()) };
-        let value = if nullable { quote!(Some(Some(#value))) } else { quote!(Some(#value)) };
-        let doc = format!(" Sets {}.", markdown::code_span(&field.wire_name));
-        Some(quote! {
-            #[doc = #doc]
-            pub fn #setter(mut self, value: impl Into<#ty>) -> #type_name {
-                self.#name = #value;
-                self
+    let limits: Vec<_> = strukt
+        .fields
+        .iter()
+        .filter_map(|field| {
+            let name = ident(field.max_items_const.as_ref()?);
+            let max = field.checks.iter().find_map(|it| match it {
+                ir::Check::Items { max: Some(max), .. } => Some(*max),
+                _ => None,
+            })?;
+            let max = proc_macro2::Literal::u64_unsuffixed(max);
+            let doc = format!(
+                " The most items {} may hold (`maxItems`).",
+                markdown::code_span(&field.wire_name)
+            );
+            Some(quote! {
+                #[doc = #doc]
+                pub const #name: u64 = #max;
+            })
+        })
+        .collect();
+    let limits = (!limits.is_empty()).then(|| {
+        quote! {
+            impl #type_name {
+                #(#limits)*
             }
-        })
-    });
-    let limits = strukt.fields.iter().filter_map(|field| {
-        let name = ident(field.max_items_const.as_ref()?);
-        let max = field.checks.iter().find_map(|it| match it {
-            ir::Check::Items { max: Some(max), .. } => Some(*max),
-            _ => None,
-        })?;
-        let max = proc_macro2::Literal::u64_unsuffixed(max);
-        let doc = format!(
-            " The most items {} may hold (`maxItems`).",
-            markdown::code_span(&field.wire_name)
-        );
-        Some(quote! {
-            #[doc = #doc]
-            pub const #name: u64 = #max;
-        })
-    });
-    quote! {
-        impl #type_name {
-            #(#limits)*
-            #new
-            #(#setters)*
         }
-    }
+    });
+    quote!(#limits #constructors)
 }
 
 fn emit_field(field: &ir::Field) -> TokenStream {
@@ -242,26 +233,10 @@ fn emit_string_enum(model: &ir::Model, variants: &[ir::Variant]) -> TokenStream 
             Unknown(String),
         }
 
-        impl #name {
-            /// The value as it is written on the wire.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    #(Self::#variant_names => #wire_names,)*
-                    Self::Unknown(value) => value,
-                }
-            }
+        crate::runtime::enums::string_enum! {
+            #name;
+            #(#variant_names = #wire_names;)*
         }
-
-        impl ::std::convert::From<&str> for #name {
-            fn from(value: &str) -> Self {
-                match value {
-                    #(#wire_names => Self::#variant_names,)*
-                    other => Self::Unknown(other.to_owned()),
-                }
-            }
-        }
-
-        crate::runtime::enums::string_enum!(#name);
     }
 }
 
@@ -287,26 +262,10 @@ fn emit_int_enum(model: &ir::Model, variants: &[ir::IntVariant]) -> TokenStream 
             Unknown(i64),
         }
 
-        impl #name {
-            /// The value as it is written on the wire.
-            pub fn value(self) -> i64 {
-                match self {
-                    #(Self::#variant_names => #values,)*
-                    Self::Unknown(value) => value,
-                }
-            }
+        crate::runtime::enums::int_enum! {
+            #name;
+            #(#variant_names = #values;)*
         }
-
-        impl ::std::convert::From<i64> for #name {
-            fn from(value: i64) -> Self {
-                match value {
-                    #(#values => Self::#variant_names,)*
-                    other => Self::Unknown(other),
-                }
-            }
-        }
-
-        crate::runtime::enums::int_enum!(#name);
     }
 }
 
@@ -408,7 +367,6 @@ fn emit_union(model: &ir::Model, union: &ir::Union) -> TokenStream {
         #docs
         #first_match
         #[derive(Clone, Debug, PartialEq)]
-            #INLINE_VARIANTS
         pub enum #name {
             #(#variants(#types),)*
             #unknown_doc
