@@ -230,6 +230,7 @@ struct Heavy {
     tool: Tool,
     out: PathBuf,
     lines: usize,
+    bytes: usize,
     types: usize,
     first: Vec<Duration>,
     touched: Vec<Duration>,
@@ -238,7 +239,8 @@ struct Heavy {
 /// `bench-peers --github`: ours and openapi-generator's crates of GitHub's spec and of HubSpot's
 /// deals spec, checked in one target directory (dependencies first, untimed), alternated `runs`
 /// times: the first check of each crate (its incremental state removed), then a check after a
-/// touch.
+/// touch. Each crate's lines and bytes of Rust (ours with its runtime crate) and its types are
+/// counted too.
 pub(crate) fn github(runs: usize) -> Result<()> {
     let root = codegen::project_root()?;
     let dir = root.join("target/peers");
@@ -269,9 +271,11 @@ pub(crate) fn github(runs: usize) -> Result<()> {
                 tool.name(),
                 spec.name
             );
+            // Ours keeps its runtime in a crate beside it, which counts as generated code too.
             let runtime = out.join("runtime/src");
-            let runtime_lines = if runtime.is_dir() { count_lines(&runtime)? } else { 0 };
-            let lines = count_lines(&out.join("src"))? + runtime_lines;
+            let runtime = if runtime.is_dir() { source_size(&runtime)? } else { (0, 0) };
+            let src = source_size(&out.join("src"))?;
+            let (lines, bytes) = (src.0 + runtime.0, src.1 + runtime.1);
             let models = out.join("src").join(tool.models_module());
             let types = count_types(&models)? + count_types(&models.with_extension("rs"))?;
             // The same flags for both (none), so that they share every dependency's build; ours
@@ -282,7 +286,8 @@ pub(crate) fn github(runs: usize) -> Result<()> {
                 bail!("the crate of {} on {} does not build:\n{err}", tool.name(), spec.name);
             }
             let spec = spec.name.clone();
-            crates.push(Heavy { spec, tool, out, lines, types, first: vec![], touched: vec![] });
+            let (first, touched) = (vec![], vec![]);
+            crates.push(Heavy { spec, tool, out, lines, bytes, types, first, touched });
         }
     }
     let incremental = target.join("debug/incremental");
@@ -311,15 +316,16 @@ pub(crate) fn github(runs: usize) -> Result<()> {
         }
     }
     let mut table = String::from(
-        "| spec | tool | lines | types | first `cargo check` | `cargo check` after a touch |\n|---|---|---|---|---|---|\n",
+        "| spec | tool | lines | bytes | types | first `cargo check` | `cargo check` after a touch |\n|---|---|---|---|---|---|---|\n",
     );
     for heavy in &mut crates {
         let _ = writeln!(
             table,
-            "| {} | {} | {} | {} | {:.1} s | {:.1} s |",
+            "| {} | {} | {} | {:.2} MB | {} | {:.1} s | {:.1} s |",
             heavy.spec,
             heavy.tool.name(),
             heavy.lines,
+            heavy.bytes as f64 / 1e6,
             heavy.types,
             median(&mut heavy.first).as_secs_f64(),
             median(&mut heavy.touched).as_secs_f64(),
@@ -600,16 +606,25 @@ fn run(command: &mut Command, what: &str) -> Result<()> {
 
 /// Lines of Rust in `dir`, recursively.
 fn count_lines(dir: &Path) -> Result<usize> {
-    let mut total = 0;
+    Ok(source_size(dir)?.0)
+}
+
+/// Lines and bytes of Rust in `dir`, recursively.
+fn source_size(dir: &Path) -> Result<(usize, usize)> {
+    let (mut lines, mut bytes) = (0, 0);
     for entry in fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
         let path = entry?.path();
         if path.is_dir() {
-            total += count_lines(&path)?;
+            let (more_lines, more_bytes) = source_size(&path)?;
+            lines += more_lines;
+            bytes += more_bytes;
         } else if path.extension().is_some_and(|it| it == "rs") {
-            total += fs::read_to_string(&path)?.lines().count();
+            let text = fs::read_to_string(&path)?;
+            lines += text.lines().count();
+            bytes += text.len();
         }
     }
-    Ok(total)
+    Ok((lines, bytes))
 }
 
 /// Makes the crate at `out` its own workspace (it sits inside ours) and builds it once (its
