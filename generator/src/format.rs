@@ -197,7 +197,7 @@ fn write_entry(res: &mut String, indent: &str, entry: Vec<TokenTree>) {
     // A list of one item stays on the line, however wide.
     let split = entry.iter().position(|it| {
         matches!(it, TokenTree::Group(group) if group.delimiter() == Delimiter::Parenthesis
-            && group.stream().into_iter().any(|it| matches!(&it, TokenTree::Punct(it) if it.as_char() == ',')))
+            && list_items(group.stream()).len() > 1)
     });
     let fits = indent.len() + 4 + line.len() <= MARGIN;
     let Some(split) = split.filter(|_| !fits) else {
@@ -208,19 +208,7 @@ fn write_entry(res: &mut String, indent: &str, entry: Vec<TokenTree>) {
     let mut head = String::new();
     write_tokens(&mut head, entry[..split].iter().cloned());
     res.push_str(&format!("{indent}    {head}(\n"));
-    let mut item = Vec::new();
-    let mut items = Vec::new();
-    for token in list.stream() {
-        if matches!(&token, TokenTree::Punct(it) if it.as_char() == ',') {
-            items.push(std::mem::take(&mut item));
-        } else {
-            item.push(token);
-        }
-    }
-    if !item.is_empty() {
-        items.push(item);
-    }
-    for item in items {
+    for item in list_items(list.stream()) {
         let mut text = String::new();
         write_tokens(&mut text, item);
         res.push_str(&format!("{indent}        {text},\n"));
@@ -228,6 +216,32 @@ fn write_entry(res: &mut String, indent: &str, entry: Vec<TokenTree>) {
     let mut tail = String::new();
     write_tokens(&mut tail, entry[split + 1..].iter().cloned());
     res.push_str(&format!("{indent}    ){tail}\n"));
+}
+
+/// The items of a comma-separated list, split at the commas outside generics
+/// (`a: BTreeMap<String, i64>` is one item).
+fn list_items(tokens: TokenStream) -> Vec<Vec<TokenTree>> {
+    let mut items = Vec::new();
+    let mut item = Vec::new();
+    let mut depth = 0_usize;
+    for token in tokens {
+        if let TokenTree::Punct(it) = &token {
+            match it.as_char() {
+                '<' => depth += 1,
+                '>' => depth = depth.saturating_sub(1),
+                ',' if depth == 0 => {
+                    items.push(std::mem::take(&mut item));
+                    continue;
+                }
+                _ => {}
+            }
+        }
+        item.push(token);
+    }
+    if !item.is_empty() {
+        items.push(item);
+    }
+    items
 }
 
 /// `tokens` as Rust is written: a space between words, after `,` and a lone `:`, and around
@@ -312,8 +326,8 @@ impl Spacer {
         let mut last = None;
         for line in source.lines() {
             let body = line.trim_start();
-            // A macro called as an item (`crate::runtime::enums::string_enum!(…);`) only at the
-            // top: inside a function, a line so begun is a statement.
+            // A macro called as an item (`crate::runtime::constructors! {`) only at the top:
+            // inside a function, a line so begun is a statement.
             let starts_item =
                 ITEM_STARTS.iter().any(|it| body.starts_with(it)) || line.starts_with("crate::");
             // The file's inner attributes and docs are a block of their own, spaced from the
@@ -326,6 +340,10 @@ impl Spacer {
                 self.in_header = false;
             }
             let spaced = prev.is_some_and(|prev| {
+                // Imports in a row stay together.
+                if body.starts_with("use ") && prev.trim_start().starts_with("use ") {
+                    return false;
+                }
                 let is_comment = prev.trim_start().starts_with("//");
                 let ends_item = !is_comment && (prev.ends_with('}') || prev.ends_with(';'));
                 let after_inner_docs = prev.starts_with("//!") && !body.starts_with("//!");
@@ -387,7 +405,7 @@ mod tests {
     #[test]
     fn spaces_the_header_from_the_first_item() {
         let source = "//! A\n//! b.\n#![allow(\n    x,\n    reason = \"y\"\n)]\n#[allow(z)]\nuse a;\nuse b;\n";
-        let expected = "//! A\n//! b.\n#![allow(\n    x,\n    reason = \"y\"\n)]\n\n#[allow(z)]\nuse a;\n\nuse b;\n";
+        let expected = "//! A\n//! b.\n#![allow(\n    x,\n    reason = \"y\"\n)]\n\n#[allow(z)]\nuse a;\nuse b;\n";
         assert_eq!(space_items(source), expected);
     }
 
@@ -419,7 +437,8 @@ mod tests {
 
     #[test]
     fn a_wide_list_of_arguments_is_written_an_item_per_line() {
-        let params: Vec<String> = (0..8).map(|i| format!("field_number_{i}: String")).collect();
+        let mut params: Vec<String> = (0..8).map(|i| format!("field_number_{i}: String")).collect();
+        params.push("context: ::std::collections::BTreeMap<String, Vec<String>>".to_owned());
         let text = printed(&format!("Deal; new({}); with_x(x): i64;", params.join(", ")));
         let mut expected = "crate::runtime::constructors! {\n    Deal;\n    new(\n".to_owned();
         for param in &params {

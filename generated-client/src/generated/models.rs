@@ -292,8 +292,7 @@ crate::runtime::constructors! {
     PublicObjectWarning;
     new(
         category: String,
-        context: ::std::collections::BTreeMap<String,
-        String>,
+        context: ::std::collections::BTreeMap<String, String>,
         message: String,
     );
 }
@@ -388,8 +387,7 @@ crate::runtime::constructors! {
         created_at: ::chrono::DateTime<::chrono::Utc>,
         id: String,
         new: bool,
-        properties: ::std::collections::BTreeMap<String,
-        Option<String>>,
+        properties: ::std::collections::BTreeMap<String, Option<String>>,
         updated_at: ::chrono::DateTime<::chrono::Utc>,
     );
     with_archived_at(archived_at): ::chrono::DateTime<::chrono::Utc>;
