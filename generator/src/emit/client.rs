@@ -115,19 +115,17 @@ pub(super) fn emit_header(api: &ir::Api) -> TokenStream {
 /// `import` for `operations`: nothing without any, allowed to go unused when features may leave
 /// all of them out.
 fn import_for<'a>(
-    mut operations: impl Iterator<Item = &'a ir::Operation>,
+    operations: impl Iterator<Item = &'a ir::Operation>,
     import: TokenStream,
     reason: &str,
 ) -> TokenStream {
-    let mut any = false;
-    let always = operations.any(|it| {
-        any = true;
-        it.features.is_empty()
-    });
-    match (any, always) {
-        (false, _) => TokenStream::new(),
-        (true, true) => import,
-        (true, false) => quote!(#[allow(unused_imports, reason = #reason)] #import),
+    let ungated: Vec<bool> = operations.map(|it| it.features.is_empty()).collect();
+    if ungated.is_empty() {
+        TokenStream::new()
+    } else if ungated.contains(&true) {
+        import
+    } else {
+        quote!(#[allow(unused_imports, reason = #reason)] #import)
     }
 }
 
